@@ -1,0 +1,70 @@
+/**
+ * Every failure Jumpgate explains to a person carries one of these codes. The Slack layer maps a
+ * code to the ephemeral message a person reads; logs and audit records keep the code and cause.
+ */
+export type ErrorCode =
+  /** A duration string is not of the form 90s, 30m, 2h, 1h30m, 1d. */
+  | 'invalid_duration'
+  /** A duration is longer than the workflow allows (it is refused, never clamped). */
+  | 'duration_over_max'
+  /** A duration is shorter than the workflow's minimum. */
+  | 'duration_under_min'
+  /** A request, grant or approval moved in a way the state machine does not allow. */
+  | 'illegal_transition'
+  /** No workflow defines the named target. */
+  | 'unknown_target'
+  /** The target exists, but the person may not request it. */
+  | 'target_not_allowed'
+  /** The workflow requires a reason and none was given. */
+  | 'reason_required'
+  /** The workflow requires a ticket matching its pattern and none (or a wrong one) was given. */
+  | 'ticket_required'
+  /** The clicker is not an eligible approver for this request. */
+  | 'not_an_approver'
+  /** The requester tried to approve their own request and the workflow forbids it. */
+  | 'self_approval'
+  /** The same approver clicked Approve twice. */
+  | 'already_approved'
+  /** The request is no longer pending (approved, denied, timed out, cancelled, failed). */
+  | 'request_decided'
+  /** The person has no registered SSH public key. */
+  | 'no_ssh_key'
+  /** An SSH public key is malformed or of a type/size we refuse. */
+  | 'invalid_ssh_key'
+  /** The workflow does not allow breakglass access. */
+  | 'breakglass_not_allowed'
+  /** The workflow does not allow vendor sessions, or the person is not a sponsor. */
+  | 'vendor_not_allowed'
+  /** A request, grant or other record does not exist. */
+  | 'not_found'
+  /** The person may not do this to this record (e.g. revoke someone else's grant). */
+  | 'forbidden'
+  /** The command or its arguments are not understood. */
+  | 'bad_command'
+  /** An environment setting is missing or malformed. */
+  | 'config_invalid'
+  /** A workflow file is invalid. */
+  | 'workflow_invalid'
+  /** The broker refused a call (4xx). */
+  | 'broker_rejected'
+  /** The broker could not be reached or failed (5xx, network, timeout) after retries. */
+  | 'broker_unavailable'
+  /** A dependency Jumpgate needs on this machine is missing (e.g. redis-server, ssh-keygen). */
+  | 'dependency_missing';
+
+export class JumpgateError extends Error {
+  override readonly name = 'JumpgateError';
+  readonly code: ErrorCode;
+  /** Structured facts for the message a person reads (allowed values, limits, …). */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+}
+
+export function isJumpgateError(error: unknown, code?: ErrorCode): error is JumpgateError {
+  return error instanceof JumpgateError && (code === undefined || error.code === code);
+}

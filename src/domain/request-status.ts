@@ -1,0 +1,60 @@
+import { JumpgateError } from './errors.js';
+
+/**
+ * The life of an access request and the grant it becomes:
+ *
+ *   pending ─▶ approved ─▶ active ─▶ expired | revoked
+ *      │           └─────▶ failed           (the broker refused or stayed down)
+ *      └─▶ denied | cancelled | timed_out
+ */
+export const REQUEST_STATUSES = [
+  'pending',
+  'approved',
+  'active',
+  'expired',
+  'revoked',
+  'denied',
+  'cancelled',
+  'timed_out',
+  'failed',
+] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+const NEXT: Readonly<Record<RequestStatus, readonly RequestStatus[]>> = {
+  pending: ['approved', 'denied', 'cancelled', 'timed_out'],
+  approved: ['active', 'failed'],
+  active: ['expired', 'revoked'],
+  expired: [],
+  revoked: [],
+  denied: [],
+  cancelled: [],
+  timed_out: [],
+  failed: [],
+};
+
+export function canTransition(from: RequestStatus, to: RequestStatus): boolean {
+  return NEXT[from].includes(to);
+}
+
+/** Throws `illegal_transition` unless `from → to` is an edge of the state machine. */
+export function assertTransition(from: RequestStatus, to: RequestStatus): void {
+  if (!canTransition(from, to)) {
+    const allowed = NEXT[from];
+    throw new JumpgateError(
+      'illegal_transition',
+      `a request that is ${from} cannot become ${to}` +
+        (allowed.length > 0 ? ` (it can become ${allowed.join(', ')})` : ` (${from} is final)`),
+      { details: { from, to } },
+    );
+  }
+}
+
+/** A final status never changes again. */
+export function isFinal(status: RequestStatus): boolean {
+  return NEXT[status].length === 0;
+}
+
+/** Statuses in which the person holds (or is about to hold) access. */
+export function isLive(status: RequestStatus): boolean {
+  return status === 'approved' || status === 'active';
+}

@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import net from 'node:net';
+import { JumpgateError } from '../domain/errors.js';
+
+/**
+ * A `redis-server` child process: what `npm start` uses when REDIS_URL is unset and nothing
+ * answers on 127.0.0.1:6379, and what the test run uses so it needs nothing running first.
+ */
+export interface LocalRedis {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export interface LocalRedisOptions {
+  /** Working directory for the server's files (created if missing). */
+  readonly dir: string;
+  /** Keep data in an append-only file under `dir` (the bot does; tests do not). */
+  readonly persist: boolean;
+  /** 0 (default) picks a free port. */
+  readonly port?: number;
+  readonly binary?: string;
+  readonly startTimeoutMs?: number;
+}
+
+export const REDIS_INSTALL_HINT = 'install it with "apt-get install redis-server" (Debian/Ubuntu) or "brew install redis" (macOS), or set REDIS_URL';
+
+export async function startLocalRedis(options: LocalRedisOptions): Promise<LocalRedis> {
+  await mkdir(options.dir, { recursive: true });
+  const port = options.port && options.port > 0 ? options.port : await freePort();
+  const args = [
+    '--port', String(port),
+    '--bind', '127.0.0.1',
+    '--dir', options.dir,
+    '--save', '',
+    '--appendonly', options.persist ? 'yes' : 'no',
+    '--protected-mode', 'yes',
+    '--daemonize', 'no',
+    '--loglevel', 'warning',
+  ];
+  const child = spawn(options.binary ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+
+  await new Promise<void>((resolve, reject) => {
+    const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
+    const onError = (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(
+        error.code === 'ENOENT'
+          ? new JumpgateError('dependency_missing', `redis-server was not found: ${REDIS_INSTALL_HINT}`, { cause: error })
+          : error,
+      );
+    };
+    const onExit = (code: number | null) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with code ${String(code)} before it was ready: ${output.trim()}`));
+    };
+    child.once('error', onError);
+    child.once('exit', onExit);
+    let timer: NodeJS.Timeout;
+    const poll = () => {
+      void ping(port).then((ok) => {
+        if (ok) {
+          child.off('error', onError);
+          child.off('exit', onExit);
+          resolve();
+        } else if (Date.now() > deadline) {
+          child.kill('SIGKILL');
+          reject(new Error(`redis-server did not answer on port ${port} in time: ${output.trim()}`));
+        } else {
+          timer = setTimeout(poll, 25);
+        }
+      });
+    };
+    timer = setTimeout(poll, 10);
+  });
+
+  return { url: `redis://127.0.0.1:${port}`, port, stop: () => stopChild(child) };
+}
+
+/** True when a Redis server answers PING on 127.0.0.1:port. */
+export function ping(port: number, host = '127.0.0.1', timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
