@@ -1,0 +1,132 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { describeConfig, loadConfig } from '../../src/config.js';
+import { JumpgateError } from '../../src/domain/errors.js';
+
+const BOT = 'xoxb-1234-5678-abcdef';
+const SECRET = '8f742231b10e8888abcd99yyyzzz85a5'.replace(/[yz]/g, 'a');
+const APP = 'xapp-1-A0-123-abc';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(JumpgateError);
+    expect((error as JumpgateError).code).toBe('config_invalid');
+    return (error as JumpgateError).message.split('\n');
+  }
+  throw new Error('expected loadConfig to refuse the environment');
+}
+
+describe('loadConfig defaults', () => {
+  it('with nothing set chooses the local workspace and the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      slack: { kind: 'local' },
+      slackApiUrl: 'https://slack.com/api/',
+      port: 3000,
+      redisUrl: undefined,
+      prefix: 'jumpgate',
+      workflowsDir: './workflows',
+      pagerduty: undefined,
+      brokerUrl: undefined,
+      signingKeyJwk: undefined,
+      dataDir: path.resolve('./data'),
+      auditLogFile: undefined,
+      logLevel: 'info',
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', REDIS_URL: '' }).port).toBe(3000);
+  });
+});
+
+describe('loadConfig Slack modes', () => {
+  it('uses HTTP mode with a bot token and a signing secret', () => {
+    expect(loadConfig({ SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: SECRET }).slack).toEqual({ kind: 'http', botToken: BOT, signingSecret: SECRET });
+  });
+
+  it('uses Socket Mode when an app token is set', () => {
+    expect(loadConfig({ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP }).slack).toMatchObject({ kind: 'socket', appToken: APP });
+  });
+
+  it('refuses a signing secret without a bot token instead of falling back', () => {
+    expect(problemsOf({ SLACK_SIGNING_SECRET: SECRET })).toEqual([
+      'SLACK_BOT_TOKEN is required when SLACK_SIGNING_SECRET is set (copy the Bot User OAuth Token, xoxb-…, from OAuth & Permissions)',
+    ]);
+  });
+
+  it('refuses an app token without a bot token', () => {
+    expect(problemsOf({ SLACK_APP_TOKEN: APP, SLACK_SIGNING_SECRET: SECRET })).toEqual([
+      'SLACK_BOT_TOKEN is required when SLACK_SIGNING_SECRET and SLACK_APP_TOKEN are set (copy the Bot User OAuth Token, xoxb-…, from OAuth & Permissions)',
+    ]);
+  });
+
+  it('refuses HTTP mode without a signing secret', () => {
+    expect(problemsOf({ SLACK_BOT_TOKEN: BOT })).toEqual([
+      'SLACK_SIGNING_SECRET is required in HTTP mode (copy it from Basic Information → App Credentials, or set SLACK_APP_TOKEN for Socket Mode)',
+    ]);
+  });
+
+  it.each([
+    [{ SLACK_BOT_TOKEN: 'xoxp-user-token', SLACK_SIGNING_SECRET: SECRET }, 'SLACK_BOT_TOKEN is not a bot token (it starts with xoxb-; copy it from OAuth & Permissions)'],
+    [{ SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: 'short' }, 'SLACK_SIGNING_SECRET is not a signing secret (copy it from Basic Information → App Credentials)'],
+    [{ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: 'xoxb-wrong' }, 'SLACK_APP_TOKEN is not an app-level token (it starts with xapp-; create one with the connections:write scope)'],
+  ])('names the malformed Slack variable and the fix: %j', (env, line) => {
+    expect(problemsOf(env)).toEqual([line]);
+  });
+
+  it('never puts a secret value into a message', () => {
+    const lines = problemsOf({ SLACK_BOT_TOKEN: 'xoxb-has a space-SECRETVALUE', SLACK_SIGNING_SECRET: SECRET });
+    expect(lines.join('\n')).not.toContain('SECRETVALUE');
+  });
+});
+
+describe('loadConfig values', () => {
+  it.each([
+    ['PORT', 'abc', 'PORT is not a port number (use an integer from 0 to 65535)'],
+    ['PORT', '70000', 'PORT is not a port number (use an integer from 0 to 65535)'],
+    ['REDIS_URL', 'localhost:6379', 'REDIS_URL is not a Redis URL (use redis://host:6379 or rediss://user:password@host:6380/0)'],
+    ['JUMPGATE_PREFIX', 'has space', 'JUMPGATE_PREFIX is not a valid prefix (letters, digits, _ . -; at most 64 characters)'],
+    ['SLACK_API_URL', 'ftp://x', 'SLACK_API_URL is not an http(s) URL (default https://slack.com/api/)'],
+    ['PAGERDUTY_API_URL', 'nope', 'PAGERDUTY_API_URL is not an http(s) URL (default https://api.pagerduty.com)'],
+    ['BROKER_URL', 'bastion:8600', 'BROKER_URL is not an http(s) URL of an access broker (leave it unset for the embedded broker)'],
+    ['JUMPGATE_SIGNING_KEY', '{"kty":"OKP","crv":"Ed25519","x":"abc"}', 'JUMPGATE_SIGNING_KEY is not a private JWK in JSON (an Ed25519 or P-256 key with its "d"; leave it unset to generate one)'],
+    ['LOG_LEVEL', 'verbose', 'LOG_LEVEL is not a log level (use fatal, error, warn, info, debug, trace or silent)'],
+  ])('%s=%j is refused with the fix', (name, value, line) => {
+    expect(problemsOf({ [name]: value })).toEqual([line]);
+  });
+
+  it('lists every problem, one line each', () => {
+    expect(problemsOf({ PORT: 'x', REDIS_URL: 'y' })).toHaveLength(2);
+  });
+
+  it('requires PAGERDUTY_TOKEN when PAGERDUTY_FROM is set', () => {
+    expect(problemsOf({ PAGERDUTY_FROM: 'oncall@example.com' })).toEqual([
+      'PAGERDUTY_FROM is set but PAGERDUTY_TOKEN is not (set PAGERDUTY_TOKEN to turn incident checks on, or unset PAGERDUTY_FROM)',
+    ]);
+  });
+
+  it('turns incident checks on with a token and normalizes URLs', () => {
+    const config = loadConfig({ PAGERDUTY_TOKEN: 'u+abcdefgh', PAGERDUTY_API_URL: 'http://127.0.0.1:9/', SLACK_API_URL: 'http://127.0.0.1:8/api', PORT: '0' });
+    expect(config.pagerduty).toEqual({ token: 'u+abcdefgh', apiUrl: 'http://127.0.0.1:9', from: undefined });
+    expect(config.slackApiUrl).toBe('http://127.0.0.1:8/api/');
+    expect(config.port).toBe(0);
+  });
+});
+
+describe('describeConfig', () => {
+  it('shows every setting but no token, secret or password', () => {
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: BOT,
+      SLACK_SIGNING_SECRET: SECRET,
+      REDIS_URL: 'redis://user:hunter2@redis.internal:6379/0',
+      PAGERDUTY_TOKEN: 'pd-token-value',
+      JUMPGATE_SIGNING_KEY: '{"kty":"OKP","crv":"Ed25519","x":"abc","d":"private-part"}',
+    });
+    const text = JSON.stringify(describeConfig(config));
+    for (const secret of [BOT, SECRET, 'hunter2', 'pd-token-value', 'private-part']) expect(text).not.toContain(secret);
+    expect(text).toContain('redis.internal');
+  });
+});
