@@ -1,0 +1,59 @@
+import type { Approval } from './approval.js';
+import type { RequestKind } from './request-kind.js';
+import type { RequestStatus } from './request-status.js';
+
+/**
+ * One request for access and, once granted, the grant it became. It is the unit of state: every
+ * change to it is one atomic write together with one audit record.
+ */
+export interface AccessRequest {
+  /** `req_…`; also the root of every derived id (grant id, job ids). */
+  readonly id: string;
+  readonly kind: RequestKind;
+  readonly status: RequestStatus;
+  readonly workflow: string;
+  readonly target: string;
+  /** Slack user ID of the person asking (the sponsor, for a vendor session). */
+  readonly requester: string;
+  /** The third party a vendor session is for. */
+  readonly vendor?: { readonly email: string; readonly name?: string };
+  /** The public key the certificate will be issued for (the requester's, or the vendor's). */
+  readonly sshPublicKey: string;
+  readonly durationMs: number;
+  readonly reason: string;
+  readonly ticket?: string;
+  /** Epoch ms. */
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  /** Fixed at request time, so a policy change cannot move the goalposts mid-way. */
+  readonly approvalsRequired: number;
+  readonly approvals: readonly Approval[];
+  /** Who denied or cancelled it, and why. */
+  readonly decision?: { readonly by: string; readonly at: number; readonly reason?: string };
+  readonly grant?: GrantRecord;
+  /** Why granting failed (status failed). */
+  readonly failure?: { readonly code: string; readonly message: string };
+  /** The approval message in the workflow's channel, updated in place on every change. */
+  readonly message?: { readonly channel: string; readonly ts: string };
+  /** When the expiry warning was sent (once per grant window). */
+  readonly warnedAt?: number;
+  /** Who ended the grant early, and when (status revoked). */
+  readonly revocation?: { readonly by: string; readonly at: number };
+  /** Bumped on every write; a write whose expected version is stale is refused. */
+  readonly version: number;
+}
+
+export interface GrantRecord {
+  readonly id: string;
+  /** Epoch ms. */
+  readonly notBefore: number;
+  readonly notAfter: number;
+  readonly serial: string;
+  readonly principals: readonly string[];
+  readonly hosts: readonly string[];
+}
+
+/** The grant id of a request: derived, so a retried grant call is the same call. */
+export function grantIdFor(requestId: string): string {
+  return `grant_${requestId.replace(/^req_/, '')}`;
+}

@@ -1,0 +1,47 @@
+import type { AccessRequest } from '../../domain/access-request.js';
+import type { Target, Workflow } from '../../domain/workflow.js';
+
+/** A request with the policy it was made under: everything a message about it needs. */
+export interface RequestView {
+  readonly request: AccessRequest;
+  readonly workflow: Workflow;
+  readonly target: Target;
+}
+
+export interface MessageRef {
+  readonly channel: string;
+  readonly ts: string;
+}
+
+/** What a person is told directly (a DM), by moment. */
+export type Notice =
+  /** Access granted: the certificate and how to use it. */
+  | { readonly type: 'granted'; readonly view: RequestView; readonly certificate: string }
+  /** The grant ends soon. */
+  | { readonly type: 'expiring'; readonly view: RequestView }
+  /** The grant ended (request.status says expired or revoked). */
+  | { readonly type: 'ended'; readonly view: RequestView }
+  /** The request will not be granted (request.status: denied, timed_out or failed). */
+  | { readonly type: 'closed'; readonly view: RequestView };
+
+/** Something went wrong that a person must look at (posted in a workflow's channel). */
+export interface Alert {
+  readonly channel: string;
+  /** Plain text; the Slack layer escapes it. */
+  readonly text: string;
+  readonly requestId?: string;
+}
+
+/**
+ * How Jumpgate talks to people (Slack in production: src/slack/). Every method may fail (Slack
+ * down, ok:false); callers treat a failure as a missed message, never as a failed state change.
+ */
+export interface Notifier {
+  /** Posts the approval message in the workflow's channel. */
+  postApprovalMessage(view: RequestView): Promise<MessageRef>;
+  /** Re-renders the approval message in place from the request's current state. */
+  updateApprovalMessage(ref: MessageRef, view: RequestView): Promise<void>;
+  /** Sends a direct message to a Slack user. */
+  tell(userId: string, notice: Notice): Promise<void>;
+  alert(alert: Alert): Promise<void>;
+}

@@ -1,0 +1,13 @@
+/**
+ * Delayed work (BullMQ in production: src/jobs/). A job only names the request; its processor
+ * re-reads the state and does nothing when the job no longer applies, so scheduling twice, a
+ * stale job after an extension, or a job that runs after a restart are all harmless.
+ */
+export interface Scheduler {
+  /** Revoke the grant at `at` (its notAfter). */
+  expireAt(requestId: string, at: number): Promise<void>;
+  /** Send the expiry warning at `at`. */
+  warnAt(requestId: string, at: number): Promise<void>;
+  /** Time the pending request out at `at`. */
+  timeoutAt(requestId: string, at: number): Promise<void>;
+}
