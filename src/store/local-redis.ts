@@ -20,6 +20,8 @@ export interface LocalRedisOptions {
   readonly persist: boolean;
   /** 0 (default) picks a free port. */
   readonly port?: number;
+  /** Also listen on this unix socket (so other local tools can find the server). */
+  readonly unixSocket?: string;
   readonly binary?: string;
   readonly startTimeoutMs?: number;
 }
@@ -38,6 +40,7 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Local
     '--protected-mode', 'yes',
     '--daemonize', 'no',
     '--loglevel', 'warning',
+    ...(options.unixSocket ? ['--unixsocket', options.unixSocket, '--unixsocketperm', '700'] : []),
   ];
   const child = spawn(options.binary ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
