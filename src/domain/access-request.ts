@@ -43,14 +43,21 @@ export interface AccessRequest {
   readonly version: number;
 }
 
+/**
+ * The grant window is fixed when the last approval lands, before the broker is called, so a
+ * retried grant call asks for exactly the same grant (the broker refuses a changed one).
+ */
 export interface GrantRecord {
   readonly id: string;
   /** Epoch ms. */
   readonly notBefore: number;
   readonly notAfter: number;
-  readonly serial: string;
   readonly principals: readonly string[];
   readonly hosts: readonly string[];
+  /** Set once the broker has issued the certificate. */
+  readonly serial?: string;
+  /** The OpenSSH certificate (public; useless without the holder's private key). */
+  readonly certificate?: string;
 }
 
 /** The grant id of a request: derived, so a retried grant call is the same call. */
