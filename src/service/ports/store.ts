@@ -25,6 +25,14 @@ export interface Store {
   /** A person's requests, newest first (as requester or sponsor). */
   forUser(userId: string, limit: number): Promise<readonly AccessRequest[]>;
 
+  /**
+   * Remembers where the request's approval message is. Metadata, not state: it neither bumps
+   * the version nor makes an audit record.
+   */
+  setMessage(id: string, message: { channel: string; ts: string }): Promise<void>;
+  /** Appends an audit record that goes with no request change (e.g. a grant found only at the broker). */
+  appendAudit(audit: AuditEntry): Promise<AuditRecord>;
+
   getSshKey(userId: string): Promise<string | undefined>;
   /** Stores a person's SSH public key and appends the audit record, atomically. */
   setSshKey(userId: string, key: string, audit: AuditEntry): Promise<AuditRecord>;

@@ -1,0 +1,37 @@
+import { createApproveRequest } from './approve-request.js';
+import { createDenyRequest } from './deny-request.js';
+import type { ServiceDeps } from './deps.js';
+import { createExpireGrant } from './expire-grant.js';
+import { createIssueGrant } from './issue-grant.js';
+import { createListMine, createListTargets } from './list-mine.js';
+import { createReconcile } from './reconcile.js';
+import { createRegisterKey } from './register-key.js';
+import { createReportJobFailure } from './report-job-failure.js';
+import { createRequestAccess } from './request-access.js';
+import { createRevokeGrant } from './revoke-grant.js';
+import { createTimeoutRequest } from './timeout-request.js';
+import { createWarnExpiry } from './warn-expiry.js';
+
+/** Every use case, wired to the same ports: what the Slack layer and the jobs call. */
+export function createAccessService(deps: ServiceDeps) {
+  const issueGrant = createIssueGrant(deps);
+  const expireGrant = createExpireGrant(deps);
+  const timeoutRequest = createTimeoutRequest(deps);
+  return {
+    registerKey: createRegisterKey(deps),
+    requestAccess: createRequestAccess(deps),
+    approveRequest: createApproveRequest(deps, issueGrant),
+    denyRequest: createDenyRequest(deps),
+    issueGrant,
+    expireGrant,
+    revokeGrant: createRevokeGrant(deps),
+    warnExpiry: createWarnExpiry(deps),
+    timeoutRequest,
+    listMine: createListMine(deps),
+    listTargets: createListTargets(deps),
+    reconcile: createReconcile(deps, { expireGrant, timeoutRequest, issueGrant }),
+    reportJobFailure: createReportJobFailure(deps),
+  };
+}
+
+export type AccessService = ReturnType<typeof createAccessService>;

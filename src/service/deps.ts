@@ -1,0 +1,24 @@
+import type { Policy } from '../domain/workflow.js';
+import type { Broker } from './ports/broker.js';
+import type { Clock } from './ports/clock.js';
+import type { Directory } from './ports/directory.js';
+import type { Logger } from './ports/logger.js';
+import type { Notifier } from './ports/notifier.js';
+import type { Scheduler } from './ports/scheduler.js';
+import type { Store } from './ports/store.js';
+
+/** Every port the use cases use; each use case takes only the part it needs. */
+export interface ServiceDeps {
+  readonly store: Store;
+  readonly broker: Broker;
+  readonly notifier: Notifier;
+  readonly directory: Directory;
+  readonly scheduler: Scheduler;
+  /** The current policy (workflows may be reloaded while the bot runs). */
+  readonly policy: () => Policy;
+  readonly now: Clock;
+  readonly logger: Logger;
+}
+
+/** Who the audit trail names when the bot acted by itself (expiry, timeout, reconciliation). */
+export const SYSTEM_ACTOR = 'jumpgate';

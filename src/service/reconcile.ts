@@ -1,0 +1,83 @@
+import { SYSTEM_ACTOR, type ServiceDeps } from './deps.js';
+import { requestIdOf } from './request-id.js';
+
+export interface ReconcileReport {
+  readonly expired: number;
+  readonly timedOut: number;
+  readonly granted: number;
+  /** Grants the broker held that the bot does not: revoked at the broker. */
+  readonly revokedAtBroker: number;
+  readonly failures: number;
+}
+
+/** An approved request normally becomes active within seconds; older than this, it was interrupted. */
+const STUCK_APPROVED_MS = 30_000;
+
+/**
+ * The periodic sweep that makes every invariant hold even when a job was lost, a process
+ * crashed between two steps, or a second replica raced this one: due grants are revoked, due
+ * requests time out, interrupted grants are issued, and a grant the broker holds that the bot
+ * does not track is revoked at the broker (with a `reconciled` record).
+ */
+export function createReconcile(
+  deps: Pick<ServiceDeps, 'store' | 'broker' | 'now' | 'logger'>,
+  useCases: {
+    expireGrant(requestId: string): Promise<unknown>;
+    timeoutRequest(requestId: string): Promise<unknown>;
+    issueGrant(requestId: string): Promise<unknown>;
+  },
+) {
+  return async function reconcile(): Promise<ReconcileReport> {
+    let failures = 0;
+    const attempt = async <T>(what: string, id: string, run: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await run();
+      } catch (error) {
+        failures += 1;
+        deps.logger.warn({ err: error, requestId: id }, `reconciliation could not ${what}`);
+        return undefined;
+      }
+    };
+    const now = deps.now();
+    let expired = 0;
+    let timedOut = 0;
+    let granted = 0;
+
+    for (const id of await deps.store.idsByStatus('active')) {
+      const request = await deps.store.get(id);
+      if (request?.grant && request.grant.notAfter <= now && (await attempt('expire the grant', id, () => useCases.expireGrant(id)))) expired += 1;
+    }
+    for (const id of await deps.store.idsByStatus('pending')) {
+      if (await attempt('time out the request', id, () => useCases.timeoutRequest(id))) timedOut += 1;
+    }
+    for (const id of await deps.store.idsByStatus('approved')) {
+      const request = await deps.store.get(id);
+      if (request && now - request.updatedAt >= STUCK_APPROVED_MS && (await attempt('issue the grant', id, () => useCases.issueGrant(id)))) granted += 1;
+    }
+
+    let revokedAtBroker = 0;
+    const atBroker = await attempt('list the broker’s grants', '-', () => deps.broker.listActive());
+    for (const grant of atBroker ?? []) {
+      const requestId = grant.requestId || requestIdOf(grant.id);
+      const request = await deps.store.get(requestId);
+      // approved: being issued right now (or by the sweep above); active: tracked.
+      if (request && (request.status === 'approved' || request.status === 'active') && request.grant?.id === grant.id) continue;
+      const revoked = await attempt('revoke an untracked grant at the broker', requestId, async () => {
+        await deps.broker.revoke(grant.id);
+        await deps.store.appendAudit({
+          type: 'reconciled',
+          requestId,
+          grantId: grant.id,
+          actor: SYSTEM_ACTOR,
+          target: request?.target ?? null,
+          detail: { action: 'revoked_at_broker', why: request ? `the request is ${request.status}` : 'no such request', serial: grant.serial, notAfter: grant.notAfter },
+        });
+        return true;
+      });
+      if (revoked) revokedAtBroker += 1;
+    }
+    const report = { expired, timedOut, granted, revokedAtBroker, failures };
+    if (expired + timedOut + granted + revokedAtBroker + failures > 0) deps.logger.info({ ...report }, 'reconciliation repaired state');
+    return report;
+  };
+}
