@@ -48,3 +48,10 @@ redis.call('SET', KEYS[3], ARGV[6])
 ${APPEND_AUDIT}
 return 'ok'
 `;
+
+/** KEYS: audit list, audit head. ARGV: prev, seq, audit JSON, hash, genesis. */
+export const APPEND_ONLY = `
+${CHECK_AUDIT_HEAD}
+${APPEND_AUDIT}
+return 'ok'
+`;

@@ -6,7 +6,7 @@ import type { AuditEntry, AuditReader, AuditRecord } from '../service/ports/audi
 import type { Clock } from '../service/ports/clock.js';
 import type { Store } from '../service/ports/store.js';
 import { GENESIS, sealRecord } from './audit-chain.js';
-import { COMMIT_REQUEST, COMMIT_SSH_KEY } from './lua.js';
+import { APPEND_ONLY, COMMIT_REQUEST, COMMIT_SSH_KEY } from './lua.js';
 
 export interface RedisStoreDeps {
   readonly redis: Redis;
@@ -61,17 +61,26 @@ export function createRedisStore(deps: RedisStoreDeps): Store & AuditReader {
     );
   }
 
+  // Field j: the request JSON (versioned, audited); m: where its approval message is (metadata).
+  function decode([json, message]: (string | null)[]): AccessRequest | undefined {
+    if (!json) return undefined;
+    const request = JSON.parse(json) as AccessRequest;
+    return message ? { ...request, message: JSON.parse(message) as AccessRequest['message'] } : request;
+  }
+
   async function get(id: string): Promise<AccessRequest | undefined> {
-    const json = await redis.hget(key.request(id), 'j');
-    return json === null ? undefined : (JSON.parse(json) as AccessRequest);
+    return decode(await redis.hmget(key.request(id), 'j', 'm'));
   }
 
   async function getMany(ids: readonly string[]): Promise<AccessRequest[]> {
     if (ids.length === 0) return [];
     const pipeline = redis.pipeline();
-    for (const id of ids) pipeline.hget(key.request(id), 'j');
+    for (const id of ids) pipeline.hmget(key.request(id), 'j', 'm');
     const results = (await pipeline.exec()) ?? [];
-    return results.flatMap(([, json]) => (typeof json === 'string' ? [JSON.parse(json) as AccessRequest] : []));
+    return results.flatMap(([, fields]) => {
+      const request = Array.isArray(fields) ? decode(fields as (string | null)[]) : undefined;
+      return request ? [request] : [];
+    });
   }
 
   async function readAudit(start: number, stop: number): Promise<AuditRecord[]> {
@@ -83,7 +92,8 @@ export function createRedisStore(deps: RedisStoreDeps): Store & AuditReader {
     get,
 
     async create(request, entry) {
-      const stored = { ...request, version: 1 };
+      const { message: _message, ...stored0 } = request;
+      const stored = { ...stored0, version: 1 };
       const { result, record } = await commitRequest('create', stored, 0, request.status, entry);
       if (result === 'exists') throw new JumpgateError('illegal_transition', `request ${request.id} already exists`);
       return record;
@@ -93,10 +103,12 @@ export function createRedisStore(deps: RedisStoreDeps): Store & AuditReader {
       const current = await get(next.id);
       if (!current) throw new JumpgateError('not_found', `there is no request ${next.id}`);
       if (current.version !== expectedVersion) return undefined;
-      const stored = { ...next, version: expectedVersion + 1 };
+      const { message, ...rest } = next;
+      const stored = { ...rest, version: expectedVersion + 1 };
       const { result, record } = await commitRequest('update', stored, expectedVersion, current.status, entry);
       if (result === 'missing') throw new JumpgateError('not_found', `there is no request ${next.id}`);
-      return result === 'ok' ? { request: stored, audit: record } : undefined;
+      const merged = current.message ?? message;
+      return result === 'ok' ? { request: merged ? { ...stored, message: merged } : stored, audit: record } : undefined;
     },
 
     async idsByStatus(status) {
@@ -105,6 +117,17 @@ export function createRedisStore(deps: RedisStoreDeps): Store & AuditReader {
 
     async forUser(userId, limit) {
       return getMany(await redis.zrevrange(key.user(userId), 0, limit - 1));
+    },
+
+    async setMessage(id, message) {
+      await redis.hset(key.request(id), 'm', JSON.stringify(message));
+    },
+
+    async appendAudit(entry) {
+      const { record } = await appendWith(entry, async (sealed) =>
+        (await redis.eval(APPEND_ONLY, 2, key.audit, key.auditHead, sealed.prev, String(sealed.seq), JSON.stringify(sealed), sealed.hash, GENESIS)) as CommitResult,
+      );
+      return record;
     },
 
     async getSshKey(userId) {

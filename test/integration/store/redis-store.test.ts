@@ -95,3 +95,23 @@ describe('RedisStore audit chain', () => {
     expect(verifyChain(dropped)?.seq).toBe(4);
   });
 });
+
+describe('RedisStore metadata and audit-only records', () => {
+  it('keeps the approval message reference outside the versioned, audited record', async () => {
+    const request = accessRequest();
+    await store.create(request, auditEntry({ requestId: request.id }));
+    await store.setMessage(request.id, { channel: 'C0APPROVALS', ts: '1700000000.000100' });
+    const stored = await store.get(request.id);
+    expect(stored?.message).toEqual({ channel: 'C0APPROVALS', ts: '1700000000.000100' });
+    expect(stored?.version).toBe(1);
+    const updated = await store.update({ ...stored!, status: 'denied' }, 1, auditEntry({ type: 'denied', requestId: request.id }));
+    expect(updated?.request.message).toEqual({ channel: 'C0APPROVALS', ts: '1700000000.000100' });
+    expect(await store.forRequest(request.id)).toHaveLength(2);
+  });
+
+  it('appends an audit record with no request change into the same chain', async () => {
+    const record = await store.appendAudit(auditEntry({ type: 'reconciled', requestId: 'req_unknown', actor: 'jumpgate', detail: { action: 'revoked at broker' } }));
+    expect((await store.tail(1))[0]).toEqual(record);
+    expect(verifyChain(await store.range(1))).toBeUndefined();
+  });
+});
