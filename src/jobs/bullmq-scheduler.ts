@@ -1,0 +1,37 @@
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import type { Clock } from '../service/ports/clock.js';
+import type { Scheduler } from '../service/ports/scheduler.js';
+import { jobId, QUEUES, RETRIES, type RequestJob } from './job-queues.js';
+
+export interface BullmqScheduler extends Scheduler {
+  readonly queues: readonly Queue[];
+  close(): Promise<void>;
+}
+
+// Finished jobs are not history (the audit trail is): keep a little for debugging, then drop.
+const KEEP = { removeOnComplete: { age: 24 * 3600, count: 1000 }, removeOnFail: { age: 7 * 24 * 3600 } } satisfies JobsOptions;
+
+/** The Scheduler port over BullMQ delayed jobs. */
+export function createBullmqScheduler(deps: { connection: ConnectionOptions; prefix: string; now: Clock }): BullmqScheduler {
+  const make = (name: string) => new Queue<RequestJob>(name, { connection: deps.connection, prefix: deps.prefix });
+  const expire = make(QUEUES.expire);
+  const warn = make(QUEUES.warn);
+  const timeout = make(QUEUES.timeout);
+  const delayUntil = (at: number) => Math.max(0, at - deps.now());
+
+  return {
+    queues: [expire, warn, timeout],
+    async expireAt(requestId, at) {
+      await expire.add('expire', { requestId }, { jobId: jobId.expire(requestId, at), delay: delayUntil(at), ...RETRIES.expire, ...KEEP });
+    },
+    async warnAt(requestId, at) {
+      await warn.add('warn', { requestId }, { jobId: jobId.warn(requestId, at), delay: delayUntil(at), ...RETRIES.warn, ...KEEP });
+    },
+    async timeoutAt(requestId, at) {
+      await timeout.add('timeout', { requestId }, { jobId: jobId.timeout(requestId), delay: delayUntil(at), ...RETRIES.timeout, ...KEEP });
+    },
+    async close() {
+      await Promise.all([expire.close(), warn.close(), timeout.close()]);
+    },
+  };
+}

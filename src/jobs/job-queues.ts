@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/**
+ * One queue per kind of job, so each has one processor typed by its payload (no switch on the
+ * job name). Queue keys live under JUMPGATE_PREFIX (BullMQ's `prefix`).
+ */
+export const QUEUES = {
+  expire: 'expire',
+  warn: 'warn',
+  timeout: 'timeout',
+  reconcile: 'reconcile',
+} as const;
+export type QueueName = keyof typeof QUEUES;
+
+export const requestJobSchema = z.object({ requestId: z.string().regex(/^req_[a-z0-9]+$/) });
+export type RequestJob = z.infer<typeof requestJobSchema>;
+
+/**
+ * Job ids derive from what they act on, so scheduling twice adds nothing. The expiry job carries
+ * its time too: after an extension the new job is a new id, and the old one finds nothing due.
+ * (BullMQ ids may not contain ':'.)
+ */
+export const jobId = {
+  expire: (requestId: string, at: number) => `expire-${requestId}-${at}`,
+  warn: (requestId: string, at: number) => `warn-${requestId}-${at}`,
+  timeout: (requestId: string) => `timeout-${requestId}`,
+};
+
+/** Retries with exponential backoff: revocation keeps trying for about 17 minutes. */
+export const RETRIES = {
+  expire: { attempts: 10, backoff: { type: 'exponential', delay: 1_000 } },
+  warn: { attempts: 3, backoff: { type: 'exponential', delay: 2_000 } },
+  timeout: { attempts: 5, backoff: { type: 'exponential', delay: 2_000 } },
+} as const;
+
+export const RECONCILE_EVERY_MS = 60_000;

@@ -1,0 +1,64 @@
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { AccessService } from '../service/access-service.js';
+import type { Logger } from '../service/ports/logger.js';
+import type { JobKind } from '../service/report-job-failure.js';
+import { QUEUES, RECONCILE_EVERY_MS, requestJobSchema } from './job-queues.js';
+
+export interface JobWorkers {
+  close(): Promise<void>;
+}
+
+type Processors = Pick<AccessService, 'expireGrant' | 'warnExpiry' | 'timeoutRequest' | 'reconcile' | 'reportJobFailure'>;
+
+/**
+ * One worker per queue, each a thin call into the service. A job whose last attempt fails is
+ * reported to a person; the reconciliation sweep runs every minute on one replica at a time
+ * (BullMQ's job scheduler) and repairs whatever a lost job left behind.
+ */
+export async function startWorkers(deps: {
+  connection: ConnectionOptions;
+  prefix: string;
+  service: Processors;
+  logger: Logger;
+  reconcileEveryMs?: number;
+}): Promise<JobWorkers> {
+  const { service, logger } = deps;
+  const options = { connection: deps.connection, prefix: deps.prefix };
+  const requestWorker = (queue: string, kind: JobKind, run: (requestId: string) => Promise<unknown>, concurrency: number) => {
+    const worker = new Worker(queue, async (job: Job) => run(requestJobSchema.parse(job.data).requestId), { ...options, concurrency });
+    worker.on('failed', (job, error) => {
+      if (!job) return;
+      const attempts = job.opts.attempts ?? 1;
+      const parsed = requestJobSchema.safeParse(job.data);
+      const requestId = parsed.success ? parsed.data.requestId : 'unknown';
+      logger.warn({ err: error, requestId, job: kind, attempt: job.attemptsMade, of: attempts }, `${kind} job failed`);
+      if (job.attemptsMade >= attempts) {
+        void service.reportJobFailure({ job: kind, requestId, attempts: job.attemptsMade, error: error.message });
+      }
+    });
+    worker.on('error', (error) => logger.error({ err: error, queue }, 'job worker error'));
+    return worker;
+  };
+
+  // Revocations run wide: many grants can end in the same second.
+  const workers = [
+    requestWorker(QUEUES.expire, 'expire', service.expireGrant, 50),
+    requestWorker(QUEUES.warn, 'warn', service.warnExpiry, 10),
+    requestWorker(QUEUES.timeout, 'timeout', service.timeoutRequest, 10),
+  ];
+
+  const reconcileQueue = new Queue(QUEUES.reconcile, options);
+  await reconcileQueue.upsertJobScheduler('reconcile', { every: deps.reconcileEveryMs ?? RECONCILE_EVERY_MS }, { name: 'reconcile', opts: { removeOnComplete: true, removeOnFail: 100 } });
+  const reconcileWorker = new Worker(QUEUES.reconcile, () => service.reconcile(), { ...options, concurrency: 1 });
+  reconcileWorker.on('failed', (_job, error) => logger.warn({ err: error }, 'reconciliation failed; it runs again shortly'));
+  reconcileWorker.on('error', (error) => logger.error({ err: error, queue: QUEUES.reconcile }, 'job worker error'));
+  workers.push(reconcileWorker);
+
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  return {
+    async close() {
+      await Promise.all(workers.map((worker) => worker.close()));
+      await reconcileQueue.close();
+    },
+  };
+}
