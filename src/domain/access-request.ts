@@ -35,6 +35,8 @@ export interface AccessRequest {
   readonly failure?: { readonly code: string; readonly message: string };
   /** The approval message in the workflow's channel, updated in place on every change. */
   readonly message?: { readonly channel: string; readonly ts: string };
+  /** Pending past the workflow's escalate_after: the escalation approvers may decide too. */
+  readonly escalated?: boolean;
   /** When the expiry warning was sent (once per grant window). */
   readonly warnedAt?: number;
   /** Who ended the grant early, and when (status revoked). */

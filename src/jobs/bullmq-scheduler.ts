@@ -17,10 +17,11 @@ export function createBullmqScheduler(deps: { connection: ConnectionOptions; pre
   const expire = make(QUEUES.expire);
   const warn = make(QUEUES.warn);
   const timeout = make(QUEUES.timeout);
+  const escalate = make(QUEUES.escalate);
   const delayUntil = (at: number) => Math.max(0, at - deps.now());
 
   return {
-    queues: [expire, warn, timeout],
+    queues: [expire, warn, timeout, escalate],
     async expireAt(requestId, at) {
       await expire.add('expire', { requestId }, { jobId: jobId.expire(requestId, at), delay: delayUntil(at), ...RETRIES.expire, ...KEEP });
     },
@@ -30,8 +31,11 @@ export function createBullmqScheduler(deps: { connection: ConnectionOptions; pre
     async timeoutAt(requestId, at) {
       await timeout.add('timeout', { requestId }, { jobId: jobId.timeout(requestId), delay: delayUntil(at), ...RETRIES.timeout, ...KEEP });
     },
+    async escalateAt(requestId, at) {
+      await escalate.add('escalate', { requestId }, { jobId: jobId.escalate(requestId), delay: delayUntil(at), ...RETRIES.escalate, ...KEEP });
+    },
     async close() {
-      await Promise.all([expire.close(), warn.close(), timeout.close()]);
+      await Promise.all([expire.close(), warn.close(), timeout.close(), escalate.close()]);
     },
   };
 }

@@ -8,6 +8,7 @@ export const QUEUES = {
   expire: 'expire',
   warn: 'warn',
   timeout: 'timeout',
+  escalate: 'escalate',
   reconcile: 'reconcile',
 } as const;
 export type QueueName = keyof typeof QUEUES;
@@ -24,6 +25,7 @@ export const jobId = {
   expire: (requestId: string, at: number) => `expire-${requestId}-${at}`,
   warn: (requestId: string, at: number) => `warn-${requestId}-${at}`,
   timeout: (requestId: string) => `timeout-${requestId}`,
+  escalate: (requestId: string) => `escalate-${requestId}`,
 };
 
 /** Retries with exponential backoff: revocation keeps trying for about 17 minutes. */
@@ -31,6 +33,7 @@ export const RETRIES = {
   expire: { attempts: 10, backoff: { type: 'exponential', delay: 1_000 } },
   warn: { attempts: 3, backoff: { type: 'exponential', delay: 2_000 } },
   timeout: { attempts: 5, backoff: { type: 'exponential', delay: 2_000 } },
+  escalate: { attempts: 3, backoff: { type: 'exponential', delay: 2_000 } },
 } as const;
 
 export const RECONCILE_EVERY_MS = 60_000;

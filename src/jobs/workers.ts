@@ -8,7 +8,7 @@ export interface JobWorkers {
   close(): Promise<void>;
 }
 
-type Processors = Pick<AccessService, 'expireGrant' | 'warnExpiry' | 'timeoutRequest' | 'reconcile' | 'reportJobFailure'>;
+type Processors = Pick<AccessService, 'expireGrant' | 'warnExpiry' | 'timeoutRequest' | 'escalateRequest' | 'reconcile' | 'reportJobFailure'>;
 
 /**
  * One worker per queue, each a thin call into the service. A job whose last attempt fails is
@@ -45,6 +45,7 @@ export async function startWorkers(deps: {
     requestWorker(QUEUES.expire, 'expire', service.expireGrant, 50),
     requestWorker(QUEUES.warn, 'warn', service.warnExpiry, 10),
     requestWorker(QUEUES.timeout, 'timeout', service.timeoutRequest, 10),
+    requestWorker(QUEUES.escalate, 'escalate', service.escalateRequest, 10),
   ];
 
   const reconcileQueue = new Queue(QUEUES.reconcile, options);

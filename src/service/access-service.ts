@@ -1,6 +1,7 @@
 import { createApproveRequest } from './approve-request.js';
 import { createDenyRequest } from './deny-request.js';
 import type { ServiceDeps } from './deps.js';
+import { createEscalateRequest } from './escalate-request.js';
 import { createExpireGrant } from './expire-grant.js';
 import { createIssueGrant } from './issue-grant.js';
 import { createListMine, createListTargets } from './list-mine.js';
@@ -17,6 +18,7 @@ export function createAccessService(deps: ServiceDeps) {
   const issueGrant = createIssueGrant(deps);
   const expireGrant = createExpireGrant(deps);
   const timeoutRequest = createTimeoutRequest(deps);
+  const escalateRequest = createEscalateRequest(deps);
   return {
     registerKey: createRegisterKey(deps),
     requestAccess: createRequestAccess(deps),
@@ -27,9 +29,10 @@ export function createAccessService(deps: ServiceDeps) {
     revokeGrant: createRevokeGrant(deps),
     warnExpiry: createWarnExpiry(deps),
     timeoutRequest,
+    escalateRequest,
     listMine: createListMine(deps),
     listTargets: createListTargets(deps),
-    reconcile: createReconcile(deps, { expireGrant, timeoutRequest, issueGrant }),
+    reconcile: createReconcile(deps, { expireGrant, timeoutRequest, escalateRequest, issueGrant }),
     reportJobFailure: createReportJobFailure(deps),
   };
 }

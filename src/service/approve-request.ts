@@ -30,13 +30,14 @@ export function createApproveRequest(
     const policy = deps.policy();
     const initial = await deps.store.get(input.requestId);
     const view0 = initial ? viewOf(policy, initial) : undefined;
-    const approvers = view0 ? approverSetFor(view0.workflow, initial!.kind, false) : undefined;
+    // Look up every group that could count (escalated or not); the decision below picks the set.
+    const approvers = view0 ? approverSetFor(view0.workflow, initial!.kind, true) : undefined;
     const clicker = await resolveMember(deps.directory, input.userId, [approvers?.set]);
 
     let complete = false;
     const written = await transact(deps.store, input.requestId, (current) => {
       const { workflow, target } = viewOf(policy, current);
-      const { set } = approverSetFor(workflow, current.kind, false);
+      const { set } = approverSetFor(workflow, current.kind, current.escalated === true);
       const now = deps.now();
       const decision = decideApproval({ request: current, approvers: set, allowSelfApproval: workflow.access.allowSelfApproval, clicker, now });
       complete = decision.complete;

@@ -17,13 +17,14 @@ export function createDenyRequest(deps: Pick<ServiceDeps, 'store' | 'directory' 
   return async function denyRequest(input: { requestId: string; userId: string; reason: string }): Promise<AccessRequest> {
     const policy = deps.policy();
     const initial = await deps.store.get(input.requestId);
-    const sets = initial ? [approverSetFor(viewOf(policy, initial).workflow, initial.kind, false).set] : [];
+    // Every group that could count (escalated or not); the decision below picks the set.
+    const sets = initial ? [approverSetFor(viewOf(policy, initial).workflow, initial.kind, true).set] : [];
     const clicker = await resolveMember(deps.directory, input.userId, sets);
     const reason = input.reason.trim();
 
     const written = await transact(deps.store, input.requestId, (current) => {
       const { workflow } = viewOf(policy, current);
-      const { set } = approverSetFor(workflow, current.kind, false);
+      const { set } = approverSetFor(workflow, current.kind, current.escalated === true);
       const denial = decideDenial({ request: current, approvers: set, allowSelfApproval: workflow.access.allowSelfApproval, clicker, now: deps.now() });
       assertTransition(current.status, 'denied');
       return {

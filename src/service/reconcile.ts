@@ -24,6 +24,7 @@ export function createReconcile(
   useCases: {
     expireGrant(requestId: string): Promise<unknown>;
     timeoutRequest(requestId: string): Promise<unknown>;
+    escalateRequest(requestId: string): Promise<unknown>;
     issueGrant(requestId: string): Promise<unknown>;
   },
 ) {
@@ -49,6 +50,7 @@ export function createReconcile(
     }
     for (const id of await deps.store.idsByStatus('pending')) {
       if (await attempt('time out the request', id, () => useCases.timeoutRequest(id))) timedOut += 1;
+      else await attempt('escalate the request', id, () => useCases.escalateRequest(id));
     }
     for (const id of await deps.store.idsByStatus('approved')) {
       const request = await deps.store.get(id);

@@ -74,6 +74,11 @@ export function createRequestAccess(deps: Pick<ServiceDeps, 'store' | 'directory
     await deps.scheduler.timeoutAt(request.id, now + workflow.access.requestTimeout).catch((error: unknown) =>
       logger.error({ err: error }, 'could not schedule the request timeout; reconciliation will time it out'),
     );
+    if (workflow.access.escalateAfter !== undefined) {
+      await deps.scheduler.escalateAt(request.id, now + workflow.access.escalateAfter).catch((error: unknown) =>
+        logger.warn({ err: error }, 'could not schedule the escalation; reconciliation will escalate'),
+      );
+    }
 
     let postedTo: string | undefined;
     await notifySafely(logger, 'the approval message', async () => {

@@ -41,6 +41,11 @@ export interface Notifier {
   postApprovalMessage(view: RequestView): Promise<MessageRef>;
   /** Re-renders the approval message in place from the request's current state. */
   updateApprovalMessage(ref: MessageRef, view: RequestView): Promise<void>;
+  /**
+   * Posts a reminder in the approval message's thread, mentioning who may decide now (the
+   * request's view says whether it was escalated).
+   */
+  remind(ref: MessageRef, view: RequestView): Promise<void>;
   /** Sends a direct message to a Slack user. */
   tell(userId: string, notice: Notice): Promise<void>;
   alert(alert: Alert): Promise<void>;

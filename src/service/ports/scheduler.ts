@@ -10,4 +10,6 @@ export interface Scheduler {
   warnAt(requestId: string, at: number): Promise<void>;
   /** Time the pending request out at `at`. */
   timeoutAt(requestId: string, at: number): Promise<void>;
+  /** Escalate the pending request at `at` (remind, widen to the escalation approvers). */
+  escalateAt(requestId: string, at: number): Promise<void>;
 }

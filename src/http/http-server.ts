@@ -1,0 +1,102 @@
+import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../service/ports/logger.js';
+
+/** A check for /readyz: resolves when the dependency answers, throws (with a reason) when not. */
+export type ReadinessCheck = () => Promise<void>;
+
+export interface HttpServerDeps {
+  readonly port: number;
+  readonly host?: string;
+  /** Bolt's request listener for /slack/events (HTTP mode), signature verification included. */
+  readonly slackEvents?: RequestListener;
+  /** True once the bot can take requests: /healthz answers 200 from then on. */
+  readonly isReady: () => boolean;
+  readonly readiness: Readonly<Record<string, ReadinessCheck>>;
+  /** The bot's public JWKS (what a standalone broker trusts). */
+  readonly jwks: () => object;
+  /** Prometheus text exposition. */
+  readonly metrics: () => Promise<{ contentType: string; body: string }>;
+  readonly logger: Logger;
+}
+
+export interface RunningHttpServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 2_000;
+
+/** The bot's one HTTP listener: /slack/events, /healthz, /readyz, /metrics, /.well-known/jwks.json. */
+export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttpServer> {
+  const server = http.createServer((req, res) => {
+    route(deps, req, res).catch((error: unknown) => {
+      deps.logger.error({ err: error, path: req.url }, 'http handler failed');
+      if (!res.headersSent) json(res, 500, { error: { code: 'internal', message: 'internal error' } });
+    });
+  });
+  // Slack's retries and load balancers keep connections open; do not let them stall shutdown.
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(deps.port, deps.host ?? '0.0.0.0', () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function route(deps: HttpServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  if (path === '/slack/events' && deps.slackEvents) return void deps.slackEvents(req, res);
+  if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: { code: 'method_not_allowed', message: 'use GET' } });
+  switch (path) {
+    case '/healthz':
+      return deps.isReady() ? json(res, 200, { ok: true }) : json(res, 503, { ok: false, reason: 'starting' });
+    case '/readyz':
+      return readyz(deps, res);
+    case '/metrics': {
+      const { contentType, body } = await deps.metrics();
+      res.writeHead(200, { 'content-type': contentType });
+      return void res.end(body);
+    }
+    case '/.well-known/jwks.json':
+      res.setHeader('cache-control', 'max-age=300');
+      return json(res, 200, deps.jwks());
+    default:
+      return json(res, 404, { error: { code: 'not_found', message: `no route ${path}` } });
+  }
+}
+
+async function readyz(deps: HttpServerDeps, res: ServerResponse): Promise<void> {
+  const checks = await Promise.all(
+    Object.entries(deps.readiness).map(async ([name, check]) => {
+      try {
+        await withTimeout(check(), READY_TIMEOUT_MS);
+        return [name, 'ok'] as const;
+      } catch (error) {
+        return [name, error instanceof Error ? error.message : String(error)] as const;
+      }
+    }),
+  );
+  const ok = deps.isReady() && checks.every(([, result]) => result === 'ok');
+  json(res, ok ? 200 : 503, { ok, checks: Object.fromEntries(checks) });
+}
+
+function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<void>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
