@@ -1,0 +1,88 @@
+import type { Directory, DirectoryUser } from '../../src/service/ports/directory.js';
+import type { Logger } from '../../src/service/ports/logger.js';
+import type { Alert, MessageRef, Notice, Notifier, RequestView } from '../../src/service/ports/notifier.js';
+import type { Scheduler } from '../../src/service/ports/scheduler.js';
+
+/** What the use cases said to people, in order; `failing` makes every call throw like a Slack outage. */
+export class RecordingNotifier implements Notifier {
+  readonly posted: RequestView[] = [];
+  readonly updates: { ref: MessageRef; view: RequestView }[] = [];
+  readonly reminders: { ref: MessageRef; view: RequestView }[] = [];
+  readonly told: { userId: string; notice: Notice }[] = [];
+  readonly alerts: Alert[] = [];
+  failing = false;
+  private ts = 0;
+
+  async postApprovalMessage(view: RequestView): Promise<MessageRef> {
+    this.check();
+    this.posted.push(view);
+    this.ts += 1;
+    return { channel: view.workflow.access.channel, ts: `1700000000.${String(this.ts).padStart(6, '0')}` };
+  }
+  async updateApprovalMessage(ref: MessageRef, view: RequestView): Promise<void> {
+    this.check();
+    this.updates.push({ ref, view });
+  }
+  async remind(ref: MessageRef, view: RequestView): Promise<void> {
+    this.check();
+    this.reminders.push({ ref, view });
+  }
+  async tell(userId: string, notice: Notice): Promise<void> {
+    this.check();
+    this.told.push({ userId, notice });
+  }
+  async alert(alert: Alert): Promise<void> {
+    this.check();
+    this.alerts.push(alert);
+  }
+  noticesFor(userId: string): Notice['type'][] {
+    return this.told.filter((t) => t.userId === userId).map((t) => t.notice.type);
+  }
+  /** Throws inside the async methods, so they reject like the WebClient does on ok:false. */
+  private check(): void {
+    if (this.failing) throw new Error('An API error occurred: service_unavailable');
+  }
+}
+
+/** Slack users and user groups as the directory port sees them. */
+export class FakeDirectory implements Directory {
+  constructor(
+    private readonly groups: Record<string, string[]> = {},
+    private readonly emails: Record<string, string> = {},
+  ) {}
+  async membersOf(groupId: string): Promise<readonly string[]> {
+    return this.groups[groupId] ?? [];
+  }
+  async user(userId: string): Promise<DirectoryUser | undefined> {
+    return { id: userId, name: userId.toLowerCase(), email: this.emails[userId], deleted: false, isBot: false };
+  }
+}
+
+/** What was scheduled, so a test can run the job's use case at the right (injected) time. */
+export class RecordingScheduler implements Scheduler {
+  readonly jobs: { kind: 'expire' | 'warn' | 'timeout' | 'escalate'; requestId: string; at: number }[] = [];
+  async expireAt(requestId: string, at: number) {
+    this.jobs.push({ kind: 'expire', requestId, at });
+  }
+  async warnAt(requestId: string, at: number) {
+    this.jobs.push({ kind: 'warn', requestId, at });
+  }
+  async timeoutAt(requestId: string, at: number) {
+    this.jobs.push({ kind: 'timeout', requestId, at });
+  }
+  async escalateAt(requestId: string, at: number) {
+    this.jobs.push({ kind: 'escalate', requestId, at });
+  }
+  find(kind: 'expire' | 'warn' | 'timeout' | 'escalate', requestId: string) {
+    return this.jobs.filter((job) => job.kind === kind && job.requestId === requestId);
+  }
+}
+
+/** A logger that keeps what was logged, for assertions and for quiet test output. */
+export function memoryLogger(lines: { level: string; object: object; message?: string }[] = []): Logger {
+  const make = (bindings: Record<string, unknown>): Logger => {
+    const log = (level: string) => (object: object, message?: string) => lines.push({ level, object: { ...bindings, ...object }, message });
+    return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), child: (more) => make({ ...bindings, ...more }) };
+  };
+  return make({});
+}
