@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { isJumpgateError } from '../../domain/errors.js';
+import { parseSshPublicKey } from '../../domain/ssh-public-key.js';
+import { BrokerHttpError, badRequest } from './http-error.js';
+
+/**
+ * The body of `POST /v1/grants` (DESIGN.md, "Broker API v1", plus the additive
+ * `target.sourceAddress` and `options.allowPty`). Everything that reaches ssh-keygen as an
+ * argument is held to a strict alphabet here, so a value can never read as an option or split
+ * into two (principals are comma-joined, the key id is the grant id).
+ */
+const name = z.string().min(1).max(200);
+const grantId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits, ".", "_" or "-", at most 128, not starting with a symbol');
+const principal = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._@-]{0,63}$/, 'a user name (letters, digits, ".", "_", "@", "-")');
+const cidr = z.string().regex(/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/, 'an IP address or CIDR, e.g. 10.0.0.0/8');
+
+export const grantRequestSchema = z.object({
+  id: grantId,
+  requestId: name,
+  kind: z.enum(['standard', 'breakglass', 'vendor']),
+  subject: z.object({
+    type: z.enum(['user', 'vendor']),
+    id: name.optional(),
+    email: name.optional(),
+    name: name.optional(),
+    sponsor: name.optional(),
+    sshPublicKey: z.string().min(1).max(16_384),
+  }),
+  target: z.object({
+    name,
+    hosts: z.array(name).max(256),
+    principals: z.array(principal).min(1).max(64),
+    sourceAddress: z.array(cidr).min(1).max(64).optional(),
+  }),
+  notAfter: z.iso.datetime({ error: 'an ISO 8601 UTC time, e.g. 2030-01-01T12:00:00Z' }),
+  reason: z.string().max(4_000),
+  options: z.object({ allowPty: z.boolean().optional() }).optional(),
+});
+
+export type GrantRequestBody = z.output<typeof grantRequestSchema>;
+
+/**
+ * Parses and checks the JSON body. The public key is normalized (`type base64`) and options get
+ * their defaults, so a retry that differs only in a key comment is the same request. Throws 400
+ * naming the field.
+ */
+export function parseGrantRequest(json: unknown): GrantRequestBody {
+  const result = grantRequestSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'body';
+    throw badRequest(`${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  const body = result.data;
+  try {
+    const key = parseSshPublicKey(body.subject.sshPublicKey);
+    return {
+      ...body,
+      subject: { ...body.subject, sshPublicKey: key.normalized },
+      options: { allowPty: body.options?.allowPty ?? false },
+    };
+  } catch (error) {
+    if (isJumpgateError(error, 'invalid_ssh_key')) throw new BrokerHttpError(400, 'invalid_ssh_key', error.message);
+    throw error;
+  }
+}
+
+/** Canonical JSON (sorted keys): two bodies asking for the same grant compare equal. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

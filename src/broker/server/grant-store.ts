@@ -1,0 +1,75 @@
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from './atomic-file.js';
+import { grantRequestSchema } from './grant-request.js';
+
+/**
+ * The broker's state on disk, one file per grant (`grants/<id>.json`) plus the last serial
+ * used (`serial`), each written atomically; all of it read back at start. One file per grant
+ * keeps each write small however many grants there are. Callers serialize writes (mutex).
+ */
+const storedGrantSchema = z.object({
+  id: z.string(),
+  request: grantRequestSchema,
+  serial: z.string().regex(/^\d+$/),
+  certificate: z.string(),
+  notBefore: z.string(),
+  notAfter: z.string(),
+  issuedAt: z.string(),
+  revokedAt: z.string().optional(),
+});
+
+export type StoredGrant = z.output<typeof storedGrantSchema>;
+
+export interface GrantStore {
+  get(id: string): StoredGrant | undefined;
+  all(): readonly StoredGrant[];
+  /** Every revoked serial, for the KRL. */
+  revokedSerials(): readonly string[];
+  /** The next serial, persisted before it is returned: a serial is never used twice, even after a crash. */
+  reserveSerial(): Promise<string>;
+  save(grant: StoredGrant): Promise<void>;
+}
+
+export async function openGrantStore(dataDir: string): Promise<GrantStore> {
+  const grantsDir = path.join(dataDir, 'grants');
+  const serialFile = path.join(dataDir, 'serial');
+  await mkdir(grantsDir, { recursive: true, mode: 0o700 });
+  const grants = new Map<string, StoredGrant>();
+  for (const entry of await readdir(grantsDir)) {
+    if (!entry.endsWith('.json') || entry.startsWith('.')) continue;
+    const file = path.join(grantsDir, entry);
+    const parsed = storedGrantSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+    if (!parsed.success) throw new Error(`${file} is not a grant record: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    grants.set(parsed.data.id, parsed.data);
+  }
+  // Serials start at 1: a KRL cannot revoke serial 0.
+  let lastSerial = BigInt((await readIfExists(serialFile))?.trim() || '0');
+  for (const grant of grants.values()) if (BigInt(grant.serial) > lastSerial) lastSerial = BigInt(grant.serial);
+
+  return {
+    get: (id) => grants.get(id),
+    all: () => [...grants.values()],
+    revokedSerials: () => [...grants.values()].filter((grant) => grant.revokedAt !== undefined).map((grant) => grant.serial),
+    async reserveSerial() {
+      const next = lastSerial + 1n;
+      await writeFileAtomic(serialFile, `${next}\n`);
+      lastSerial = next;
+      return next.toString();
+    },
+    async save(grant) {
+      await writeFileAtomic(path.join(grantsDir, `${grant.id}.json`), `${JSON.stringify(grant, null, 2)}\n`);
+      grants.set(grant.id, grant);
+    },
+  };
+}
+
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
