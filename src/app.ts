@@ -1,0 +1,117 @@
+import type { Logger } from 'pino';
+import { createBrokerClient } from './broker/client.js';
+import { startEmbeddedBroker } from './broker/embedded.js';
+import { loadSigningKey } from './broker/signing-key.js';
+import type { Config } from './config.js';
+import type { Policy } from './domain/workflow.js';
+import { startHttpServer } from './http/http-server.js';
+import { createMetrics } from './http/metrics.js';
+import { createBullmqScheduler } from './jobs/bullmq-scheduler.js';
+import { startWorkers } from './jobs/workers.js';
+import { loadPolicy } from './policy/load-workflows.js';
+import { createAccessService } from './service/access-service.js';
+import { createSlackApp } from './slack/slack-app.js';
+import { createSlackClient } from './slack/slack-client.js';
+import { createSlackDirectory } from './slack/slack-directory.js';
+import { createSlackNotifier } from './slack/slack-notifier.js';
+import { createAuditFileSink, type AuditFileSink } from './store/audit-file.js';
+import { connectRedis } from './store/redis-connection.js';
+import { createRedisStore } from './store/redis-store.js';
+
+type Stop = () => Promise<unknown>;
+
+export interface RunningJumpgate {
+  /** The HTTP listener's port (PORT, or the one picked for PORT=0). */
+  readonly port: number;
+  /** Stops everything it started, newest first. */
+  stop(): Promise<void>;
+}
+
+/** The composition root: the one place that knows every adapter. */
+export async function startJumpgate(config: Config, logger: Logger): Promise<RunningJumpgate> {
+  if (config.slack.kind === 'local') {
+    throw new Error(
+      'no Slack settings: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode), or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode); see "Install the Slack app" in README.md',
+    );
+  }
+  const stops: Stop[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => logger.warn({ err: error }, 'error while stopping'));
+  };
+  try {
+    const policy: Policy = await loadPolicy(config.workflowsDir);
+    logger.info({ workflows: policy.workflows.map((w) => w.name), targets: [...policy.targets.keys()] }, 'workflows loaded');
+
+    const redis = await connectRedis({ url: config.redisUrl, dataDir: config.dataDir, logger });
+    stops.push(() => redis.close());
+    logger.info({ redis: redis.description }, 'Redis connected');
+
+    const signingKey = await loadSigningKey({ jwkJson: config.signingKeyJwk, dataDir: config.dataDir });
+    let brokerUrl = config.brokerUrl;
+    if (!brokerUrl) {
+      const embedded = await startEmbeddedBroker({ dataDir: config.dataDir, jwks: signingKey.jwks, logger });
+      stops.push(() => embedded.close());
+      brokerUrl = embedded.url;
+      logger.info({ url: brokerUrl }, 'embedded reference broker started (BROKER_URL unset)');
+    }
+    const broker = createBrokerClient({ baseUrl: brokerUrl, signingKey });
+
+    let auditSink: AuditFileSink | undefined;
+    const store = createRedisStore({ redis: redis.redis, prefix: config.prefix, now: Date.now, onAudit: () => void auditSink?.sync() });
+    if (config.auditLogFile) {
+      auditSink = createAuditFileSink({ file: config.auditLogFile, reader: store, onError: (error) => logger.error({ err: error }, 'could not copy the audit trail to AUDIT_LOG_FILE') });
+      await auditSink.sync();
+    }
+
+    const scheduler = createBullmqScheduler({ connection: redis.connectionOptions, prefix: config.prefix, now: Date.now });
+    stops.push(() => scheduler.close());
+    const client = createSlackClient(config.slack.botToken, config.slackApiUrl);
+    const service = createAccessService({
+      store,
+      broker,
+      scheduler,
+      notifier: createSlackNotifier({ client, now: Date.now, logger }),
+      directory: createSlackDirectory({ client, now: Date.now }),
+      policy: () => policy,
+      now: Date.now,
+      logger,
+    });
+    const workers = await startWorkers({ connection: redis.connectionOptions, prefix: config.prefix, service, logger });
+    stops.push(() => workers.close());
+
+    const slack = await createSlackApp({
+      connection: config.slack.kind === 'http' ? { kind: 'http', botToken: config.slack.botToken, signingSecret: config.slack.signingSecret } : { kind: 'socket', botToken: config.slack.botToken, appToken: config.slack.appToken },
+      apiUrl: config.slackApiUrl,
+      useCases: service,
+      logger,
+    });
+    let ready = false;
+    const metrics = createMetrics({ countByStatus: async (status) => (await store.idsByStatus(status)).length });
+    const http = await startHttpServer({
+      port: config.port,
+      slackEvents: slack.requestListener,
+      isReady: () => ready,
+      readiness: {
+        redis: async () => void (await redis.redis.ping()),
+        broker: async () => {
+          const res = await fetch(new URL('healthz', `${brokerUrl}/`), { signal: AbortSignal.timeout(2_000) });
+          if (!res.ok) throw new Error(`broker /healthz answered ${res.status}`);
+        },
+      },
+      jwks: () => signingKey.jwks,
+      metrics: () => metrics.render(),
+      logger,
+    });
+    stops.push(() => http.close());
+    await slack.start();
+    stops.push(() => slack.stop());
+    ready = true;
+    logger.info({ port: http.port, mode: config.slack.kind }, 'Jumpgate is ready');
+
+    return { port: http.port, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+

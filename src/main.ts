@@ -1,0 +1,48 @@
+import { pino } from 'pino';
+import { startJumpgate, type RunningJumpgate } from './app.js';
+import { describeConfig, loadConfig, type Config } from './config.js';
+import { isJumpgateError } from './domain/errors.js';
+
+/** Secrets never reach the log, whatever object they travel in. */
+const REDACT = ['*.token', '*.botToken', '*.appToken', '*.signingSecret', '*.password', '*.privateKey', '*.d', 'headers.authorization'];
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    return exitWith(error);
+  }
+  const logger = pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
+  logger.info({ config: describeConfig(config) }, 'starting Jumpgate');
+  let running: RunningJumpgate;
+  try {
+    running = await startJumpgate(config, logger);
+  } catch (error) {
+    return exitWith(error);
+  }
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** Start-up failures are one line each: what is wrong and the fix, never a stack trace. */
+function exitWith(error: unknown): void {
+  const message = isJumpgateError(error) ? error.message : error instanceof Error ? error.message : String(error);
+  for (const line of message.split('\n')) console.error(`jumpgate: ${line}`);
+  process.exit(1);
+}
+
+void main();

@@ -1,0 +1,38 @@
+/*
+ * The ids Slack sends back when someone clicks a button or submits a modal. The Block Kit
+ * builders put them into messages and views; the listeners match on them. They are part of
+ * every message already posted, so renaming one orphans the buttons on old messages: add new
+ * ids, never change these.
+ */
+
+export const ACTION_IDS = {
+  /** Approve button on the approval message; its `value` is the request id. */
+  approve: 'jump_approve',
+  /** Deny button on the approval message (opens the deny modal); its `value` is the request id. */
+  deny: 'jump_deny',
+  /** `callback_id` of the deny modal; its `private_metadata` is the request id. */
+  denyModal: 'jump_deny_modal',
+  /** `callback_id` of the request modal (`/jump request` with nothing after it). */
+  requestModal: 'jump_request_modal',
+} as const;
+
+/** Where a modal input's value is found: `view.state.values[blockId][actionId]`. */
+export interface InputId {
+  readonly blockId: string;
+  readonly actionId: string;
+}
+
+/** The deny modal's one input (plain text, multiline, required). */
+export const DENY_REASON = { blockId: 'jump_deny_reason', actionId: 'reason' } as const satisfies InputId;
+
+/**
+ * The request modal's inputs. `target` is a static_select (read `selected_option.value`, the
+ * target name); the others are plain text inputs (read `value`); `duration` and `ticket` may be
+ * left empty.
+ */
+export const REQUEST_FIELDS = {
+  target: { blockId: 'jump_request_target', actionId: 'target' },
+  duration: { blockId: 'jump_request_duration', actionId: 'duration' },
+  reason: { blockId: 'jump_request_reason', actionId: 'reason' },
+  ticket: { blockId: 'jump_request_ticket', actionId: 'ticket' },
+} as const satisfies Record<string, InputId>;

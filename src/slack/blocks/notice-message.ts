@@ -1,0 +1,105 @@
+import { formatDuration } from '../../domain/duration.js';
+import type { Notice, RequestView } from '../../service/ports/notifier.js';
+import { code, escapeClipped, escapeMrkdwn, mentionUser, slackDate } from '../mrkdwn.js';
+import { context, section, type SlackMessage } from './block-kit.js';
+import { distinctApprovers } from './request-facts.js';
+import { grantedNotice } from './granted-notice.js';
+
+const MAX_REASON = 1_500;
+
+/**
+ * The direct message a requester gets at each moment of their request. `now` is only for "in N
+ * minutes": every absolute time is a Slack date, shown in the reader's own time zone.
+ */
+export function noticeMessage(notice: Notice, now: number): SlackMessage {
+  switch (notice.type) {
+    case 'granted':
+      return grantedNotice(notice.view, notice.certificate);
+    case 'expiring':
+      return expiring(notice.view, now);
+    case 'ended':
+      return ended(notice.view);
+    case 'closed':
+      return closed(notice.view);
+  }
+}
+
+function expiring({ request, target }: RequestView, now: number): SlackMessage {
+  const notAfter = request.grant?.notAfter ?? now;
+  const left = notAfter - now;
+  const minutes = Math.round(left / 60_000);
+  const within = left < 60_000 ? 'in less than a minute' : `in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`;
+  const name = escapeMrkdwn(target.name);
+  const line = `:hourglass: Your access to *${name}* ends ${within}, at ${slackDate(notAfter)}.`;
+  return message(
+    `${line} The certificate stops working then; save your work. For more time, request again: ${code(`/jump request ${target.name}`)}`,
+    request,
+    `Your access to ${name} ends ${within}`,
+  );
+}
+
+function ended({ request, target }: RequestView): SlackMessage {
+  const name = escapeMrkdwn(target.name);
+  let line: string;
+  if (request.status === 'revoked' && request.revocation) {
+    const { by, at } = request.revocation;
+    line =
+      by === request.requester
+        ? `:stop_sign: You ended your access to *${name}* at ${slackDate(at)}.`
+        : `:stop_sign: Your access to *${name}* was revoked by ${mentionUser(by)} at ${slackDate(at)}.`;
+  } else if (request.status === 'revoked') {
+    line = `:stop_sign: Your access to *${name}* was revoked.`;
+  } else {
+    line = `:checkered_flag: Your access to *${name}* has ended: it expired at ${slackDate(request.grant?.notAfter ?? request.updatedAt)}.`;
+  }
+  return message(`${line} The certificate no longer works.`, request, plainLine(line));
+}
+
+function closed({ request, target, workflow }: RequestView): SlackMessage {
+  const what = `Your request ${code(request.id)} for *${escapeMrkdwn(target.name)}*`;
+  let line: string;
+  switch (request.status) {
+    case 'denied': {
+      const by = request.decision ? mentionUser(request.decision.by) : 'an approver';
+      const reason = request.decision?.reason;
+      line = `:no_entry: ${what} was denied by ${by}` + (reason ? `: ${escapeClipped(reason, MAX_REASON)}` : '.');
+      break;
+    }
+    case 'timed_out': {
+      const within = formatDuration(workflow.access.requestTimeout);
+      const approved = distinctApprovers(request).length;
+      line =
+        `:alarm_clock: ${what} timed out: ` +
+        (approved === 0 ? `nobody approved it within ${within}.` : `only ${approved} of ${request.approvalsRequired} approvals came within ${within}.`) +
+        ' You can ask again.';
+      break;
+    }
+    case 'failed':
+      line =
+        `:x: ${what} was approved, but access could not be granted: ` +
+        `${escapeClipped(request.failure?.message ?? 'the broker did not issue the certificate', MAX_REASON)}. Nothing was granted; you can ask again.`;
+      break;
+    case 'cancelled':
+      line = `:heavy_multiplication_x: ${what} was cancelled.`;
+      break;
+    // A closed notice is only sent for the statuses above; anything else is named plainly.
+    case 'pending':
+    case 'approved':
+    case 'active':
+    case 'expired':
+    case 'revoked':
+      line = `${what} is ${request.status}.`;
+  }
+  return message(line, request, plainLine(line));
+}
+
+/** The ids a person may quote: the grant's (what /jump revoke and the granted DM name) once there is one. */
+function message(body: string, request: RequestView['request'], text: string): SlackMessage {
+  const ids = request.grant ? `Grant ${code(request.grant.id)} · request ${code(request.id)}` : `Request ${code(request.id)}`;
+  return { text, blocks: [section(body), context(ids)] };
+}
+
+/** The notification fallback: the same words without the leading emoji code. */
+function plainLine(line: string): string {
+  return line.replace(/^:[a-z_]+: /, '');
+}

@@ -1,0 +1,46 @@
+import { approvalsMissing } from '../../domain/approval.js';
+import { approverSetFor } from '../../domain/approver-set.js';
+import { formatDuration } from '../../domain/duration.js';
+import type { PeopleSet } from '../../domain/workflow.js';
+import type { RequestView } from '../../service/ports/notifier.js';
+import { code, escapeMrkdwn, mentionGroup, mentionUser } from '../mrkdwn.js';
+import { section, type SlackMessage } from './block-kit.js';
+import { distinctApprovers } from './request-facts.js';
+
+/**
+ * The reminder posted in the approval message's thread when a request has waited too long. It
+ * mentions who may decide now (the escalation approvers too, once the request is escalated),
+ * because a thread reply nobody is mentioned in notifies nobody.
+ */
+export function reminderMessage(view: RequestView): SlackMessage {
+  const { request, workflow, target } = view;
+  const escalated = request.escalated === true;
+  const missing = approvalsMissing(request);
+  const deciders = mentionsOf(deciderSet(view, escalated), view);
+  const waited = workflow.access.escalateAfter === undefined ? '' : ` for ${formatDuration(workflow.access.escalateAfter)}`;
+  const lead =
+    `:bell: ${mentionUser(request.requester)}'s request ${code(request.id)} for *${escapeMrkdwn(target.name)}* ` +
+    `(${formatDuration(request.durationMs)}) has waited${waited} and needs ${missing} more ${missing === 1 ? 'approval' : 'approvals'}.`;
+  const who = deciders === '' ? '' : `\n${escalated ? 'Escalated: it can now be decided by' : 'It can be decided by'} ${deciders}.`;
+  return {
+    text: `Reminder: request ${request.id} for ${escapeMrkdwn(target.name)} is waiting for approval`,
+    blocks: [section(`${lead}${who}\nUse Approve or Deny on the message above.`)],
+  };
+}
+
+function deciderSet(view: RequestView, escalated: boolean): PeopleSet {
+  try {
+    return approverSetFor(view.workflow, view.request.kind, escalated).set;
+  } catch {
+    // A workflow that lost its vendor rules mid-request: its access approvers still decide.
+    return view.workflow.access.approvers;
+  }
+}
+
+/** Everyone who could still add an approval: not the requester (unless allowed), not who already approved. */
+function mentionsOf(set: PeopleSet, view: RequestView): string {
+  const { request, workflow } = view;
+  const done = new Set(distinctApprovers(request));
+  const users = set.users.filter((id) => !done.has(id) && (id !== request.requester || workflow.access.allowSelfApproval));
+  return [...users.map(mentionUser), ...set.groups.map(mentionGroup)].join(', ');
+}

@@ -1,0 +1,54 @@
+import { formatDuration } from '../../domain/duration.js';
+import type { RequestView } from '../../service/ports/notifier.js';
+import { escapeClipped, mentionUser, slackDate } from '../mrkdwn.js';
+import { distinctApprovers } from './request-facts.js';
+
+/** A denial reason or failure message is one sentence in a message, never an essay. */
+const MAX_REASON = 1_000;
+
+/**
+ * Where a request stands, as the one line under its approval message: the line is what changes
+ * when the message is updated in place, so a glance at the channel tells the whole story.
+ * `now` tells a grant past its end (the revocation is on its way) from one still running.
+ */
+export function requestStatusLine(view: RequestView, now: number): string {
+  const { request, workflow } = view;
+  const { grant } = request;
+  switch (request.status) {
+    case 'pending':
+      return (
+        `:hourglass_flowing_sand: Waiting for approval${request.escalated ? ' (escalated)' : ''} — ` +
+        `times out ${slackDate(request.createdAt + workflow.access.requestTimeout)}`
+      );
+    case 'approved':
+      return ':white_check_mark: Approved — issuing the certificate…';
+    case 'active':
+      if (!grant) return ':large_green_circle: Active';
+      return grant.notAfter <= now
+        ? `:checkered_flag: Ended at ${slackDate(grant.notAfter)} — revoking…`
+        : `:large_green_circle: Active until ${slackDate(grant.notAfter)}`;
+    case 'denied': {
+      const by = request.decision ? mentionUser(request.decision.by) : 'an approver';
+      const reason = request.decision?.reason;
+      return reason ? `:no_entry: Denied by ${by}: ${escapeClipped(reason, MAX_REASON)}` : `:no_entry: Denied by ${by}`;
+    }
+    case 'cancelled':
+      return ':heavy_multiplication_x: Cancelled by the requester';
+    case 'timed_out': {
+      const within = formatDuration(workflow.access.requestTimeout);
+      const approved = distinctApprovers(request).length;
+      return approved === 0
+        ? `:alarm_clock: Timed out — nobody approved it within ${within}`
+        : `:alarm_clock: Timed out — only ${approved} of ${request.approvalsRequired} approvals within ${within}`;
+    }
+    case 'failed':
+      return `:x: Could not be granted: ${escapeClipped(request.failure?.message ?? 'the broker did not issue the certificate', MAX_REASON)}`;
+    case 'expired':
+      return `:checkered_flag: Ended at ${slackDate(grant?.notAfter ?? request.updatedAt)} (expired)`;
+    case 'revoked': {
+      const revocation = request.revocation;
+      const by = revocation ? mentionUser(revocation.by) : 'someone';
+      return `:stop_sign: Revoked by ${by} at ${slackDate(revocation?.at ?? request.updatedAt)}`;
+    }
+  }
+}

@@ -1,0 +1,23 @@
+import type { AccessRequest } from '../../domain/access-request.js';
+import { code, escapeMrkdwn, mentionUser, slackDate } from '../mrkdwn.js';
+import { section, type SlackMessage } from './block-kit.js';
+
+/**
+ * The ephemeral answer to `/jump revoke`. The grant may have expired by itself a moment before
+ * (revocation and expiry race), which is said plainly: either way the access has ended.
+ */
+export function revokedMessage(request: AccessRequest): SlackMessage {
+  const grantId = request.grant?.id ?? request.id;
+  const what = `${code(grantId)} (${escapeMrkdwn(request.target)})`;
+  let line: string;
+  if (request.status === 'revoked') {
+    const at = slackDate(request.revocation?.at ?? request.updatedAt);
+    const holder = request.revocation?.by === request.requester ? '' : `, held by ${mentionUser(request.requester)},`;
+    line = `:stop_sign: Revoked ${what}${holder} at ${at}: the certificate no longer works.`;
+  } else if (request.status === 'expired') {
+    line = `:checkered_flag: ${what} had already expired at ${slackDate(request.grant?.notAfter ?? request.updatedAt)}: the access has ended.`;
+  } else {
+    line = `${what} is ${request.status.replace('_', ' ')}.`;
+  }
+  return { text: line.replace(/^:[a-z_]+: /, ''), blocks: [section(line)] };
+}

@@ -1,0 +1,57 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { z } from 'zod';
+import { ACTION_IDS, DENY_REASON } from '../action-ids.js';
+import { denyModal } from '../blocks/deny-modal.js';
+import { replyFor, type ListenerContext } from './context.js';
+
+const requestIdSchema = z.string().regex(/^req_[a-z0-9]{4,40}$/);
+
+/**
+ * Approve and Deny on the approval message. Who clicked comes from the signed payload; the use
+ * case decides whether it counts. A refused click gets an ephemeral reply saying why.
+ */
+export function registerApprovalListeners(app: App, context: ListenerContext): void {
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.approve, async ({ ack, body, action, respond }) => {
+    await ack();
+    const userId = body.user.id;
+    try {
+      const requestId = requestIdSchema.parse(action.value);
+      const outcome = await context.useCases.approveRequest({ requestId, userId });
+      const { request } = outcome;
+      const text = outcome.complete
+        ? `You approved ${request.id}: access to ${request.target} is being granted.`
+        : `You approved ${request.id}: ${request.approvals.length} of ${request.approvalsRequired} approvals so far.`;
+      await respond({ response_type: 'ephemeral', replace_original: false, text });
+    } catch (error) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: replyFor(context, error, { userId, action: 'approve' }) }).catch((e: unknown) =>
+        context.logger.warn({ err: e }, 'could not answer a click'),
+      );
+    }
+  });
+
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.deny, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    try {
+      const requestId = requestIdSchema.parse(action.value);
+      await client.views.open({ trigger_id: body.trigger_id, view: denyModal(requestId) });
+    } catch (error) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: replyFor(context, error, { userId: body.user.id, action: 'deny' }) }).catch(() => undefined);
+    }
+  });
+
+  app.view(ACTION_IDS.denyModal, async ({ ack, body, view, client }) => {
+    const reason = view.state.values[DENY_REASON.blockId]?.[DENY_REASON.actionId]?.value?.trim() ?? '';
+    if (reason === '') {
+      await ack({ response_action: 'errors', errors: { [DENY_REASON.blockId]: 'Say why the request is denied: the requester reads it.' } });
+      return;
+    }
+    await ack();
+    const userId = body.user.id;
+    try {
+      await context.useCases.denyRequest({ requestId: requestIdSchema.parse(view.private_metadata), userId, reason });
+    } catch (error) {
+      // A view submission has no response_url: tell the approver in a DM.
+      await client.chat.postMessage({ channel: userId, text: replyFor(context, error, { userId, action: 'deny' }) }).catch(() => undefined);
+    }
+  });
+}

@@ -1,0 +1,70 @@
+import type { App } from '@slack/bolt';
+import { helpMessage } from '../blocks/help-message.js';
+import { keyRegisteredMessage } from '../blocks/key-registered-message.js';
+import { listMessage } from '../blocks/list-message.js';
+import { requestModal } from '../blocks/request-modal.js';
+import { requestSentMessage } from '../blocks/request-sent-message.js';
+import { revokedMessage } from '../blocks/revoked-message.js';
+import { targetsMessage } from '../blocks/targets-message.js';
+import { parseCommand, type SlashCommand, type Subcommand } from '../parse-command.js';
+import { replyFor, type ListenerContext } from './context.js';
+
+/** What this version carries out; the rest of the grammar is answered as not available. */
+const AVAILABLE: readonly Subcommand[] = ['request', 'key', 'list', 'revoke', 'targets', 'help'];
+
+/**
+ * `/jump …`: acknowledged at once (Slack's deadline is 3 s), then parsed and carried out; every
+ * answer is ephemeral, through the command's response_url.
+ */
+export function registerCommandListener(app: App, context: ListenerContext): void {
+  app.command('/jump', async ({ command, ack, respond, client }) => {
+    await ack();
+    const userId = command.user_id;
+    const reply = (message: { text: string; blocks?: unknown[] }) => respond({ response_type: 'ephemeral', replace_original: false, ...message });
+    try {
+      const parsed = parseCommand(command.text);
+      await run(parsed, { userId, triggerId: command.trigger_id, reply, openView: (view) => client.views.open({ trigger_id: command.trigger_id, view }) });
+    } catch (error) {
+      await reply({ text: replyFor(context, error, { userId, command: command.text.split(/\s+/)[0] }) }).catch((e: unknown) =>
+        context.logger.warn({ err: e }, 'could not answer a slash command'),
+      );
+    }
+  });
+
+  async function run(
+    command: SlashCommand,
+    io: {
+      userId: string;
+      triggerId: string;
+      reply: (message: { text: string; blocks?: unknown[] }) => Promise<unknown>;
+      openView: (view: ReturnType<typeof requestModal>) => Promise<unknown>;
+    },
+  ): Promise<void> {
+    const now = (context.now ?? Date.now)();
+    const { useCases } = context;
+    switch (command.name) {
+      case 'help':
+        return void (await io.reply(helpMessage(AVAILABLE)));
+      case 'request-modal': {
+        const targets = await useCases.listTargets(io.userId);
+        return void (await io.openView(requestModal(targets.map(({ target, workflow }) => ({ name: target.name, workflow: workflow.name, maxDuration: workflow.access.maxDuration, defaultDuration: workflow.access.defaultDuration })))));
+      }
+      case 'request': {
+        const outcome = await useCases.requestAccess({ requester: io.userId, target: command.target, duration: command.duration, reason: command.reason });
+        return void (await io.reply(requestSentMessage(outcome.request, outcome.postedTo)));
+      }
+      case 'key':
+        return void (await io.reply(keyRegisteredMessage(await useCases.registerKey({ userId: io.userId, text: command.key }))));
+      case 'list':
+        return void (await io.reply(listMessage(await useCases.listMine(io.userId), now)));
+      case 'targets':
+        return void (await io.reply(targetsMessage(await useCases.listTargets(io.userId))));
+      case 'revoke':
+        return void (await io.reply(revokedMessage(await useCases.revokeGrant({ grantId: command.grantId, userId: io.userId }))));
+      case 'breakglass':
+      case 'vendor':
+      case 'extend':
+        return void (await io.reply({ text: `/jump ${command.name} is not available in this version of Jumpgate; see /jump help for what is.` }));
+    }
+  }
+}

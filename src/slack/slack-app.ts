@@ -1,0 +1,83 @@
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import type { RequestListener } from 'node:http';
+import type { Logger } from '../service/ports/logger.js';
+import { registerCommandListener } from './listeners/command.js';
+import { registerApprovalListeners } from './listeners/approval.js';
+import { registerRequestModalListener } from './listeners/request-modal.js';
+import type { SlackUseCases } from './use-cases.js';
+
+export type SlackConnection =
+  | { readonly kind: 'http'; readonly botToken: string; readonly signingSecret: string }
+  | { readonly kind: 'socket'; readonly botToken: string; readonly appToken: string };
+
+export interface SlackApp {
+  readonly app: App;
+  /** HTTP mode: the listener for /slack/events (verifies every request's signature). */
+  readonly requestListener?: RequestListener;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The Bolt app in HTTP mode (our HTTP server hands it /slack/events; Bolt verifies signatures
+ * and refuses requests older than five minutes) or Socket Mode. Listeners are thin: ack, one use
+ * case, blocks.
+ */
+export async function createSlackApp(deps: { connection: SlackConnection; apiUrl: string; useCases: SlackUseCases; logger: Logger }): Promise<SlackApp> {
+  const { connection } = deps;
+  const boltLogger = toBoltLogger(deps.logger.child({ component: 'bolt' }));
+  let receiver: Receiver;
+  let httpReceiver: HTTPReceiver | undefined;
+  let socketReceiver: SocketModeReceiver | undefined;
+  if (connection.kind === 'http') {
+    httpReceiver = new HTTPReceiver({ signingSecret: connection.signingSecret, endpoints: '/slack/events', logger: boltLogger, processBeforeResponse: false });
+    receiver = httpReceiver;
+  } else {
+    socketReceiver = new SocketModeReceiver({ appToken: connection.appToken, logger: boltLogger });
+    receiver = socketReceiver;
+  }
+  const app = new App({
+    token: connection.botToken,
+    receiver,
+    logger: boltLogger,
+    deferInitialization: true,
+    // Bounded retries: a Slack outage must not hold a listener (or a revocation) for minutes.
+    clientOptions: { slackApiUrl: deps.apiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } },
+  });
+  await app.init();
+
+  const context = { useCases: deps.useCases, logger: deps.logger };
+  registerCommandListener(app, context);
+  registerApprovalListeners(app, context);
+  registerRequestModalListener(app, context);
+  app.error((error) => {
+    deps.logger.error({ err: error }, 'unhandled Slack listener error');
+    return Promise.resolve();
+  });
+
+  return {
+    app,
+    requestListener: httpReceiver?.requestListener,
+    async start() {
+      if (socketReceiver) await socketReceiver.start();
+    },
+    async stop() {
+      if (socketReceiver) await socketReceiver.stop();
+    },
+  };
+}
+
+function toBoltLogger(logger: Logger) {
+  let level = LogLevel.INFO;
+  const write = (method: 'debug' | 'info' | 'warn' | 'error') => (...messages: unknown[]) =>
+    logger[method]({}, messages.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' '));
+  return {
+    debug: write('debug'),
+    info: write('info'),
+    warn: write('warn'),
+    error: write('error'),
+    setLevel: (next: LogLevel) => (level = next),
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}

@@ -1,0 +1,72 @@
+import type { WebClient } from '@slack/web-api';
+import type { Clock } from '../service/ports/clock.js';
+import type { Logger } from '../service/ports/logger.js';
+import type { Alert, MessageRef, Notice, Notifier, RequestView } from '../service/ports/notifier.js';
+import { alertMessage } from './blocks/alert-message.js';
+import { approvalMessage } from './blocks/approval-message.js';
+import type { SlackMessage } from './blocks/block-kit.js';
+import { noticeMessage } from './blocks/notice-message.js';
+import { reminderMessage } from './blocks/reminder-message.js';
+
+export interface SlackNotifierDeps {
+  /** Built with bounded retries: a Slack outage must not hold a use case (or a revocation) for minutes. */
+  readonly client: WebClient;
+  readonly now: Clock;
+  readonly logger: Logger;
+}
+
+/**
+ * The Notifier port over Slack's Web API. Every method throws when Slack fails (the WebClient
+ * throws on `ok: false` and on HTTP errors once its retries are spent): the use cases decide
+ * what a missed message means, and they never let it undo a state change.
+ */
+export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
+  const { client } = deps;
+  const logger = deps.logger.child({ component: 'slack-notifier' });
+
+  // Links in reasons and alerts are someone's text: no previews pulled from their URLs.
+  const post = (channel: string, message: SlackMessage) =>
+    client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
+
+  return {
+    async postApprovalMessage(view: RequestView): Promise<MessageRef> {
+      const channel = view.workflow.access.channel;
+      const response = await post(channel, approvalMessage(view, deps.now()));
+      if (!response.channel || !response.ts) {
+        throw new Error(`chat.postMessage to ${channel} answered ok without the channel and ts of the message`);
+      }
+      logger.debug({ requestId: view.request.id, channel: response.channel, ts: response.ts }, 'approval message posted');
+      return { channel: response.channel, ts: response.ts };
+    },
+
+    async updateApprovalMessage(ref: MessageRef, view: RequestView): Promise<void> {
+      const message = approvalMessage(view, deps.now());
+      await client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks });
+      logger.debug({ requestId: view.request.id, status: view.request.status, ...ref }, 'approval message updated');
+    },
+
+    async remind(ref: MessageRef, view: RequestView): Promise<void> {
+      const message = reminderMessage(view);
+      await client.chat.postMessage({
+        channel: ref.channel,
+        thread_ts: ref.ts,
+        text: message.text,
+        blocks: message.blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      logger.debug({ requestId: view.request.id, ...ref }, 'reminder posted');
+    },
+
+    async tell(userId: string, notice: Notice): Promise<void> {
+      // A user ID as the channel posts into the bot's DM with that person (opened if need be).
+      await post(userId, noticeMessage(notice, deps.now()));
+      logger.debug({ requestId: notice.view.request.id, userId, notice: notice.type }, 'direct message sent');
+    },
+
+    async alert(alert: Alert): Promise<void> {
+      await post(alert.channel, alertMessage(alert));
+      logger.debug({ requestId: alert.requestId, channel: alert.channel }, 'alert posted');
+    },
+  };
+}

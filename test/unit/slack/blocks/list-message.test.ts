@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { listMessage } from '../../../../src/slack/blocks/list-message.js';
+import { accessRequest } from '../../../support/builders.js';
+import { grant, MINUTE, T0, textsOf } from '../builders.js';
+
+describe('listMessage', () => {
+  it('says there is nothing pending or active', () => {
+    const message = listMessage([], T0);
+    expect(message.text).toBe('You have nothing pending or active.');
+    expect(textsOf(message.blocks)).toEqual(['You have nothing pending or active. Ask for access with `/jump request &lt;target&gt;`.']);
+  });
+
+  it('shows each pending request and active grant with its id, status, target and end', () => {
+    const pending = accessRequest({ id: 'req_pend', target: 'prod-db', createdAt: T0, approvalsRequired: 2, approvals: [{ userId: 'U0LEAD', at: T0 }] });
+    const active = accessRequest({ id: 'req_live', target: 'staging-web', status: 'active', grant: grant({ id: 'grant_live' }) });
+    const approved = accessRequest({ id: 'req_appr', target: 'prod-cache', status: 'approved', grant: grant({ id: 'grant_appr' }) });
+    const message = listMessage([pending, active, approved], T0 + 6 * MINUTE);
+    expect(message.text).toBe('You have 3 pending or active requests.');
+    expect(textsOf(message.blocks)).toEqual([
+      '*Your pending requests and active grants* (3)',
+      ':hourglass_flowing_sand: *prod-db* · pending (1 of 2 approvals) · 30m · `req_pend` · asked <!date^1800000000^{date_short_pretty} {time}|2027-01-15 08:00 UTC>',
+      ':large_green_circle: *staging-web* · active until <!date^1800001860^{date_short_pretty} {time}|2027-01-15 08:31 UTC> (25m left) · `grant_live` · end it with `/jump revoke grant_live`',
+      ':white_check_mark: *prod-cache* · approved, the certificate is being issued · `req_appr`',
+    ]);
+  });
+
+  it('stays within Slack’s 50 blocks', () => {
+    const many = Array.from({ length: 60 }, () => accessRequest());
+    const message = listMessage(many, T0);
+    expect(message.blocks.length).toBeLessThanOrEqual(50);
+    expect(textsOf(message.blocks).at(-1)).toBe('and 15 more');
+  });
+});

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { JumpgateError } from '../../../src/domain/errors.js';
+import { errorMessage, errorReply } from '../../../src/slack/error-message.js';
+import { parseCommand } from '../../../src/slack/parse-command.js';
+import { unescapedControls } from './builders.js';
+
+function replyTo(action: () => unknown) {
+  try {
+    action();
+  } catch (error) {
+    return errorReply(error);
+  }
+  throw new Error('expected the action to throw');
+}
+
+describe('errorReply', () => {
+  it('shows a JumpgateError’s message, capitalised, escaped, with no reference', () => {
+    expect(errorReply(new JumpgateError('reason_required', 'a reason is required for access to prod-db; say why it is needed'))).toEqual({
+      text: ':warning: A reason is required for access to prod-db; say why it is needed',
+    });
+  });
+
+  it('keeps an id at the start of a message as typed', () => {
+    expect(errorMessage(new JumpgateError('request_decided', 'grant_abc is not active (it is expired); nothing to revoke'))).toBe(
+      ':warning: grant_abc is not active (it is expired); nothing to revoke',
+    );
+  });
+
+  it('escapes what the person typed, so a parse error cannot ping anyone', () => {
+    const reply = replyTo(() => parseCommand('&lt;!channel&gt; now'));
+    expect(reply.text).toBe(
+      ':warning: Unknown subcommand "&lt;!channel&gt;" (try: request, breakglass, vendor, key, list, extend, revoke, targets, help)',
+    );
+    expect(unescapedControls(reply.text)).toEqual([]);
+  });
+
+  it('shows the usage line of a bad command, escaped', () => {
+    expect(replyTo(() => parseCommand('revoke')).text).toBe(':warning: /jump revoke needs a grant id: /jump revoke &lt;grant-id&gt;');
+  });
+
+  it('lists the approvers as mentions when the clicker is not one', () => {
+    const error = new JumpgateError('not_an_approver', 'you are not an approver for this request', {
+      details: { approvers: { users: ['U0LEAD', 'not-an-id<!channel>'], groups: ['S0SRE'] } },
+    });
+    expect(errorMessage(error)).toBe(
+      ':warning: You are not an approver for this request\nApprovers of this request: <@U0LEAD>, not-an-id&lt;!channel&gt;, <!subteam^S0SRE>',
+    );
+  });
+
+  it('shows no approver line when the details carry none', () => {
+    expect(errorMessage(new JumpgateError('not_an_approver', 'you are not an approver for this request'))).toBe(
+      ':warning: You are not an approver for this request',
+    );
+  });
+
+  it('says to retry later when the broker is unavailable', () => {
+    expect(errorMessage(new JumpgateError('broker_unavailable', 'the broker did not answer'))).toBe(
+      ':warning: The broker did not answer\nNothing was changed. Try again in a minute; if it keeps failing, tell the people who run Jumpgate.',
+    );
+  });
+
+  it('shows anything else only as a reference into the log, never its message or stack', () => {
+    const secret = new Error('connect ECONNREFUSED 10.0.0.7:6379 token=xoxb-secret');
+    const reply = errorReply(secret);
+    expect(reply.reference).toMatch(/^[0-9a-f]{8}$/);
+    expect(reply.text).toBe(`:boom: Something went wrong on our side (reference ${reply.reference}); the details are in the bot's log.`);
+    expect(reply.text).not.toContain('ECONNREFUSED');
+    expect(reply.text).not.toContain('at ');
+    expect(errorReply('a thrown string').reference).toMatch(/^[0-9a-f]{8}$/);
+  });
+
+  it('gives each unexpected error its own reference', () => {
+    expect(errorReply(new Error('x')).reference).not.toBe(errorReply(new Error('x')).reference);
+  });
+
+  it('keeps a very long message within one section', () => {
+    expect(errorMessage(new JumpgateError('bad_command', 'x'.repeat(10_000))).length).toBeLessThan(3_000);
+  });
+});
