@@ -20,6 +20,10 @@ import { createRedisStore } from './store/redis-store.js';
 
 type Stop = () => Promise<unknown>;
 
+/** With no Slack variable set there is nothing to talk to yet (the local workspace is planned). */
+export const NO_SLACK =
+  'no Slack settings: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode), or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode); see "Install the Slack app" in README.md';
+
 export interface RunningJumpgate {
   /** The HTTP listener's port (PORT, or the one picked for PORT=0). */
   readonly port: number;
@@ -29,11 +33,7 @@ export interface RunningJumpgate {
 
 /** The composition root: the one place that knows every adapter. */
 export async function startJumpgate(config: Config, logger: Logger): Promise<RunningJumpgate> {
-  if (config.slack.kind === 'local') {
-    throw new Error(
-      'no Slack settings: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode), or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode); see "Install the Slack app" in README.md',
-    );
-  }
+  if (config.slack.kind === 'local') throw new Error(NO_SLACK);
   const stops: Stop[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((error: unknown) => logger.warn({ err: error }, 'error while stopping'));

@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { startJumpgate, type RunningJumpgate } from './app.js';
+import { NO_SLACK, startJumpgate, type RunningJumpgate } from './app.js';
 import { describeConfig, loadConfig, type Config } from './config.js';
 import { isJumpgateError } from './domain/errors.js';
 
@@ -12,6 +12,9 @@ async function main(): Promise<void> {
     config = loadConfig();
   } catch (error) {
     return exitWith(error);
+  }
+  if (config.slack.kind === 'local') {
+    return exitWith(new Error(NO_SLACK));
   }
   const logger = pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
   logger.info({ config: describeConfig(config) }, 'starting Jumpgate');

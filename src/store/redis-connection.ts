@@ -19,9 +19,10 @@ export interface RedisConnection {
  * local redis-server of an earlier start (its socket under dataDir), or a new one started now
  * with its data (AOF) under dataDir, stopped again by close().
  */
-export async function connectRedis(options: { url?: string; dataDir: string; logger: Logger }): Promise<RedisConnection> {
+export async function connectRedis(options: { url?: string; dataDir: string; logger: Logger; defaultPort?: number }): Promise<RedisConnection> {
   if (options.url) return open(fromUrl(options.url), 'REDIS_URL');
-  if (await ping(6379)) return open({ host: '127.0.0.1', port: 6379 }, 'redis://127.0.0.1:6379 (REDIS_URL unset; found running)');
+  const port = options.defaultPort ?? 6379;
+  if (await ping(port)) return open({ host: '127.0.0.1', port }, `redis://127.0.0.1:${port} (REDIS_URL unset; found running)`);
 
   const dir = path.join(options.dataDir, 'redis');
   const socket = path.join(dir, 'redis.sock');
