@@ -50,7 +50,13 @@ export type ErrorCode =
   /** The broker could not be reached or failed (5xx, network, timeout) after retries. */
   | 'broker_unavailable'
   /** A dependency Jumpgate needs on this machine is missing (e.g. redis-server, ssh-keygen). */
-  | 'dependency_missing';
+  | 'dependency_missing'
+  /** PagerDuty could not answer (unreachable, timeout, 401, 429, 5xx): never auto-approve then. */
+  | 'incidents_unavailable'
+  /** A person used breakglass more often than the workflow's max_per_day allows. */
+  | 'breakglass_limit'
+  /** The workflow allows breakglass only during an incident, and the incident check did not pass. */
+  | 'incident_required';
 
 export class JumpgateError extends Error {
   override readonly name = 'JumpgateError';
