@@ -8,7 +8,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'scripts/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -20,7 +20,7 @@ export default tseslint.config(
   },
   {
     // Command-line entry points talk to a person on stdout/stderr.
-    files: ['src/**/cli.ts', 'src/**/*-cli.ts', 'src/main.ts', 'test/bench/**', 'test/support/**'],
+    files: ['src/**/cli.ts', 'src/**/*-cli.ts', 'src/main.ts', 'scripts/**', 'test/bench/**', 'test/support/**'],
     rules: { 'no-console': 'off' },
   },
   {
