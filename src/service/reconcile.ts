@@ -1,4 +1,5 @@
 import { SYSTEM_ACTOR, type ServiceDeps } from './deps.js';
+import { viewOf } from './request-view.js';
 import { requestIdOf } from './request-id.js';
 
 export interface ReconcileReport {
@@ -8,6 +9,8 @@ export interface ReconcileReport {
   /** Grants the broker held that the bot does not: revoked at the broker. */
   readonly revokedAtBroker: number;
   readonly failures: number;
+  /** Pending requests whose approval message had not been posted (Slack was down): posted now. */
+  readonly posted: number;
 }
 
 /** An approved request normally becomes active within seconds; older than this, it was interrupted. */
@@ -20,7 +23,7 @@ const STUCK_APPROVED_MS = 30_000;
  * does not track is revoked at the broker (with a `reconciled` record).
  */
 export function createReconcile(
-  deps: Pick<ServiceDeps, 'store' | 'broker' | 'now' | 'logger'>,
+  deps: Pick<ServiceDeps, 'store' | 'broker' | 'notifier' | 'policy' | 'now' | 'logger'>,
   useCases: {
     expireGrant(requestId: string): Promise<unknown>;
     timeoutRequest(requestId: string): Promise<unknown>;
@@ -48,9 +51,18 @@ export function createReconcile(
       const request = await deps.store.get(id);
       if (request?.grant && request.grant.notAfter <= now && (await attempt('expire the grant', id, () => useCases.expireGrant(id)))) expired += 1;
     }
+    let posted = 0;
     for (const id of await deps.store.idsByStatus('pending')) {
       if (await attempt('time out the request', id, () => useCases.timeoutRequest(id))) timedOut += 1;
       else await attempt('escalate the request', id, () => useCases.escalateRequest(id));
+      const request = await deps.store.get(id);
+      if (request?.status === 'pending' && !request.message) {
+        const ref = await attempt('post the approval message', id, () => deps.notifier.postApprovalMessage(viewOf(deps.policy(), request)));
+        if (ref) {
+          await deps.store.setMessage(id, ref);
+          posted += 1;
+        }
+      }
     }
     for (const id of await deps.store.idsByStatus('approved')) {
       const request = await deps.store.get(id);
@@ -78,8 +90,8 @@ export function createReconcile(
       });
       if (revoked) revokedAtBroker += 1;
     }
-    const report = { expired, timedOut, granted, revokedAtBroker, failures };
-    if (expired + timedOut + granted + revokedAtBroker + failures > 0) deps.logger.info({ ...report }, 'reconciliation repaired state');
+    const report = { expired, timedOut, granted, revokedAtBroker, failures, posted };
+    if (expired + timedOut + granted + revokedAtBroker + failures + posted > 0) deps.logger.info({ ...report }, 'reconciliation repaired state');
     return report;
   };
 }

@@ -241,4 +241,16 @@ describe('reconciliation', () => {
     expect((await h.realBroker.listActive()).some((g) => g.id === 'grant_orphan1234')).toBe(false);
     expect((await h.store.tail(50)).some((r) => r.type === 'reconciled' && r.grantId === 'grant_orphan1234')).toBe(true);
   });
+
+  it('posts the approval message of a request that Slack did not take when it was made', async () => {
+    h.notifier.failing = true;
+    const { request: created, postedTo } = await request();
+    h.notifier.failing = false;
+    expect(postedTo).toBeUndefined();
+    expect((await h.store.get(created.id))?.message).toBeUndefined();
+    const report = await h.service.reconcile();
+    expect(report.posted).toBe(1);
+    expect((await h.store.get(created.id))?.message?.channel).toBe('C0APPROVALS');
+    expect((await h.service.reconcile()).posted).toBe(0);
+  });
 });

@@ -12,11 +12,11 @@ describe('requestSentMessage', () => {
     expect(message.text).toBe('Request `req_abc` for prod-db (30m) sent to <#C0APPROVALS>; you will get a DM when it is decided.');
   });
 
-  it('says the approval message could not be posted and to tell the approvers the id', () => {
+  it('says the request stands although its approval message could not be posted yet', () => {
     const message = requestSentMessage(request, undefined);
     expect(textsOf(message.blocks)).toEqual([
-      ':warning: Request `req_abc` for prod-db (30m) is recorded, but the approval message could not be posted. ' +
-        'Tell the approvers the request id, `req_abc`; you will get a DM when it is decided.',
+      ':warning: Request `req_abc` for prod-db (30m) is recorded, but Slack did not take the approval message; ' +
+        'Jumpgate will post it again shortly. You will get a DM when it is decided.',
     ]);
   });
 });
