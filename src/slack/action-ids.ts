@@ -12,6 +12,8 @@ export const ACTION_IDS = {
   deny: 'jump_deny',
   /** `callback_id` of the deny modal; its `private_metadata` is the request id. */
   denyModal: 'jump_deny_modal',
+  /** "Request access" button on App Home: opens the request modal. */
+  openRequestModal: 'jump_open_request_modal',
   /** `callback_id` of the request modal (`/jump request` with nothing after it). */
   requestModal: 'jump_request_modal',
 } as const;

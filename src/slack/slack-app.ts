@@ -2,6 +2,7 @@ import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Receiver } from '
 import type { RequestListener } from 'node:http';
 import type { Logger } from '../service/ports/logger.js';
 import { registerCommandListener } from './listeners/command.js';
+import { registerAppHomeListeners } from './listeners/app-home.js';
 import { registerApprovalListeners } from './listeners/approval.js';
 import { registerRequestModalListener } from './listeners/request-modal.js';
 import type { SlackUseCases } from './use-cases.js';
@@ -50,6 +51,7 @@ export async function createSlackApp(deps: { connection: SlackConnection; apiUrl
   registerCommandListener(app, context);
   registerApprovalListeners(app, context);
   registerRequestModalListener(app, context);
+  registerAppHomeListeners(app, context);
   app.error((error) => {
     deps.logger.error({ err: error }, 'unhandled Slack listener error');
     return Promise.resolve();

@@ -81,3 +81,8 @@ function option(target: ModalTarget): PlainTextOption {
 function clipPlain(text: string): string {
   return text.length <= MAX_OPTION_TEXT ? text : `${text.slice(0, MAX_OPTION_TEXT - 1)}…`;
 }
+
+/** The modal's targets from what the person may request. */
+export function modalTargets(targets: readonly { readonly target: { readonly name: string }; readonly workflow: { readonly name: string; readonly access: { readonly maxDuration: number; readonly defaultDuration: number } } }[]): ModalTarget[] {
+  return targets.map(({ target, workflow }) => ({ name: target.name, workflow: workflow.name, maxDuration: workflow.access.maxDuration, defaultDuration: workflow.access.defaultDuration }));
+}

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import { helpMessage } from '../blocks/help-message.js';
 import { keyRegisteredMessage } from '../blocks/key-registered-message.js';
 import { listMessage } from '../blocks/list-message.js';
-import { requestModal } from '../blocks/request-modal.js';
+import { modalTargets, requestModal } from '../blocks/request-modal.js';
 import { requestSentMessage } from '../blocks/request-sent-message.js';
 import { revokedMessage } from '../blocks/revoked-message.js';
 import { targetsMessage } from '../blocks/targets-message.js';
@@ -47,7 +47,7 @@ export function registerCommandListener(app: App, context: ListenerContext): voi
         return void (await io.reply(helpMessage(AVAILABLE)));
       case 'request-modal': {
         const targets = await useCases.listTargets(io.userId);
-        return void (await io.openView(requestModal(targets.map(({ target, workflow }) => ({ name: target.name, workflow: workflow.name, maxDuration: workflow.access.maxDuration, defaultDuration: workflow.access.defaultDuration })))));
+        return void (await io.openView(requestModal(modalTargets(targets))));
       }
       case 'request': {
         const outcome = await useCases.requestAccess({ requester: io.userId, target: command.target, duration: command.duration, reason: command.reason });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../src/service/ports/audit.js';
 import { verifyChain } from '../../../src/store/audit-chain.js';
 import { readCertificate } from '../broker/harness.js';
-import { startBot, sshKey } from './bot-harness.js';
+import { signedRequest } from '../../support/slack-signing.js';
+import { SIGNING_SECRET, startBot, sshKey } from './bot-harness.js';
 import { readFile } from 'node:fs/promises';
 
 const WORKFLOWS = {
@@ -261,4 +262,23 @@ describe('Slack failing', () => {
     const all = (await readFile(bot.auditFile, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as AuditRecord);
     expect(verifyChain(all)).toBeUndefined();
   }, 30_000);
+});
+
+describe('App Home', () => {
+  it('publishes the Home tab with the person’s requests when they open it', async () => {
+    const id = await newRequest();
+    const body = JSON.stringify({
+      token: 'verification-token-unused',
+      team_id: 'T0TEAM',
+      api_app_id: 'A0JUMPGATE',
+      type: 'event_callback',
+      event_id: 'Ev0HOME1',
+      event_time: Math.floor(Date.now() / 1000),
+      event: { type: 'app_home_opened', user: 'U0ALICE', channel: 'D0ALICE', tab: 'home', event_ts: `${Math.floor(Date.now() / 1000)}.000100` },
+    });
+    const res = await fetch(`${bot.base}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...signedRequest(SIGNING_SECRET, body) }, body });
+    expect(res.status).toBe(200);
+    const published = await bot.slack.waitFor('views.publish', (call) => call.args.user_id === 'U0ALICE' && JSON.stringify(call.args).includes(id));
+    expect(JSON.stringify(published.args)).toContain('jump_open_request_modal');
+  });
 });
