@@ -39,8 +39,14 @@ export interface AccessRequest {
   readonly escalated?: boolean;
   /** When the expiry warning was sent (once per grant window). */
   readonly warnedAt?: number;
-  /** Who ended the grant early, and when (status revoked). */
-  readonly revocation?: { readonly by: string; readonly at: number };
+  /** Who ended the grant early, when, and why when it was not a person's choice (status revoked). */
+  readonly revocation?: { readonly by: string; readonly at: number; readonly reason?: string };
+  /** The PagerDuty incident that justified this access (auto-approval, or breakglass during it). */
+  readonly incident?: IncidentRef;
+  /** Why nobody had to click (auto-approval during an incident). */
+  readonly autoApproval?: AutoApprovalRecord;
+  /** Breakglass only: the post-hoc review by an approver. */
+  readonly review?: ReviewRecord;
   /** Bumped on every write; a write whose expected version is stale is refused. */
   readonly version: number;
 }
@@ -60,6 +66,33 @@ export interface GrantRecord {
   readonly serial?: string;
   /** The OpenSSH certificate (public; useless without the holder's private key). */
   readonly certificate?: string;
+}
+
+export interface IncidentRef {
+  readonly id: string;
+  readonly number: number;
+  readonly title: string;
+  readonly url: string;
+  readonly serviceId: string;
+  /** Revoke the grant when this incident is resolved. */
+  readonly endWithIncident: boolean;
+}
+
+export interface AutoApprovalRecord {
+  readonly escalationPolicyId: string;
+  readonly level: number;
+  /** What was asked for, when the auto-approve cap shortened it. */
+  readonly requestedMs?: number;
+}
+
+export interface ReviewRecord {
+  /** Epoch ms: the review is overdue after this. */
+  readonly dueAt: number;
+  /** The last overdue reminder (reminders repeat while overdue). */
+  readonly remindedAt?: number;
+  readonly by?: string;
+  readonly at?: number;
+  readonly outcome?: 'ok' | 'flagged';
 }
 
 /** The grant id of a request: derived, so a retried grant call is the same call. */
