@@ -32,7 +32,10 @@ export type AutoApprovalDecision<I extends IncidentFact = IncidentFact> =
  * triggered or acknowledged incident (assigned to the requester when `requireAssigned`). The
  * reason of a refusal says which half failed, in words the requester reads.
  */
-export function decideAutoApproval<I extends IncidentFact>(rule: PagerDutyAutoApprove, facts: AutoApprovalFacts & { readonly incidents: readonly I[] }): AutoApprovalDecision<I> {
+export function decideAutoApproval<I extends IncidentFact>(
+  rule: PagerDutyAutoApprove,
+  facts: { readonly userId: string; readonly onCalls: readonly OnCallFact[]; readonly incidents: readonly I[] },
+): AutoApprovalDecision<I> {
   const policies = new Set(rule.escalationPolicies);
   const onPolicy = facts.onCalls.filter((entry) => policies.has(entry.escalationPolicyId)).sort((a, b) => a.level - b.level);
   if (onPolicy.length === 0) {

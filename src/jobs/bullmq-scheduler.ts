@@ -18,10 +18,11 @@ export function createBullmqScheduler(deps: { connection: ConnectionOptions; pre
   const warn = make(QUEUES.warn);
   const timeout = make(QUEUES.timeout);
   const escalate = make(QUEUES.escalate);
+  const review = make(QUEUES.review);
   const delayUntil = (at: number) => Math.max(0, at - deps.now());
 
   return {
-    queues: [expire, warn, timeout, escalate],
+    queues: [expire, warn, timeout, escalate, review],
     async expireAt(requestId, at) {
       await expire.add('expire', { requestId }, { jobId: jobId.expire(requestId, at), delay: delayUntil(at), ...RETRIES.expire, ...KEEP });
     },
@@ -34,8 +35,11 @@ export function createBullmqScheduler(deps: { connection: ConnectionOptions; pre
     async escalateAt(requestId, at) {
       await escalate.add('escalate', { requestId }, { jobId: jobId.escalate(requestId), delay: delayUntil(at), ...RETRIES.escalate, ...KEEP });
     },
+    async reviewAt(requestId, at) {
+      await review.add('review', { requestId }, { jobId: jobId.review(requestId, at), delay: delayUntil(at), ...RETRIES.review, ...KEEP });
+    },
     async close() {
-      await Promise.all([expire.close(), warn.close(), timeout.close(), escalate.close()]);
+      await Promise.all([expire.close(), warn.close(), timeout.close(), escalate.close(), review.close()]);
     },
   };
 }

@@ -9,6 +9,8 @@ export const QUEUES = {
   warn: 'warn',
   timeout: 'timeout',
   escalate: 'escalate',
+  review: 'review',
+  incidents: 'incidents',
   reconcile: 'reconcile',
 } as const;
 export type QueueName = keyof typeof QUEUES;
@@ -26,6 +28,7 @@ export const jobId = {
   warn: (requestId: string, at: number) => `warn-${requestId}-${at}`,
   timeout: (requestId: string) => `timeout-${requestId}`,
   escalate: (requestId: string) => `escalate-${requestId}`,
+  review: (requestId: string, at: number) => `review-${requestId}-${at}`,
 };
 
 /** Retries with exponential backoff: revocation keeps trying for about 17 minutes. */
@@ -34,6 +37,9 @@ export const RETRIES = {
   warn: { attempts: 3, backoff: { type: 'exponential', delay: 2_000 } },
   timeout: { attempts: 5, backoff: { type: 'exponential', delay: 2_000 } },
   escalate: { attempts: 3, backoff: { type: 'exponential', delay: 2_000 } },
+  review: { attempts: 3, backoff: { type: 'exponential', delay: 2_000 } },
 } as const;
 
 export const RECONCILE_EVERY_MS = 60_000;
+/** How often grants that end with their incident look at it. */
+export const INCIDENT_WATCH_EVERY_MS = 30_000;

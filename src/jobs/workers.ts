@@ -8,7 +8,7 @@ export interface JobWorkers {
   close(): Promise<void>;
 }
 
-type Processors = Pick<AccessService, 'expireGrant' | 'warnExpiry' | 'timeoutRequest' | 'escalateRequest' | 'reconcile' | 'reportJobFailure'>;
+type Processors = Pick<AccessService, 'expireGrant' | 'warnExpiry' | 'timeoutRequest' | 'escalateRequest' | 'remindReview' | 'watchIncidents' | 'reconcile' | 'reportJobFailure'>;
 
 /**
  * One worker per queue, each a thin call into the service. A job whose last attempt fails is
@@ -21,6 +21,8 @@ export async function startWorkers(deps: {
   service: Processors;
   logger: Logger;
   reconcileEveryMs?: number;
+  /** Set when PagerDuty is configured: grants that end with their incident are watched this often. */
+  incidentWatchEveryMs?: number;
 }): Promise<JobWorkers> {
   const { service, logger } = deps;
   const options = { connection: deps.connection, prefix: deps.prefix };
@@ -46,20 +48,35 @@ export async function startWorkers(deps: {
     requestWorker(QUEUES.warn, 'warn', service.warnExpiry, 10),
     requestWorker(QUEUES.timeout, 'timeout', service.timeoutRequest, 10),
     requestWorker(QUEUES.escalate, 'escalate', service.escalateRequest, 10),
+    requestWorker(QUEUES.review, 'review', service.remindReview, 10),
   ];
 
-  const reconcileQueue = new Queue(QUEUES.reconcile, options);
-  await reconcileQueue.upsertJobScheduler('reconcile', { every: deps.reconcileEveryMs ?? RECONCILE_EVERY_MS }, { name: 'reconcile', opts: { removeOnComplete: true, removeOnFail: 100 } });
-  const reconcileWorker = new Worker(QUEUES.reconcile, () => service.reconcile(), { ...options, concurrency: 1 });
-  reconcileWorker.on('failed', (_job, error) => logger.warn({ err: error }, 'reconciliation failed; it runs again shortly'));
-  reconcileWorker.on('error', (error) => logger.error({ err: error, queue: QUEUES.reconcile }, 'job worker error'));
-  workers.push(reconcileWorker);
+  // Periodic sweeps: BullMQ's job scheduler runs each on one replica at a time.
+  const periodicQueues: Queue[] = [];
+  const periodic = async (queue: string, every: number, run: () => Promise<unknown>, what: string) => {
+    const scheduled = new Queue(queue, options);
+    periodicQueues.push(scheduled);
+    await scheduled.upsertJobScheduler(queue, { every }, { name: queue, opts: { removeOnComplete: true, removeOnFail: 100 } });
+    const worker = new Worker(queue, run, { ...options, concurrency: 1 });
+    worker.on('failed', (_job, error) => logger.warn({ err: error }, `${what} failed; it runs again shortly`));
+    worker.on('error', (error) => logger.error({ err: error, queue }, 'job worker error'));
+    workers.push(worker);
+  };
+  await periodic(QUEUES.reconcile, deps.reconcileEveryMs ?? RECONCILE_EVERY_MS, () => service.reconcile(), 'reconciliation');
+  if (deps.incidentWatchEveryMs !== undefined) {
+    await periodic(QUEUES.incidents, deps.incidentWatchEveryMs, () => service.watchIncidents(), 'the incident watch');
+  } else {
+    // PagerDuty off (now): a schedule left by an earlier configuration must not run on.
+    const stale = new Queue(QUEUES.incidents, options);
+    await stale.removeJobScheduler(QUEUES.incidents);
+    await stale.close();
+  }
 
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
   return {
     async close() {
       await Promise.all(workers.map((worker) => worker.close()));
-      await reconcileQueue.close();
+      await Promise.all(periodicQueues.map((queue) => queue.close()));
     },
   };
 }

@@ -1,4 +1,5 @@
 import { createApproveRequest } from './approve-request.js';
+import { createBreakglass } from './breakglass.js';
 import { createDenyRequest } from './deny-request.js';
 import type { ServiceDeps } from './deps.js';
 import { createEscalateRequest } from './escalate-request.js';
@@ -7,11 +8,14 @@ import { createIssueGrant } from './issue-grant.js';
 import { createListMine, createListTargets } from './list-mine.js';
 import { createReconcile } from './reconcile.js';
 import { createRegisterKey } from './register-key.js';
+import { createRemindReview } from './remind-review.js';
 import { createReportJobFailure } from './report-job-failure.js';
 import { createRequestAccess } from './request-access.js';
+import { createReviewBreakglass } from './review-breakglass.js';
 import { createRevokeGrant } from './revoke-grant.js';
 import { createTimeoutRequest } from './timeout-request.js';
 import { createWarnExpiry } from './warn-expiry.js';
+import { createWatchIncidents } from './watch-incidents.js';
 
 /** Every use case, wired to the same ports: what the Slack layer and the jobs call. */
 export function createAccessService(deps: ServiceDeps) {
@@ -19,9 +23,10 @@ export function createAccessService(deps: ServiceDeps) {
   const expireGrant = createExpireGrant(deps);
   const timeoutRequest = createTimeoutRequest(deps);
   const escalateRequest = createEscalateRequest(deps);
+  const { checkBreakglass, breakglass } = createBreakglass(deps, issueGrant);
   return {
     registerKey: createRegisterKey(deps),
-    requestAccess: createRequestAccess(deps),
+    requestAccess: createRequestAccess(deps, issueGrant),
     approveRequest: createApproveRequest(deps, issueGrant),
     denyRequest: createDenyRequest(deps),
     issueGrant,
@@ -34,6 +39,11 @@ export function createAccessService(deps: ServiceDeps) {
     listTargets: createListTargets(deps),
     reconcile: createReconcile(deps, { expireGrant, timeoutRequest, escalateRequest, issueGrant }),
     reportJobFailure: createReportJobFailure(deps),
+    checkBreakglass,
+    breakglass,
+    reviewBreakglass: createReviewBreakglass(deps),
+    remindReview: createRemindReview(deps),
+    watchIncidents: createWatchIncidents(deps),
   };
 }
 

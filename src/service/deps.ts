@@ -2,6 +2,7 @@ import type { Policy } from '../domain/workflow.js';
 import type { Broker } from './ports/broker.js';
 import type { Clock } from './ports/clock.js';
 import type { Directory } from './ports/directory.js';
+import type { Incidents } from './ports/incidents.js';
 import type { Logger } from './ports/logger.js';
 import type { Notifier } from './ports/notifier.js';
 import type { Scheduler } from './ports/scheduler.js';
@@ -13,6 +14,8 @@ export interface ServiceDeps {
   readonly broker: Broker;
   readonly notifier: Notifier;
   readonly directory: Directory;
+  /** PagerDuty; undefined when PAGERDUTY_TOKEN is unset (incident checks off). */
+  readonly incidents?: Incidents;
   readonly scheduler: Scheduler;
   /** The current policy (workflows may be reloaded while the bot runs). */
   readonly policy: () => Policy;

@@ -5,7 +5,10 @@ import { announce } from './announce.js';
 import type { ServiceDeps } from './deps.js';
 import { transact } from './transact.js';
 
-export type Ending = { readonly status: 'expired'; readonly actor: string } | { readonly status: 'revoked'; readonly actor: string };
+export type Ending =
+  | { readonly status: 'expired'; readonly actor: string }
+  /** `reason` when the bot revoked it by itself (e.g. the incident was resolved). */
+  | { readonly status: 'revoked'; readonly actor: string; readonly reason?: string };
 
 /**
  * Ends an active grant: the broker revokes it first (KRL, live sessions), then the state says
@@ -39,7 +42,7 @@ export async function endGrant(
         ...current,
         status: ending.status,
         updatedAt: now,
-        ...(ending.status === 'revoked' ? { revocation: { by: ending.actor, at: now } } : {}),
+        ...(ending.status === 'revoked' ? { revocation: { by: ending.actor, at: now, ...(ending.reason ? { reason: ending.reason } : {}) } } : {}),
       },
       audit: {
         type: ending.status,
@@ -47,7 +50,7 @@ export async function endGrant(
         grantId,
         actor: ending.actor,
         target: current.target,
-        detail: { notAfter: current.grant?.notAfter, lagMs: now - (current.grant?.notAfter ?? now), brokerKnewIt },
+        detail: { notAfter: current.grant?.notAfter, lagMs: now - (current.grant?.notAfter ?? now), brokerKnewIt, ...(ending.status === 'revoked' && ending.reason ? { reason: ending.reason } : {}) },
       },
     };
   });

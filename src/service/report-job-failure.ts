@@ -3,13 +3,14 @@ import type { ServiceDeps } from './deps.js';
 import { notifySafely } from './notify-safely.js';
 import { viewOf } from './request-view.js';
 
-export type JobKind = 'expire' | 'warn' | 'timeout' | 'escalate';
+export type JobKind = 'expire' | 'warn' | 'timeout' | 'escalate' | 'review';
 
 const WHAT: Record<JobKind, string> = {
   expire: 'revoke the grant',
   warn: 'send the expiry warning',
   timeout: 'time out the request',
   escalate: 'escalate the request',
+  review: 'remind the approvers of an overdue breakglass review',
 };
 
 /**

@@ -1,4 +1,6 @@
+import { JumpgateError } from '../../src/domain/errors.js';
 import type { Directory, DirectoryUser } from '../../src/service/ports/directory.js';
+import type { Incident, Incidents, OnCall, PagerDutyUser } from '../../src/service/ports/incidents.js';
 import type { Logger } from '../../src/service/ports/logger.js';
 import type { Alert, MessageRef, Notice, Notifier, RequestView } from '../../src/service/ports/notifier.js';
 import type { Scheduler } from '../../src/service/ports/scheduler.js';
@@ -8,6 +10,7 @@ export class RecordingNotifier implements Notifier {
   readonly posted: RequestView[] = [];
   readonly updates: { ref: MessageRef; view: RequestView }[] = [];
   readonly reminders: { ref: MessageRef; view: RequestView }[] = [];
+  readonly breakglassAlerts: RequestView[] = [];
   readonly told: { userId: string; notice: Notice }[] = [];
   readonly alerts: Alert[] = [];
   failing = false;
@@ -26,6 +29,10 @@ export class RecordingNotifier implements Notifier {
   async remind(ref: MessageRef, view: RequestView): Promise<void> {
     this.check();
     this.reminders.push({ ref, view });
+  }
+  async announceBreakglass(view: RequestView): Promise<void> {
+    this.check();
+    this.breakglassAlerts.push(view);
   }
   async tell(userId: string, notice: Notice): Promise<void> {
     this.check();
@@ -58,9 +65,11 @@ export class FakeDirectory implements Directory {
   }
 }
 
+type JobKind = 'expire' | 'warn' | 'timeout' | 'escalate' | 'review';
+
 /** What was scheduled, so a test can run the job's use case at the right (injected) time. */
 export class RecordingScheduler implements Scheduler {
-  readonly jobs: { kind: 'expire' | 'warn' | 'timeout' | 'escalate'; requestId: string; at: number }[] = [];
+  readonly jobs: { kind: JobKind; requestId: string; at: number }[] = [];
   async expireAt(requestId: string, at: number) {
     this.jobs.push({ kind: 'expire', requestId, at });
   }
@@ -73,7 +82,10 @@ export class RecordingScheduler implements Scheduler {
   async escalateAt(requestId: string, at: number) {
     this.jobs.push({ kind: 'escalate', requestId, at });
   }
-  find(kind: 'expire' | 'warn' | 'timeout' | 'escalate', requestId: string) {
+  async reviewAt(requestId: string, at: number) {
+    this.jobs.push({ kind: 'review', requestId, at });
+  }
+  find(kind: JobKind, requestId: string) {
     return this.jobs.filter((job) => job.kind === kind && job.requestId === requestId);
   }
 }
@@ -85,4 +97,43 @@ export function memoryLogger(lines: { level: string; object: object; message?: s
     return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), child: (more) => make({ ...bindings, ...more }) };
   };
   return make({});
+}
+
+/**
+ * PagerDuty as the Incidents port sees it (the HTTP side is tested against a fake PagerDuty
+ * server in test/integration/pagerduty); `unavailable` makes every call fail as an outage does.
+ */
+export class FakeIncidents implements Incidents {
+  users: PagerDutyUser[] = [];
+  onCallList: OnCall[] = [];
+  incidentList: Incident[] = [];
+  readonly notes: { incidentId: string; content: string }[] = [];
+  unavailable: string | undefined;
+
+  async userByEmail(email: string) {
+    this.check();
+    return this.users.find((user) => user.email.toLowerCase() === email.toLowerCase());
+  }
+  async onCalls(userId: string, policies: readonly string[]) {
+    this.check();
+    return this.onCallList.filter((entry) => entry.userId === userId && policies.includes(entry.escalationPolicyId));
+  }
+  async activeIncidents(services: readonly string[]) {
+    this.check();
+    return this.incidentList.filter((incident) => services.includes(incident.serviceId) && incident.status !== 'resolved');
+  }
+  async incident(id: string) {
+    this.check();
+    return this.incidentList.find((incident) => incident.id === id);
+  }
+  async addNote(incidentId: string, content: string) {
+    this.check();
+    this.notes.push({ incidentId, content });
+  }
+  resolve(id: string): void {
+    this.incidentList = this.incidentList.map((incident) => (incident.id === id ? { ...incident, status: 'resolved' } : incident));
+  }
+  private check(): void {
+    if (this.unavailable) throw new JumpgateError('incidents_unavailable', this.unavailable);
+  }
 }

@@ -46,6 +46,8 @@ export interface Notifier {
    * request's view says whether it was escalated).
    */
   remind(ref: MessageRef, view: RequestView): Promise<void>;
+  /** Alerts the workflow's security channel, loudly, that breakglass access was taken. */
+  announceBreakglass(view: RequestView): Promise<void>;
   /** Sends a direct message to a Slack user. */
   tell(userId: string, notice: Notice): Promise<void>;
   alert(alert: Alert): Promise<void>;

@@ -12,4 +12,6 @@ export interface Scheduler {
   timeoutAt(requestId: string, at: number): Promise<void>;
   /** Escalate the pending request at `at` (remind, widen to the escalation approvers). */
   escalateAt(requestId: string, at: number): Promise<void>;
+  /** Check the breakglass review at `at`: remind and escalate while it is overdue. */
+  reviewAt(requestId: string, at: number): Promise<void>;
 }

@@ -11,7 +11,7 @@ import { createAccessService, type AccessService } from '../../../src/service/ac
 import type { Broker } from '../../../src/service/ports/broker.js';
 import { createRedisStore } from '../../../src/store/redis-store.js';
 import { testRedis } from '../../support/redis.js';
-import { FakeDirectory, memoryLogger, RecordingNotifier, RecordingScheduler } from '../../support/service-fakes.js';
+import { FakeDirectory, FakeIncidents, memoryLogger, RecordingNotifier, RecordingScheduler } from '../../support/service-fakes.js';
 
 const run = promisify(execFile);
 
@@ -29,6 +29,7 @@ export async function serviceHarness(label: string, policy: Policy, groups: Reco
   const clock = { now: Date.now() };
   const notifier = new RecordingNotifier();
   const scheduler = new RecordingScheduler();
+  const incidents = new FakeIncidents();
   const logs: { level: string; object: object; message?: string }[] = [];
   const store = createRedisStore({ redis: conn.redis, prefix: conn.prefix, now: () => clock.now });
   /** Swap for a broker that fails, to test outages. */
@@ -44,6 +45,7 @@ export async function serviceHarness(label: string, policy: Policy, groups: Reco
     notifier,
     scheduler,
     directory: new FakeDirectory(groups, { U0ALICE: 'alice@example.com' }),
+    incidents,
     policy: () => policy,
     now: () => clock.now,
     logger: memoryLogger(logs),
@@ -57,6 +59,7 @@ export async function serviceHarness(label: string, policy: Policy, groups: Reco
     store,
     notifier,
     scheduler,
+    incidents,
     clock,
     logs,
     realBroker,

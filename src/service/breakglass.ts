@@ -1,0 +1,160 @@
+import { grantIdFor, type AccessRequest } from '../domain/access-request.js';
+import { JumpgateError } from '../domain/errors.js';
+import { grantWindow } from '../domain/grant-window.js';
+import { checkRequest } from '../domain/request-rules.js';
+import { assertTransition } from '../domain/request-status.js';
+import { findTarget, type RequestableTarget } from '../domain/requestable-targets.js';
+import { checkIncident, type IncidentCheck } from './check-incident.js';
+import type { ServiceDeps } from './deps.js';
+import { noteOnIncident } from './note-on-incident.js';
+import { notifySafely } from './notify-safely.js';
+import { newRequestId } from './request-id.js';
+import { NO_KEY_MESSAGE } from './request-access.js';
+import { resolveMember } from './resolve-member.js';
+import { transact } from './transact.js';
+
+export interface BreakglassInput {
+  readonly requester: string;
+  readonly target: string;
+  readonly duration?: string;
+  readonly reason: string;
+}
+
+/** What a breakglass would do: shown to the person before they confirm. */
+export interface BreakglassPlan {
+  readonly target: string;
+  readonly workflow: string;
+  readonly durationMs: number;
+  readonly reason: string;
+  readonly notifyChannel: string;
+  readonly reviewWithinMs: number;
+  readonly requiresIncident: boolean;
+}
+
+const DAY_MS = 86_400_000;
+
+type Deps = Pick<ServiceDeps, 'store' | 'directory' | 'scheduler' | 'notifier' | 'incidents' | 'policy' | 'now' | 'logger'>;
+
+/**
+ * `/jump breakglass`: emergency access at once, loudly. `checkBreakglass` says what would happen
+ * (the confirmation step); `breakglass` checks everything again, asks PagerDuty (the workflow may
+ * require an incident; an incident found justifies the access either way), records the request
+ * (`requested`, then `breakglass`), grants, alerts the security channel, posts the post-hoc
+ * review message and schedules its reminder. Throws `breakglass_not_allowed`, `breakglass_limit`
+ * (max_per_day), `incident_required`, `no_ssh_key`, and the request rules' errors.
+ */
+export function createBreakglass(deps: Deps, issueGrant: (requestId: string) => Promise<AccessRequest | undefined>) {
+  async function plan(input: BreakglassInput): Promise<{ plan: BreakglassPlan; chosen: RequestableTarget; sshPublicKey: string; ticket?: string }> {
+    const policy = deps.policy();
+    const member = await resolveMember(deps.directory, input.requester, policy.workflows.map((w) => w.access.requesters));
+    const chosen = findTarget(policy, input.target, member);
+    const { workflow, target } = chosen;
+    const checked = checkRequest({ workflow, target: target.name, kind: 'breakglass', duration: input.duration, reason: input.reason });
+    const rules = workflow.breakglass!; // checkRequest refused a workflow without breakglass
+    const sshPublicKey = await deps.store.getSshKey(input.requester);
+    if (!sshPublicKey) throw new JumpgateError('no_ssh_key', NO_KEY_MESSAGE);
+    if (rules.maxPerDay !== undefined) {
+      const since = deps.now() - DAY_MS;
+      const used = (await deps.store.forUser(input.requester, 100)).filter((r) => r.kind === 'breakglass' && r.createdAt >= since).length;
+      if (used >= rules.maxPerDay) {
+        throw new JumpgateError('breakglass_limit', `you have used breakglass ${used} times in the last 24 hours; ${workflow.name} allows ${rules.maxPerDay} a day — make a normal request instead`, {
+          details: { used, max: rules.maxPerDay },
+        });
+      }
+    }
+    return {
+      chosen,
+      sshPublicKey,
+      ...(checked.ticket === undefined ? {} : { ticket: checked.ticket }),
+      plan: {
+        target: target.name,
+        workflow: workflow.name,
+        durationMs: checked.durationMs,
+        reason: checked.reason,
+        notifyChannel: rules.notifyChannel,
+        reviewWithinMs: rules.reviewWithin,
+        requiresIncident: rules.requireIncident,
+      },
+    };
+  }
+
+  async function breakglass(input: BreakglassInput): Promise<{ request: AccessRequest; incidentCheck: IncidentCheck }> {
+    const { plan: p, chosen, sshPublicKey, ticket } = await plan(input);
+    const { workflow, target } = chosen;
+    const rule = workflow.access.autoApprove?.pagerduty;
+    const incidentCheck = await checkIncident(deps, input.requester, rule);
+    if (p.requiresIncident && incidentCheck.outcome !== 'approved') {
+      const why = incidentCheck.outcome === 'off' ? 'incident checks are not configured' : incidentCheck.reason;
+      throw new JumpgateError('incident_required', `breakglass on ${target.name} needs PagerDuty to show you on call during an active incident, and it does not: ${why}`, {
+        details: { outcome: incidentCheck.outcome },
+      });
+    }
+    const now = deps.now();
+    const id = newRequestId();
+    const created: AccessRequest = {
+      id,
+      kind: 'breakglass',
+      status: 'pending',
+      workflow: workflow.name,
+      target: target.name,
+      requester: input.requester,
+      sshPublicKey,
+      durationMs: p.durationMs,
+      reason: p.reason,
+      ...(ticket === undefined ? {} : { ticket }),
+      createdAt: now,
+      updatedAt: now,
+      approvalsRequired: 0,
+      approvals: [],
+      version: 1,
+    };
+    await deps.store.create(created, {
+      type: 'requested',
+      requestId: id,
+      actor: input.requester,
+      target: target.name,
+      detail: { kind: 'breakglass', durationMs: p.durationMs, reason: p.reason, ticket, workflow: workflow.name, incidentCheck: incidentCheck.outcome },
+    });
+    const incident = incidentCheck.outcome === 'approved' ? incidentCheck.incident : undefined;
+    const written = await transact(deps.store, id, (current) => {
+      if (current.status !== 'pending') return undefined;
+      assertTransition(current.status, 'approved');
+      const at = deps.now();
+      return {
+        next: {
+          ...current,
+          status: 'approved',
+          updatedAt: at,
+          grant: { id: grantIdFor(id), ...grantWindow(at, current.durationMs), principals: target.principals, hosts: target.hosts },
+          review: { dueAt: at + p.reviewWithinMs },
+          ...(incident
+            ? { incident: { id: incident.id, number: incident.number, title: incident.title, url: incident.url, serviceId: incident.serviceId, endWithIncident: false } }
+            : {}),
+        },
+        audit: {
+          type: 'breakglass',
+          requestId: id,
+          grantId: grantIdFor(id),
+          actor: input.requester,
+          target: current.target,
+          detail: { durationMs: current.durationMs, reviewDueAt: at + p.reviewWithinMs, ...(incident ? { incident: incident.id, incidentNumber: incident.number } : {}) },
+        },
+      };
+    });
+    const approved = written?.request ?? created;
+    const logger = deps.logger.child({ requestId: id });
+    const view = { request: approved, workflow, target };
+    // Loud first: security learns of it before the access is even issued.
+    await notifySafely(logger, 'the breakglass alert', () => deps.notifier.announceBreakglass(view));
+    await notifySafely(logger, 'the review message', async () => deps.store.setMessage(id, await deps.notifier.postApprovalMessage(view)));
+    await deps.scheduler.reviewAt(id, approved.review?.dueAt ?? now + p.reviewWithinMs).catch((error: unknown) => logger.error({ err: error }, 'could not schedule the review reminder'));
+    const granted = (await issueGrant(id)) ?? approved;
+    if (granted.status === 'active' && granted.incident) await noteOnIncident(deps, granted, 'breakglass');
+    return { request: granted, incidentCheck };
+  }
+
+  return {
+    checkBreakglass: async (input: BreakglassInput): Promise<BreakglassPlan> => (await plan(input)).plan,
+    breakglass,
+  };
+}
