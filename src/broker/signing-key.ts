@@ -13,6 +13,7 @@ import {
   type JWK,
 } from 'jose';
 import { JumpgateError } from '../domain/errors.js';
+import { readIfExists } from './server/atomic-file.js';
 
 /** The key the bot signs broker calls with; the broker trusts its public half (the JWKS). */
 export interface SigningKey {
@@ -113,15 +114,6 @@ function invalid(origin: Origin, what: string, cause?: unknown, extra: Record<st
     cause,
     details: { variable: 'JUMPGATE_SIGNING_KEY', ...extra },
   });
-}
-
-async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }
 
 /**

@@ -1,8 +1,6 @@
-import { grantIdFor, type AccessRequest } from '../domain/access-request.js';
+import type { AccessRequest } from '../domain/access-request.js';
 import { JumpgateError } from '../domain/errors.js';
-import { grantWindow } from '../domain/grant-window.js';
 import { checkRequest } from '../domain/request-rules.js';
-import { assertTransition } from '../domain/request-status.js';
 import { findTarget, type RequestableTarget } from '../domain/requestable-targets.js';
 import { checkIncident, type IncidentCheck } from './check-incident.js';
 import type { ServiceDeps } from './deps.js';
@@ -11,7 +9,8 @@ import { notifySafely } from './notify-safely.js';
 import { newRequestId } from './request-id.js';
 import { NO_KEY_MESSAGE } from './request-access.js';
 import { resolveMember } from './resolve-member.js';
-import { transact } from './transact.js';
+import { approveAtOnce } from './approve-at-once.js';
+import { incidentRef } from './incident-ref.js';
 
 export interface BreakglassInput {
   readonly requester: string;
@@ -116,32 +115,15 @@ export function createBreakglass(deps: Deps, issueGrant: (requestId: string) => 
       detail: { kind: 'breakglass', durationMs: p.durationMs, reason: p.reason, ticket, workflow: workflow.name, incidentCheck: incidentCheck.outcome },
     });
     const incident = incidentCheck.outcome === 'approved' ? incidentCheck.incident : undefined;
-    const written = await transact(deps.store, id, (current) => {
-      if (current.status !== 'pending') return undefined;
-      assertTransition(current.status, 'approved');
-      const at = deps.now();
-      return {
-        next: {
-          ...current,
-          status: 'approved',
-          updatedAt: at,
-          grant: { id: grantIdFor(id), ...grantWindow(at, current.durationMs), principals: target.principals, hosts: target.hosts },
-          review: { dueAt: at + p.reviewWithinMs },
-          ...(incident
-            ? { incident: { id: incident.id, number: incident.number, title: incident.title, url: incident.url, serviceId: incident.serviceId, endWithIncident: false } }
-            : {}),
-        },
+    const approved =
+      (await approveAtOnce(deps, id, target, (current, at) => ({
+        fields: { review: { dueAt: at + p.reviewWithinMs }, ...(incident ? { incident: incidentRef(incident, false) } : {}) },
         audit: {
           type: 'breakglass',
-          requestId: id,
-          grantId: grantIdFor(id),
           actor: input.requester,
-          target: current.target,
           detail: { durationMs: current.durationMs, reviewDueAt: at + p.reviewWithinMs, ...(incident ? { incident: incident.id, incidentNumber: incident.number } : {}) },
         },
-      };
-    });
-    const approved = written?.request ?? created;
+      }))) ?? created;
     const logger = deps.logger.child({ requestId: id });
     const view = { request: approved, workflow, target };
     // Loud first: security learns of it before the access is even issued.

@@ -1,14 +1,13 @@
-import { grantIdFor, type AccessRequest } from '../domain/access-request.js';
+import type { AccessRequest } from '../domain/access-request.js';
 import { autoApproveDuration } from '../domain/request-rules.js';
-import { grantWindow } from '../domain/grant-window.js';
-import { assertTransition } from '../domain/request-status.js';
 import { approverSetFor } from '../domain/approver-set.js';
 import { JumpgateError } from '../domain/errors.js';
 import { checkRequest } from '../domain/request-rules.js';
 import { checkIncident, type IncidentCheck } from './check-incident.js';
 import { SYSTEM_ACTOR } from './deps.js';
 import { noteOnIncident } from './note-on-incident.js';
-import { transact } from './transact.js';
+import { approveAtOnce } from './approve-at-once.js';
+import { incidentRef } from './incident-ref.js';
 import { findTarget } from '../domain/requestable-targets.js';
 import type { ServiceDeps } from './deps.js';
 import { notifySafely } from './notify-safely.js';
@@ -90,31 +89,19 @@ export function createRequestAccess(
     if (incidentCheck.outcome === 'approved' && rule) {
       const { incident, onCall } = incidentCheck;
       const durationMs = autoApproveDuration(request.durationMs, rule.maxDuration);
-      const written = await transact(deps.store, request.id, (current) => {
-        if (current.status !== 'pending') return undefined;
-        assertTransition(current.status, 'approved');
-        const at = deps.now();
-        return {
-          next: {
-            ...current,
-            status: 'approved',
-            updatedAt: at,
+      const approved =
+        (await approveAtOnce(deps, request.id, target, (current) => ({
+          fields: {
             durationMs,
-            incident: { id: incident.id, number: incident.number, title: incident.title, url: incident.url, serviceId: incident.serviceId, endWithIncident: rule.endWithIncident },
+            incident: incidentRef(incident, rule.endWithIncident),
             autoApproval: { escalationPolicyId: onCall.escalationPolicyId, level: onCall.level, ...(durationMs < current.durationMs ? { requestedMs: current.durationMs } : {}) },
-            grant: { id: grantIdFor(current.id), ...grantWindow(at, durationMs), principals: target.principals, hosts: target.hosts },
           },
           audit: {
             type: 'auto_approved',
-            requestId: current.id,
-            grantId: grantIdFor(current.id),
             actor: SYSTEM_ACTOR,
-            target: current.target,
             detail: { escalationPolicy: onCall.escalationPolicyId, level: onCall.level, incident: incident.id, incidentNumber: incident.number, durationMs, requestedMs: current.durationMs },
           },
-        };
-      });
-      const approved = written?.request ?? request;
+        }))) ?? request;
       // Approvers see why nobody had to click (no buttons), then the grant fills in.
       let postedTo: string | undefined;
       await notifySafely(logger, 'the auto-approval message', async () => {

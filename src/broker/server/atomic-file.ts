@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { open, rename } from 'node:fs/promises';
+import { open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -30,5 +30,15 @@ export async function syncDir(dir: string): Promise<void> {
     return;
   } finally {
     await handle?.close();
+  }
+}
+
+/** The file's text, or undefined when it does not exist (any other error is thrown). */
+export async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
 }

@@ -1,7 +1,7 @@
 import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { syncDir, writeFileAtomic } from './atomic-file.js';
+import { readIfExists, syncDir, writeFileAtomic } from './atomic-file.js';
 import type { SshKeygen } from './ssh-keygen.js';
 
 /** The OpenSSH certificate authority: an Ed25519 key under dataDir, used through ssh-keygen. */
@@ -102,13 +102,4 @@ async function sign(request: CertificateRequest, caKey: string, sshKeygen: SshKe
 /** `YYYYMMDDHHMMSSZ`: ssh-keygen reads the trailing Z as UTC, whatever the machine's time zone. */
 export function sshTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19).replace(/[-T:]/g, '')}Z`;
-}
-
-async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from './atomic-file.js';
+import { readIfExists, writeFileAtomic } from './atomic-file.js';
 import { grantRequestSchema } from './grant-request.js';
 
 /**
@@ -63,13 +63,4 @@ export async function openGrantStore(dataDir: string): Promise<GrantStore> {
       grants.set(grant.id, grant);
     },
   };
-}
-
-async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }
