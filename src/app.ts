@@ -7,7 +7,9 @@ import type { Policy } from './domain/workflow.js';
 import { startHttpServer } from './http/http-server.js';
 import { createMetrics } from './http/metrics.js';
 import { createBullmqScheduler } from './jobs/bullmq-scheduler.js';
+import { INCIDENT_WATCH_EVERY_MS } from './jobs/job-queues.js';
 import { startWorkers } from './jobs/workers.js';
+import { createPagerDutyIncidents } from './pagerduty/pagerduty-incidents.js';
 import { loadPolicy } from './policy/load-workflows.js';
 import { createAccessService } from './service/access-service.js';
 import { createSlackApp } from './slack/slack-app.js';
@@ -20,19 +22,29 @@ import { createRedisStore } from './store/redis-store.js';
 
 type Stop = () => Promise<unknown>;
 
+const AUDIT_FILE_CATCH_UP_MS = 5_000;
+
 /** With no Slack variable set there is nothing to talk to yet (the local workspace is planned). */
 export const NO_SLACK =
   'no Slack settings: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode), or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode); see "Install the Slack app" in README.md';
 
+/** Intervals of the periodic sweeps; tests shorten them. */
+export interface Tuning {
+  readonly reconcileEveryMs?: number;
+  readonly incidentWatchEveryMs?: number;
+}
+
 export interface RunningJumpgate {
   /** The HTTP listener's port (PORT, or the one picked for PORT=0). */
   readonly port: number;
+  /** The broker it talks to (BROKER_URL, or the embedded broker's loopback address). */
+  readonly brokerUrl: string;
   /** Stops everything it started, newest first. */
   stop(): Promise<void>;
 }
 
 /** The composition root: the one place that knows every adapter. */
-export async function startJumpgate(config: Config, logger: Logger): Promise<RunningJumpgate> {
+export async function startJumpgate(config: Config, logger: Logger, tuning: Tuning = {}): Promise<RunningJumpgate> {
   if (config.slack.kind === 'local') throw new Error(NO_SLACK);
   const stops: Stop[] = [];
   const stopAll = async () => {
@@ -59,24 +71,39 @@ export async function startJumpgate(config: Config, logger: Logger): Promise<Run
     let auditSink: AuditFileSink | undefined;
     const store = createRedisStore({ redis: redis.redis, prefix: config.prefix, now: Date.now, onAudit: () => void auditSink?.sync() });
     if (config.auditLogFile) {
-      auditSink = createAuditFileSink({ file: config.auditLogFile, reader: store, onError: (error) => logger.error({ err: error }, 'could not copy the audit trail to AUDIT_LOG_FILE') });
-      await auditSink.sync();
+      const sink = createAuditFileSink({ file: config.auditLogFile, reader: store, onError: (error) => logger.error({ err: error }, 'could not copy the audit trail to AUDIT_LOG_FILE') });
+      auditSink = sink;
+      await sink.sync();
+      // Other replicas write to the same chain: catch up with their records too.
+      const timer = setInterval(() => void sink.sync(), AUDIT_FILE_CATCH_UP_MS);
+      stops.push(async () => clearInterval(timer));
     }
 
     const scheduler = createBullmqScheduler({ connection: redis.connectionOptions, prefix: config.prefix, now: Date.now });
     stops.push(() => scheduler.close());
     const client = createSlackClient(config.slack.botToken, config.slackApiUrl);
+    const incidents = config.pagerduty
+      ? createPagerDutyIncidents({ token: config.pagerduty.token, apiUrl: config.pagerduty.apiUrl, from: config.pagerduty.from, logger })
+      : undefined;
     const service = createAccessService({
       store,
       broker,
       scheduler,
       notifier: createSlackNotifier({ client, now: Date.now, logger }),
       directory: createSlackDirectory({ client, now: Date.now }),
+      incidents,
       policy: () => policy,
       now: Date.now,
       logger,
     });
-    const workers = await startWorkers({ connection: redis.connectionOptions, prefix: config.prefix, service, logger });
+    const workers = await startWorkers({
+      connection: redis.connectionOptions,
+      prefix: config.prefix,
+      service,
+      logger,
+      reconcileEveryMs: tuning.reconcileEveryMs,
+      incidentWatchEveryMs: incidents ? (tuning.incidentWatchEveryMs ?? INCIDENT_WATCH_EVERY_MS) : undefined,
+    });
     stops.push(() => workers.close());
 
     const slack = await createSlackApp({
@@ -108,7 +135,7 @@ export async function startJumpgate(config: Config, logger: Logger): Promise<Run
     ready = true;
     logger.info({ port: http.port, mode: config.slack.kind }, 'Jumpgate is ready');
 
-    return { port: http.port, stop: stopAll };
+    return { port: http.port, brokerUrl, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

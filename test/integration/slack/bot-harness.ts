@@ -29,7 +29,7 @@ export async function startBot(options: { label: string; workflows: Record<strin
   const slack: FakeSlack = await startFakeSlack({ users: options.users, groups: options.groups ?? {}, token: BOT_TOKEN });
   const prefix = `t-${options.label}-${randomBytes(4).toString('hex')}`;
   const auditFile = path.join(dir, 'audit.jsonl');
-  const config = loadConfig({
+  const env = {
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.url,
@@ -39,9 +39,12 @@ export async function startBot(options: { label: string; workflows: Record<strin
     WORKFLOWS_DIR: workflowsDir,
     DATA_DIR: path.join(dir, 'data'),
     AUDIT_LOG_FILE: auditFile,
-  });
-  const bot: RunningJumpgate = await startJumpgate(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
-  const base = `http://127.0.0.1:${bot.port}`;
+  };
+  const config = loadConfig(env);
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  let bot: RunningJumpgate = await startJumpgate(config, logger);
+  let base = `http://127.0.0.1:${bot.port}`;
+  const replicas: RunningJumpgate[] = [];
   let responses = 0;
 
   async function post(body: string, headers: Record<string, string>): Promise<Response> {
@@ -56,7 +59,6 @@ export async function startBot(options: { label: string; workflows: Record<strin
     prefix,
     dir,
     auditFile,
-    base,
     post,
     signedPost,
     /** `/jump <text>` as `userId`; resolves with the first answer posted to its response_url. */
@@ -80,7 +82,35 @@ export async function startBot(options: { label: string; workflows: Record<strin
     async submitView(input: ViewSubmissionInput): Promise<Response> {
       return signedPost(interactionBody(viewSubmissionPayload(input)));
     },
+    get base() {
+      return base;
+    },
+    /** Stops the bot and starts it again on the same Redis, data and workflows (a restart). */
+    async restart() {
+      await bot.stop();
+      bot = await startJumpgate(config, logger);
+      base = `http://127.0.0.1:${bot.port}`;
+    },
+    /** A second bot process on the same Redis and prefix (its own DATA_DIR, as on another host). */
+    async addReplica() {
+      // Replicas share one broker and the key it trusts, as a deployment with BROKER_URL does.
+      const signingKey = await readFile(path.join(dir, 'data', 'signing-key.jwk.json'), 'utf8');
+      const replica = await startJumpgate(
+        loadConfig({
+          ...env,
+          PORT: '0',
+          DATA_DIR: path.join(dir, `replica-${replicas.length + 1}`),
+          AUDIT_LOG_FILE: path.join(dir, `replica-${replicas.length + 1}-audit.jsonl`),
+          BROKER_URL: bot.brokerUrl,
+          JUMPGATE_SIGNING_KEY: signingKey,
+        }),
+        logger,
+      );
+      replicas.push(replica);
+      return replica;
+    },
     async stop() {
+      for (const replica of replicas) await replica.stop();
       await bot.stop();
       await slack.close();
       await rm(dir, { recursive: true, force: true });
