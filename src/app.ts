@@ -32,6 +32,8 @@ export const NO_SLACK =
 export interface Tuning {
   readonly reconcileEveryMs?: number;
   readonly incidentWatchEveryMs?: number;
+  /** How long PagerDuty's answers are reused. */
+  readonly pagerDutyCacheTtlMs?: number;
 }
 
 export interface RunningJumpgate {
@@ -76,14 +78,20 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       await sink.sync();
       // Other replicas write to the same chain: catch up with their records too.
       const timer = setInterval(() => void sink.sync(), AUDIT_FILE_CATCH_UP_MS);
-      stops.push(async () => clearInterval(timer));
+      stops.push(() => Promise.resolve(clearInterval(timer)));
     }
 
     const scheduler = createBullmqScheduler({ connection: redis.connectionOptions, prefix: config.prefix, now: Date.now });
     stops.push(() => scheduler.close());
     const client = createSlackClient(config.slack.botToken, config.slackApiUrl);
     const incidents = config.pagerduty
-      ? createPagerDutyIncidents({ token: config.pagerduty.token, apiUrl: config.pagerduty.apiUrl, from: config.pagerduty.from, logger })
+      ? createPagerDutyIncidents({
+          token: config.pagerduty.token,
+          apiUrl: config.pagerduty.apiUrl,
+          from: config.pagerduty.from,
+          logger,
+          ...(tuning.pagerDutyCacheTtlMs === undefined ? {} : { cacheTtlMs: tuning.pagerDutyCacheTtlMs, incidentTtlMs: tuning.pagerDutyCacheTtlMs }),
+        })
       : undefined;
     const service = createAccessService({
       store,

@@ -17,6 +17,8 @@ export interface BreakglassInput {
   readonly target: string;
   readonly duration?: string;
   readonly reason: string;
+  /** Set by the confirmation step: the same key again (a double click) takes no second breakglass. */
+  readonly confirmation?: string;
 }
 
 /** What a breakglass would do: shown to the person before they confirm. */
@@ -39,7 +41,8 @@ type Deps = Pick<ServiceDeps, 'store' | 'directory' | 'scheduler' | 'notifier' |
  * (the confirmation step); `breakglass` checks everything again, asks PagerDuty (the workflow may
  * require an incident; an incident found justifies the access either way), records the request
  * (`requested`, then `breakglass`), grants, alerts the security channel, posts the post-hoc
- * review message and schedules its reminder. Throws `breakglass_not_allowed`, `breakglass_limit`
+ * review message and schedules its reminder. A confirmation used twice throws `request_decided`.
+ * Throws `breakglass_not_allowed`, `breakglass_limit`
  * (max_per_day), `incident_required`, `no_ssh_key`, and the request rules' errors.
  */
 export function createBreakglass(deps: Deps, issueGrant: (requestId: string) => Promise<AccessRequest | undefined>) {
@@ -88,8 +91,14 @@ export function createBreakglass(deps: Deps, issueGrant: (requestId: string) => 
         details: { outcome: incidentCheck.outcome },
       });
     }
-    const now = deps.now();
     const id = newRequestId();
+    if (input.confirmation !== undefined) {
+      const owner = await deps.store.claim(`breakglass:${input.requester}:${input.confirmation}`, id, DAY_MS);
+      if (owner !== id) {
+        throw new JumpgateError('request_decided', `you already confirmed this breakglass: it is ${owner}`, { details: { requestId: owner } });
+      }
+    }
+    const now = deps.now();
     const created: AccessRequest = {
       id,
       kind: 'breakglass',

@@ -26,11 +26,11 @@ export function createReviewBreakglass(deps: Pick<ServiceDeps, 'store' | 'direct
       if (current.kind !== 'breakglass' || !current.review) throw new JumpgateError('request_decided', 'only breakglass access is reviewed afterwards');
       if (current.review.outcome) {
         const word = current.review.outcome === 'ok' ? 'reviewed as OK' : 'flagged';
-        throw new JumpgateError('request_decided', `this breakglass was already ${word} by <@${current.review.by}>`, { details: { review: current.review } });
+        throw new JumpgateError('request_decided', `this breakglass was already ${word}; its message says by whom`, { details: { review: current.review } });
       }
       if (current.requester === input.userId) throw new JumpgateError('self_approval', 'you cannot review your own breakglass; one of its approvers must');
       if (!inPeopleSet(set, reviewer)) {
-        throw new JumpgateError('not_an_approver', 'you are not an approver for this breakglass', { details: { users: set.users, groups: set.groups } });
+        throw new JumpgateError('not_an_approver', 'you are not an approver for this breakglass', { details: { approvers: { users: [...set.users], groups: [...set.groups] } } });
       }
       const at = deps.now();
       return {

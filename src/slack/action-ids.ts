@@ -16,6 +16,17 @@ export const ACTION_IDS = {
   openRequestModal: 'jump_open_request_modal',
   /** `callback_id` of the request modal (`/jump request` with nothing after it). */
   requestModal: 'jump_request_modal',
+  /** "Reviewed: OK" on a breakglass's message (its post-hoc review); its `value` is the request id. */
+  reviewOk: 'jump_review_ok',
+  /** "Flag" on a breakglass's message: the review found it wrong; its `value` is the request id. */
+  reviewFlag: 'jump_review_flag',
+  /**
+   * "Confirm breakglass" on the ephemeral confirmation of `/jump breakglass`; its `value` is the
+   * command's input as JSON (`{target, duration?, reason}`), checked again when clicked.
+   */
+  breakglassConfirm: 'jump_breakglass_confirm',
+  /** "Cancel" on that confirmation: nothing is granted. */
+  breakglassCancel: 'jump_breakglass_cancel',
 } as const;
 
 /** Where a modal input's value is found: `view.state.values[blockId][actionId]`. */

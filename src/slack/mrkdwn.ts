@@ -80,3 +80,23 @@ export function codeBlock(text: string): string {
   const body = escapeMrkdwn(text).replace(/`{3,}/g, (run) => INERT_BACKTICK.repeat(run.length));
   return `\`\`\`${body}\`\`\``;
 }
+
+/**
+ * A link showing `label` (escaped, clipped to `maxLabel`). Only an http(s) URL becomes a link,
+ * normalised by the URL parser; `|` (which would end the URL and start the label) is
+ * percent-encoded and `&` made an entity. Anything else is shown as the label alone: a URL from
+ * another system (PagerDuty's incident page) must not turn into a `<!channel>` or a mention.
+ */
+export function link(url: string, label: string, maxLabel = 300): string {
+  const text = escapeClipped(label, maxLabel);
+  let href: string;
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return text;
+    href = parsed.href;
+  } catch {
+    return text;
+  }
+  // The parser already percent-encodes spaces, quotes, `<` and `>`; `|` it leaves alone.
+  return `<${escapeMrkdwn(href.replace(/\|/g, '%7C'))}|${text}>`;
+}

@@ -4,6 +4,7 @@ import type { Logger } from '../service/ports/logger.js';
 import { registerCommandListener } from './listeners/command.js';
 import { registerAppHomeListeners } from './listeners/app-home.js';
 import { registerApprovalListeners } from './listeners/approval.js';
+import { registerBreakglassListeners } from './listeners/breakglass.js';
 import { registerRequestModalListener } from './listeners/request-modal.js';
 import type { SlackUseCases } from './use-cases.js';
 
@@ -50,6 +51,7 @@ export async function createSlackApp(deps: { connection: SlackConnection; apiUrl
   const context = { useCases: deps.useCases, logger: deps.logger };
   registerCommandListener(app, context);
   registerApprovalListeners(app, context);
+  registerBreakglassListeners(app, context);
   registerRequestModalListener(app, context);
   registerAppHomeListeners(app, context);
   app.error((error) => {

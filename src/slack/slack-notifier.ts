@@ -5,6 +5,7 @@ import type { Alert, MessageRef, Notice, Notifier, RequestView } from '../servic
 import { alertMessage } from './blocks/alert-message.js';
 import { approvalMessage } from './blocks/approval-message.js';
 import type { SlackMessage } from './blocks/block-kit.js';
+import { breakglassAlert } from './blocks/breakglass-alert.js';
 import { noticeMessage } from './blocks/notice-message.js';
 import { reminderMessage } from './blocks/reminder-message.js';
 
@@ -56,6 +57,15 @@ export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
         unfurl_media: false,
       });
       logger.debug({ requestId: view.request.id, ...ref }, 'reminder posted');
+    },
+
+    async announceBreakglass(view: RequestView): Promise<void> {
+      const channel = view.workflow.breakglass?.notifyChannel;
+      if (!channel) {
+        throw new Error(`workflow ${view.workflow.name} has no breakglass section, so no security channel to alert about ${view.request.id}`);
+      }
+      await post(channel, breakglassAlert(view));
+      logger.info({ requestId: view.request.id, channel }, 'breakglass announced');
     },
 
     async tell(userId: string, notice: Notice): Promise<void> {

@@ -3,5 +3,14 @@ import type { AccessService } from '../service/access-service.js';
 /** What the Slack layer calls: the use cases, nothing else of the service. */
 export type SlackUseCases = Pick<
   AccessService,
-  'registerKey' | 'requestAccess' | 'approveRequest' | 'denyRequest' | 'revokeGrant' | 'listMine' | 'listTargets'
+  | 'registerKey'
+  | 'requestAccess'
+  | 'approveRequest'
+  | 'denyRequest'
+  | 'revokeGrant'
+  | 'listMine'
+  | 'listTargets'
+  | 'checkBreakglass'
+  | 'breakglass'
+  | 'reviewBreakglass'
 >;

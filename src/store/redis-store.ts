@@ -130,6 +130,12 @@ export function createRedisStore(deps: RedisStoreDeps): Store & AuditReader {
       return record;
     },
 
+    async claim(claimKey, value, ttlMs) {
+      const key_ = `${prefix}:claim:${claimKey}`;
+      if ((await redis.set(key_, value, 'PX', ttlMs, 'NX')) === 'OK') return value;
+      return (await redis.get(key_)) ?? value;
+    },
+
     async getSshKey(userId) {
       return (await redis.get(key.sshKey(userId))) ?? undefined;
     },

@@ -33,6 +33,12 @@ export interface Store {
   /** Appends an audit record that goes with no request change (e.g. a grant found only at the broker). */
   appendAudit(audit: AuditEntry): Promise<AuditRecord>;
 
+  /**
+   * Claims `key` for `value` unless it is claimed already (for `ttlMs`), atomically; returns the
+   * value that holds the claim. Makes a repeated action (a double click) harmless.
+   */
+  claim(key: string, value: string, ttlMs: number): Promise<string>;
+
   getSshKey(userId: string): Promise<string | undefined>;
   /** Stores a person's SSH public key and appends the audit record, atomically. */
   setSshKey(userId: string, key: string, audit: AuditEntry): Promise<AuditRecord>;

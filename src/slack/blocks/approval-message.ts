@@ -1,11 +1,14 @@
 import type { ActionsBlock, KnownBlock } from '@slack/types';
+import type { AccessRequest } from '../../domain/access-request.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { RequestView } from '../../service/ports/notifier.js';
 import { ACTION_IDS } from '../action-ids.js';
 import { code, escapeClipped, escapeMrkdwn, mentionUser, slackDate } from '../mrkdwn.js';
 import { context, fields, header, plainText, section, type SlackMessage } from './block-kit.js';
+import { autoApprovalLine, incidentLink } from './incident-facts.js';
 import { distinctApprovers, escapedList, hostsOf, kindTitle, principalsOf, vendorLabel } from './request-facts.js';
 import { requestStatusLine } from './request-status-line.js';
+import { awaitsReview, reviewLine } from './review-facts.js';
 
 /** Long enough for any honest reason; the audit trail keeps the whole text. */
 const MAX_REASON = 2_500;
@@ -13,15 +16,14 @@ const MAX_TICKET = 200;
 
 /**
  * The message in the approvers' channel. It is posted once and re-rendered in place from the
- * request on every change, so it always shows the current state; the Approve and Deny buttons
- * exist only while the request is pending (a late click on a cached copy is refused anyway).
+ * request on every change, so it always shows the current state. The Approve and Deny buttons
+ * exist only while a request waits for approval (a late click on a cached copy is refused
+ * anyway); an auto-approved request never has any. A breakglass was granted without approval:
+ * its message carries the post-hoc review instead, with its buttons until someone reviews it.
  */
 export function approvalMessage(view: RequestView, now: number): SlackMessage {
   const { request, target } = view;
   const statusLine = requestStatusLine(view, now);
-  const approvers = distinctApprovers(request);
-  const approvals =
-    `${approvers.length} of ${request.approvalsRequired}` + (approvers.length > 0 ? `: ${approvers.map(mentionUser).join(', ')}` : '');
 
   const facts: [string, string][] = [
     [request.kind === 'vendor' ? 'Sponsor' : 'Requester', mentionUser(request.requester)],
@@ -33,16 +35,22 @@ export function approvalMessage(view: RequestView, now: number): SlackMessage {
     ['Principals', escapedList(principalsOf(view))],
     ['Duration', formatDuration(request.durationMs)],
     ['Ticket', request.ticket ? escapeClipped(request.ticket, MAX_TICKET) : '—'],
-    ['Approvals', approvals],
+    ['Approvals', approvalsFact(request)],
   );
 
   const blocks: KnownBlock[] = [
-    header(kindTitle(request.kind)),
+    header(request.kind === 'breakglass' ? `:rotating_light: ${kindTitle(request.kind)}` : kindTitle(request.kind)),
     fields(facts),
     section(`*Reason*\n${request.reason.trim() === '' ? '—' : escapeClipped(request.reason, MAX_REASON)}`),
-    section(statusLine),
   ];
-  if (request.status === 'pending') blocks.push(decisionButtons(request.id));
+  const auto = autoApprovalLine(request);
+  if (auto !== undefined) blocks.push(section(auto));
+  if (request.kind === 'breakglass' && request.incident) blocks.push(section(`Justified by incident ${incidentLink(request.incident)}`));
+  blocks.push(section(statusLine));
+  const review = reviewLine(request, now);
+  if (review !== undefined) blocks.push(section(review));
+  const buttons = buttonsFor(request);
+  if (buttons) blocks.push(buttons);
   blocks.push(context(`Request ${code(request.id)} · requested ${slackDate(request.createdAt)}`));
 
   const text =
@@ -51,13 +59,32 @@ export function approvalMessage(view: RequestView, now: number): SlackMessage {
   return { text, blocks };
 }
 
-function decisionButtons(requestId: string): ActionsBlock {
+function approvalsFact(request: AccessRequest): string {
+  if (request.autoApproval) return 'none needed (auto-approved)';
+  if (request.kind === 'breakglass') return 'none needed (breakglass)';
+  const approvers = distinctApprovers(request);
+  return `${approvers.length} of ${request.approvalsRequired}` + (approvers.length > 0 ? `: ${approvers.map(mentionUser).join(', ')}` : '');
+}
+
+/** Approve / Deny while a normal request is pending; the review buttons while a breakglass awaits review. */
+function buttonsFor(request: AccessRequest): ActionsBlock | undefined {
+  if (awaitsReview(request)) {
+    return {
+      type: 'actions',
+      block_id: 'jump_review',
+      elements: [
+        { type: 'button', action_id: ACTION_IDS.reviewOk, text: plainText('Reviewed: OK'), style: 'primary', value: request.id },
+        { type: 'button', action_id: ACTION_IDS.reviewFlag, text: plainText('Flag'), style: 'danger', value: request.id },
+      ],
+    };
+  }
+  if (request.status !== 'pending' || request.kind === 'breakglass' || request.autoApproval) return undefined;
   return {
     type: 'actions',
     block_id: 'jump_decision',
     elements: [
-      { type: 'button', action_id: ACTION_IDS.approve, text: plainText('Approve'), style: 'primary', value: requestId },
-      { type: 'button', action_id: ACTION_IDS.deny, text: plainText('Deny'), style: 'danger', value: requestId },
+      { type: 'button', action_id: ACTION_IDS.approve, text: plainText('Approve'), style: 'primary', value: request.id },
+      { type: 'button', action_id: ACTION_IDS.deny, text: plainText('Deny'), style: 'danger', value: request.id },
     ],
   };
 }

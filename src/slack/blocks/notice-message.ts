@@ -1,4 +1,5 @@
 import { formatDuration } from '../../domain/duration.js';
+import { SYSTEM_ACTOR } from '../../service/deps.js';
 import type { Notice, RequestView } from '../../service/ports/notifier.js';
 import { code, escapeClipped, escapeMrkdwn, mentionUser, slackDate } from '../mrkdwn.js';
 import { context, section, type SlackMessage } from './block-kit.js';
@@ -41,7 +42,11 @@ function expiring({ request, target }: RequestView, now: number): SlackMessage {
 function ended({ request, target }: RequestView): SlackMessage {
   const name = escapeMrkdwn(target.name);
   let line: string;
-  if (request.status === 'revoked' && request.revocation) {
+  if (request.status === 'revoked' && request.revocation?.reason && request.revocation.by === SYSTEM_ACTOR) {
+    // Jumpgate ended it by itself (the incident that justified it was resolved): say why.
+    const { at, reason } = request.revocation;
+    line = `:checkered_flag: Your access to *${name}* was revoked at ${slackDate(at)}: ${escapeClipped(reason.replace(/[\s.]+$/, ''), MAX_REASON)}.`;
+  } else if (request.status === 'revoked' && request.revocation) {
     const { by, at } = request.revocation;
     line =
       by === request.requester

@@ -3,17 +3,20 @@ import { approverSetFor } from '../../domain/approver-set.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { PeopleSet } from '../../domain/workflow.js';
 import type { RequestView } from '../../service/ports/notifier.js';
-import { code, escapeMrkdwn, mentionGroup, mentionUser } from '../mrkdwn.js';
-import { section, type SlackMessage } from './block-kit.js';
+import { code, escapeMrkdwn, mentionGroup, mentionUser, slackDate } from '../mrkdwn.js';
+import { context, section, type SlackMessage } from './block-kit.js';
 import { distinctApprovers } from './request-facts.js';
+import { reviewerMentions } from './review-facts.js';
 
 /**
- * The reminder posted in the approval message's thread when a request has waited too long. It
- * mentions who may decide now (the escalation approvers too, once the request is escalated),
- * because a thread reply nobody is mentioned in notifies nobody.
+ * The reminder posted in the approval message's thread when a request has waited too long, or
+ * when a breakglass's post-hoc review is overdue. It mentions who may act now (the escalation
+ * approvers too, once a request is escalated, and always for an overdue review), because a
+ * thread reply nobody is mentioned in notifies nobody.
  */
 export function reminderMessage(view: RequestView): SlackMessage {
   const { request, workflow, target } = view;
+  if (request.kind === 'breakglass') return reviewReminder(view);
   const escalated = request.escalated === true;
   const missing = approvalsMissing(request);
   const deciders = mentionsOf(deciderSet(view, escalated), view);
@@ -25,6 +28,18 @@ export function reminderMessage(view: RequestView): SlackMessage {
   return {
     text: `Reminder: request ${request.id} for ${escapeMrkdwn(target.name)} is waiting for approval`,
     blocks: [section(`${lead}${who}\nUse Approve or Deny on the message above.`)],
+  };
+}
+
+/** The service reminds only while the review is overdue, so this always asks for it. */
+function reviewReminder(view: RequestView): SlackMessage {
+  const { request, target } = view;
+  const who = reviewerMentions(view);
+  const due = request.review ? ` (due ${slackDate(request.review.dueAt)})` : '';
+  const line = `:warning: Review overdue: ${who === '' ? '' : `${who} `}please review this breakglass${due}.`;
+  return {
+    text: `Review overdue: breakglass ${request.id} on ${escapeMrkdwn(target.name)} needs its post-hoc review`,
+    blocks: [section(line), context('Use Reviewed: OK or Flag on the message above.')],
   };
 }
 

@@ -1,19 +1,67 @@
+import type { KnownBlock } from '@slack/types';
 import type { AccessRequest } from '../../domain/access-request.js';
 import { formatDuration } from '../../domain/duration.js';
-import { code, escapeMrkdwn, mentionChannel } from '../mrkdwn.js';
-import { section, type SlackMessage } from './block-kit.js';
+import type { IncidentCheck } from '../../service/check-incident.js';
+import { code, escapeClipped, escapeMrkdwn, mentionChannel } from '../mrkdwn.js';
+import { context, section, type SlackMessage } from './block-kit.js';
+import { cappedLine, incidentNumberLink } from './incident-facts.js';
+
+/** PagerDuty's and the broker's explanations are one sentence here. */
+const MAX_REASON = 1_000;
 
 /**
  * The confirmation after a request is recorded. `postedTo` is the approvers' channel, or
  * undefined when the approval message could not be posted: the request still stands, and the
- * reconciliation sweep posts the message again within a minute or so.
+ * reconciliation sweep posts the message again within a minute or so. An auto-approved request
+ * says so instead (no approver was asked); `incidentCheck` says why a request was not
+ * auto-approved when the workflow has the rule.
  */
-export function requestSentMessage(request: AccessRequest, postedTo?: string): SlackMessage {
+export function requestSentMessage(request: AccessRequest, postedTo?: string, incidentCheck?: IncidentCheck): SlackMessage {
+  if (request.autoApproval) return autoApproved(request);
   const what = `Request ${code(request.id)} for ${escapeMrkdwn(request.target)} (${formatDuration(request.durationMs)})`;
   const line =
     postedTo === undefined
       ? `:warning: ${what} is recorded, but Slack did not take the approval message; Jumpgate ` +
         `will post it again shortly. You will get a DM when it is decided.`
       : `:outbox_tray: ${what} sent to ${mentionChannel(postedTo)}; you will get a DM when it is decided.`;
-  return { text: line.replace(/^:[a-z_]+: /, ''), blocks: [section(line)] };
+  const blocks: KnownBlock[] = [section(line)];
+  const why = notAutoApproved(incidentCheck);
+  if (why !== undefined) blocks.push(section(why));
+  // The fallback is what notifications and screen readers show: it says everything the blocks do.
+  return { text: why === undefined ? plainLine(line) : `${plainLine(line)} ${plainLine(why)}`, blocks };
+}
+
+function autoApproved(request: AccessRequest): SlackMessage {
+  const name = `*${escapeMrkdwn(request.target)}*`;
+  if (request.status === 'failed') {
+    const why = escapeClipped(request.failure?.message ?? 'the broker did not issue the certificate', MAX_REASON);
+    const line = `:x: ${code(request.id)} was auto-approved, but access to ${name} could not be granted: ${why}. Nothing was granted; you can ask again.`;
+    return { text: plainLine(line), blocks: [section(line)] };
+  }
+  const incident = request.incident ? `incident ${incidentNumberLink(request.incident)}` : 'an incident';
+  const lead =
+    `:zap: Auto-approved: you are on call and ${incident} is active. ` +
+    `Access to ${name} for ${formatDuration(request.durationMs)} — your certificate comes by DM.`;
+  const capped = cappedLine(request);
+  const id = `Request ${code(request.id)}`;
+  return { text: `${plainLine(lead)} ${id}.`, blocks: [section(capped === undefined ? lead : `${lead}\n${capped}`), context(id)] };
+}
+
+function notAutoApproved(check: IncidentCheck | undefined): string | undefined {
+  switch (check?.outcome) {
+    case 'unavailable':
+      return `:warning: PagerDuty could not be asked (${escapeClipped(check.reason, MAX_REASON)}), so your request went to the approvers.`;
+    case 'not_approved':
+      return `Not auto-approved: ${escapeClipped(check.reason, MAX_REASON)}; the approvers were asked.`;
+    // `approved` comes with an auto-approved request (handled above); `off` says nothing.
+    case 'approved':
+    case 'off':
+    case undefined:
+      return undefined;
+  }
+}
+
+/** The notification fallback: the same words without the leading emoji code. */
+function plainLine(line: string): string {
+  return line.replace(/^:[a-z_]+: /, '');
 }

@@ -1,4 +1,5 @@
 import { formatDuration } from '../../domain/duration.js';
+import { SYSTEM_ACTOR } from '../../service/deps.js';
 import type { RequestView } from '../../service/ports/notifier.js';
 import { escapeClipped, mentionUser, slackDate } from '../mrkdwn.js';
 import { distinctApprovers } from './request-facts.js';
@@ -47,8 +48,12 @@ export function requestStatusLine(view: RequestView, now: number): string {
       return `:checkered_flag: Ended at ${slackDate(grant?.notAfter ?? request.updatedAt)} (expired)`;
     case 'revoked': {
       const revocation = request.revocation;
+      const at = slackDate(revocation?.at ?? request.updatedAt);
+      // The bot revokes by itself only for a reason (the incident was resolved): say which.
+      if (revocation?.reason && revocation.by === SYSTEM_ACTOR) return `:stop_sign: Revoked at ${at}: ${escapeClipped(revocation.reason, MAX_REASON)}`;
       const by = revocation ? mentionUser(revocation.by) : 'someone';
-      return `:stop_sign: Revoked by ${by} at ${slackDate(revocation?.at ?? request.updatedAt)}`;
+      const why = revocation?.reason ? `: ${escapeClipped(revocation.reason, MAX_REASON)}` : '';
+      return `:stop_sign: Revoked by ${by} at ${at}${why}`;
     }
   }
 }

@@ -1,10 +1,8 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { z } from 'zod';
 import { ACTION_IDS, DENY_REASON } from '../action-ids.js';
 import { denyModal } from '../blocks/deny-modal.js';
+import { requestIdSchema } from './button-values.js';
 import { replyFor, type ListenerContext } from './context.js';
-
-const requestIdSchema = z.string().regex(/^req_[a-z0-9]{4,40}$/);
 
 /**
  * Approve and Deny on the approval message. Who clicked comes from the signed payload; the use

@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { breakglassConfirm } from '../blocks/breakglass-confirm.js';
 import { helpMessage } from '../blocks/help-message.js';
 import { keyRegisteredMessage } from '../blocks/key-registered-message.js';
 import { listMessage } from '../blocks/list-message.js';
@@ -7,10 +8,14 @@ import { requestSentMessage } from '../blocks/request-sent-message.js';
 import { revokedMessage } from '../blocks/revoked-message.js';
 import { targetsMessage } from '../blocks/targets-message.js';
 import { parseCommand, type SlashCommand, type Subcommand } from '../parse-command.js';
+import { breakglassValue, MAX_BUTTON_VALUE } from './button-values.js';
 import { replyFor, type ListenerContext } from './context.js';
 
 /** What this version carries out; the rest of the grammar is answered as not available. */
-const AVAILABLE: readonly Subcommand[] = ['request', 'key', 'list', 'revoke', 'targets', 'help'];
+const AVAILABLE: readonly Subcommand[] = ['request', 'breakglass', 'key', 'list', 'revoke', 'targets', 'help'];
+
+/** Said instead of the confirmation when the command's input cannot ride on its Confirm button. */
+export const REASON_TOO_LONG = ':warning: Nothing was granted: the reason is too long for breakglass (at most ~1900 characters).';
 
 /**
  * `/jump …`: acknowledged at once (Slack's deadline is 3 s), then parsed and carried out; every
@@ -51,7 +56,7 @@ export function registerCommandListener(app: App, context: ListenerContext): voi
       }
       case 'request': {
         const outcome = await useCases.requestAccess({ requester: io.userId, target: command.target, duration: command.duration, reason: command.reason });
-        return void (await io.reply(requestSentMessage(outcome.request, outcome.postedTo)));
+        return void (await io.reply(requestSentMessage(outcome.request, outcome.postedTo, outcome.incidentCheck)));
       }
       case 'key':
         return void (await io.reply(keyRegisteredMessage(await useCases.registerKey({ userId: io.userId, text: command.key }))));
@@ -61,7 +66,14 @@ export function registerCommandListener(app: App, context: ListenerContext): voi
         return void (await io.reply(targetsMessage(await useCases.listTargets(io.userId))));
       case 'revoke':
         return void (await io.reply(revokedMessage(await useCases.revokeGrant({ grantId: command.grantId, userId: io.userId }))));
-      case 'breakglass':
+      case 'breakglass': {
+        // Nothing is granted yet: the person first reads what will happen, then confirms.
+        const input = { target: command.target, ...(command.duration === undefined ? {} : { duration: command.duration }), reason: command.reason };
+        const plan = await useCases.checkBreakglass({ requester: io.userId, ...input });
+        const value = breakglassValue(input);
+        if (value.length > MAX_BUTTON_VALUE) return void (await io.reply({ text: REASON_TOO_LONG }));
+        return void (await io.reply(breakglassConfirm(plan, value)));
+      }
       case 'vendor':
       case 'extend':
         return void (await io.reply({ text: `/jump ${command.name} is not available in this version of Jumpgate; see /jump help for what is.` }));

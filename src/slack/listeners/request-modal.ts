@@ -33,7 +33,7 @@ export function registerRequestModalListener(app: App, context: ListenerContext)
         reason,
         ...(ticket ? { ticket } : {}),
       });
-      await client.chat.postMessage({ channel: userId, ...requestSentMessage(outcome.request, outcome.postedTo) });
+      await client.chat.postMessage({ channel: userId, ...requestSentMessage(outcome.request, outcome.postedTo, outcome.incidentCheck) });
     } catch (error) {
       await client.chat.postMessage({ channel: userId, text: replyFor(context, error, { userId, action: 'request-modal' }) }).catch(() => undefined);
     }

@@ -134,7 +134,7 @@ describe('breakglass', () => {
     expect(flagged.review).toMatchObject({ by: 'U0SRE1', outcome: 'flagged' });
     expect(h.notifier.alerts.some((a) => a.channel === 'C0SECURITY' && a.requestId === request.id)).toBe(true);
     const again = await rejection(h.service.reviewBreakglass({ requestId: request.id, userId: 'U0LEAD', outcome: 'ok' }));
-    expect(again.message).toBe('this breakglass was already flagged by <@U0SRE1>');
+    expect(again.message).toBe('this breakglass was already flagged; its message says by whom');
     expect((await h.store.forRequest(request.id)).map((r) => r.type)).toContain('review_done');
   });
 
@@ -172,5 +172,16 @@ describe('breakglass', () => {
     expect(refused.message).toBe('breakglass on vault needs PagerDuty to show you on call during an active incident, and it does not: no triggered or acknowledged incident on PSVC1');
     h.incidents.incidentList = [{ id: 'PINC7', number: 7, title: 'vault sealed', status: 'acknowledged', serviceId: 'PSVC1', url: 'https://x/PINC7', assigneeIds: ['PUALICE'] }];
     expect((await glass('vault')).request.incident?.number).toBe(7);
+  });
+});
+
+describe('breakglass confirmation', () => {
+  it('a confirmation used twice (a double click) takes one breakglass', async () => {
+    const input = { requester: 'U0ALICE', target: 'prod-db', reason: 'outage', confirmation: 'a1b2c3d4e5f6a7b8c9d0e1f2' };
+    const results = await Promise.allSettled([h.service.breakglass(input), h.service.breakglass(input)]);
+    const granted = results.filter((r) => r.status === 'fulfilled');
+    expect(granted).toHaveLength(1);
+    const refused = results.find((r) => r.status === 'rejected');
+    expect((refused?.reason as JumpgateError).message).toMatch(/^you already confirmed this breakglass: it is req_/);
   });
 });

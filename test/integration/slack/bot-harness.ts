@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { inject } from 'vitest';
-import { startJumpgate, type RunningJumpgate } from '../../../src/app.js';
+import { startJumpgate, type RunningJumpgate, type Tuning } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackUser } from '../../support/fake-slack.js';
 import { blockActionPayload, interactionBody, signedRequest, slashCommandBody, viewSubmissionPayload, type ViewSubmissionInput } from '../../support/slack-signing.js';
@@ -21,7 +21,15 @@ export const BOT_TOKEN = 'xoxb-0000-1111-jumpgatetest';
  * speaks Slack's Web API. Slack's side is played by posting signed, form-encoded payloads to
  * /slack/events, exactly as Slack sends them.
  */
-export async function startBot(options: { label: string; workflows: Record<string, string>; users: FakeSlackUser[]; groups?: Record<string, string[]> }) {
+export async function startBot(options: {
+  label: string;
+  workflows: Record<string, string>;
+  users: FakeSlackUser[];
+  groups?: Record<string, string[]>;
+  /** More environment, e.g. PAGERDUTY_* pointing at a fake PagerDuty. */
+  env?: Record<string, string>;
+  tuning?: Tuning;
+}) {
   const dir = await mkdtemp(path.join(tmpdir(), `jumpgate-${options.label}-`));
   const workflowsDir = path.join(dir, 'workflows');
   await mkdir(workflowsDir);
@@ -39,10 +47,11 @@ export async function startBot(options: { label: string; workflows: Record<strin
     WORKFLOWS_DIR: workflowsDir,
     DATA_DIR: path.join(dir, 'data'),
     AUDIT_LOG_FILE: auditFile,
+    ...options.env,
   };
   const config = loadConfig(env);
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  let bot: RunningJumpgate = await startJumpgate(config, logger);
+  let bot: RunningJumpgate = await startJumpgate(config, logger, options.tuning);
   let base = `http://127.0.0.1:${bot.port}`;
   const replicas: RunningJumpgate[] = [];
   let responses = 0;
@@ -88,7 +97,7 @@ export async function startBot(options: { label: string; workflows: Record<strin
     /** Stops the bot and starts it again on the same Redis, data and workflows (a restart). */
     async restart() {
       await bot.stop();
-      bot = await startJumpgate(config, logger);
+      bot = await startJumpgate(config, logger, options.tuning);
       base = `http://127.0.0.1:${bot.port}`;
     },
     /** A second bot process on the same Redis and prefix (its own DATA_DIR, as on another host). */

@@ -80,6 +80,43 @@ describe('Slack notifier', () => {
     expect(reminder.args).toMatchObject({ channel: ref.channel, thread_ts: ref.ts, text: 'Reminder: request req_abc for prod-db is waiting for approval' });
   });
 
+  it('announces a breakglass loudly in the workflow’s security channel, escaped', async () => {
+    const view = requestView(
+      { id: 'req_abc', kind: 'breakglass', status: 'approved', durationMs: 60 * MINUTE, reason: HOSTILE, grant: grant(), review: { dueAt: T0 + 24 * 60 * MINUTE } },
+      { breakglass: { notifyChannel: 'C0SECOPS' } },
+    );
+    await notifier.announceBreakglass(view);
+    const [call] = fake.calls('chat.postMessage');
+    expect(call!.args).toMatchObject({ channel: 'C0SECOPS', text: '<!here> Breakglass: <@U0ALICE> took access to prod-db for 1h', unfurl_links: 'false', unfurl_media: 'false' });
+    const texts = textsOf(call!.args.blocks as KnownBlock[]);
+    expect(texts[0]).toMatch(/^<!here> :rotating_light: Breakglass: <@U0ALICE> took access to \*prod-db\* \(dbadmin on db-1\.internal, db-2\.internal\) for 1h at /);
+    expect(texts).toContain('Review due by <!date^1800086400^{date_short_pretty} {time}|2027-01-16 08:00 UTC> in <#C0APPROVALS>.');
+    expect(unescapedControls(JSON.stringify(call!.args))).toEqual([]);
+  });
+
+  it('refuses to announce a breakglass under a workflow with no breakglass section, without calling Slack', async () => {
+    const view = requestView({ id: 'req_abc', kind: 'breakglass', status: 'approved' }, { breakglass: null });
+    await expect(notifier.announceBreakglass(view)).rejects.toThrow('workflow production has no breakglass section, so no security channel to alert about req_abc');
+    expect(fake.calls()).toHaveLength(0);
+  });
+
+  it('throws when Slack refuses the breakglass alert', async () => {
+    fake.failNext('chat.postMessage', { error: 'not_in_channel' });
+    await expect(notifier.announceBreakglass(requestView({ kind: 'breakglass', status: 'approved', grant: grant() }))).rejects.toThrow(/not_in_channel/);
+  });
+
+  it('posts an overdue review reminder in the breakglass message’s thread', async () => {
+    const view = requestView({ id: 'req_abc', kind: 'breakglass', status: 'expired', grant: grant(), review: { dueAt: T0 + 60 * MINUTE } });
+    const ref = await notifier.postApprovalMessage(view);
+    clock = T0 + 2 * 60 * MINUTE;
+    await notifier.remind(ref, view);
+    const reminder = fake.calls('chat.postMessage')[1]!;
+    expect(reminder.args).toMatchObject({ channel: ref.channel, thread_ts: ref.ts, text: 'Review overdue: breakglass req_abc on prod-db needs its post-hoc review' });
+    expect(textsOf(reminder.args.blocks as KnownBlock[])[0]).toBe(
+      ':warning: Review overdue: <@U0LEAD>, <!subteam^S0SRE> please review this breakglass (due <!date^1800003600^{date_short_pretty} {time}|2027-01-15 09:00 UTC>).',
+    );
+  });
+
   it('posts alerts escaped, in the channel named', async () => {
     await notifier.alert({ channel: 'C0SECURITY', text: `revocation failed ${HOSTILE}`, requestId: 'req_abc' });
     const [call] = fake.calls('chat.postMessage');

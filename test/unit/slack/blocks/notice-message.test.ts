@@ -95,6 +95,18 @@ describe('noticeMessage: ended', () => {
     );
   });
 
+  it('says why Jumpgate revoked it by itself, escaped', () => {
+    const view = requestView({ id: 'req_abc', status: 'revoked', grant: grant({ id: 'grant_abc' }), revocation: { by: 'jumpgate', at: T0 + 10 * MINUTE, reason: 'incident #42 was resolved' } });
+    const message = noticeMessage({ type: 'ended', view }, T0);
+    expect(textsOf(message.blocks)).toEqual([
+      ':checkered_flag: Your access to *prod-db* was revoked at <!date^1800000600^{date_short_pretty} {time}|2027-01-15 08:10 UTC>: incident #42 was resolved. The certificate no longer works.',
+      'Grant `grant_abc` · request `req_abc`',
+    ]);
+    expect(message.text).toBe('Your access to *prod-db* was revoked at <!date^1800000600^{date_short_pretty} {time}|2027-01-15 08:10 UTC>: incident #42 was resolved.');
+    const hostile = requestView({ status: 'revoked', grant: grant(), revocation: { by: 'jumpgate', at: T0, reason: HOSTILE } });
+    expect(unescapedControls(allText(noticeMessage({ type: 'ended', view: hostile }, T0)))).toEqual([]);
+  });
+
   it('says "you ended" when the holder revoked it', () => {
     const view = requestView({ status: 'revoked', grant: grant(), revocation: { by: 'U0ALICE', at: T0 + 10 * MINUTE } });
     expect(textsOf(noticeMessage({ type: 'ended', view }, T0).blocks)[0]).toMatch(/^:stop_sign: You ended your access to \*prod-db\* at /);

@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { JumpgateError } from '../../domain/errors.js';
+
+/*
+ * What buttons hand back in `value`. Jumpgate wrote them, but a click may come from a message
+ * posted by an older version, so every value is checked at the edge like any other input.
+ */
+
+/** A request id, as the Approve, Deny and review buttons carry it. */
+export const requestIdSchema = z.string().regex(/^req_[a-z0-9]{4,40}$/);
+
+/** Slack refuses a button whose value is longer than this. */
+export const MAX_BUTTON_VALUE = 2_000;
+
+const breakglassValueSchema = z
+  .object({
+    target: z.string().min(1).max(200),
+    duration: z.string().min(1).max(40).optional(),
+    reason: z.string().max(MAX_BUTTON_VALUE),
+    confirmation: z.string().regex(/^[a-f0-9]{16,64}$/),
+  })
+  .strict();
+
+/** The input of `/jump breakglass`, carried by its Confirm button until the click. */
+export type BreakglassValue = z.infer<typeof breakglassValueSchema>;
+
+/**
+ * The Confirm button's value: the command's input as JSON, with a fresh confirmation key so a
+ * second click on the same button takes no second breakglass.
+ */
+export function breakglassValue(input: Omit<BreakglassValue, 'confirmation'>, confirmation = randomBytes(12).toString('hex')): string {
+  return JSON.stringify({ target: input.target, ...(input.duration === undefined ? {} : { duration: input.duration }), reason: input.reason, confirmation });
+}
+
+/** Reads a Confirm button's value; throws `bad_command` when it is not one this version wrote. */
+export function parseBreakglassValue(value: string | undefined): BreakglassValue {
+  let json: unknown;
+  try {
+    json = JSON.parse(value ?? '');
+  } catch {
+    json = undefined;
+  }
+  const parsed = breakglassValueSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new JumpgateError('bad_command', 'this breakglass button cannot be read any more: run /jump breakglass again', { cause: parsed.error });
+  }
+  return parsed.data;
+}
