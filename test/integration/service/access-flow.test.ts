@@ -254,3 +254,15 @@ describe('reconciliation', () => {
     expect((await h.service.reconcile()).posted).toBe(0);
   });
 });
+
+describe('jobs that give up', () => {
+  it('when a revocation’s last attempt fails, a person is alerted in the workflow’s channel with what still protects them', async () => {
+    const { request: created } = await request();
+    const active = (await h.service.approveRequest({ requestId: created.id, userId: 'U0SRE1' })).request;
+    await h.service.reportJobFailure({ job: 'expire', requestId: active.id, attempts: 10, error: 'the broker did not answer' });
+    const alert = h.notifier.alerts.find((a) => a.requestId === active.id);
+    expect(alert?.channel).toBe('C0APPROVALS');
+    expect(alert?.text).toContain(`Jumpgate could not revoke the grant for ${active.id} (prod-db, requested by U0ALICE) after 10 attempts: the broker did not answer.`);
+    expect(alert?.text).toContain(`The certificate still expires by itself at ${new Date(active.grant!.notAfter).toISOString()}`);
+  });
+});

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../src/service/ports/audit.js';
 import { verifyChain } from '../../../src/store/audit-chain.js';
 import { readCertificate } from '../broker/harness.js';
-import { signedRequest } from '../../support/slack-signing.js';
+import { plainTextValue, selectValue, signedRequest } from '../../support/slack-signing.js';
 import { SIGNING_SECRET, startBot, sshKey } from './bot-harness.js';
 import { readFile } from 'node:fs/promises';
 
@@ -280,5 +280,30 @@ describe('App Home', () => {
     expect(res.status).toBe(200);
     const published = await bot.slack.waitFor('views.publish', (call) => call.args.user_id === 'U0ALICE' && JSON.stringify(call.args).includes(id));
     expect(JSON.stringify(published.args)).toContain('jump_open_request_modal');
+  });
+});
+
+describe('the request form', () => {
+  it('opens with the targets the person may request; a bad duration is refused in the form; a good one is requested', async () => {
+    await bot.command('U0ALICE', 'request');
+    const opened = await bot.slack.waitFor('views.open', (call) => JSON.stringify(call.args).includes('jump_request_modal'));
+    const view = JSON.stringify(opened.args.view);
+    expect(view).toContain('"value":"prod-db"');
+    expect(view).toContain('"value":"vault"');
+
+    const values = (duration: string) => ({
+      jump_request_target: { target: selectValue('prod-db') },
+      jump_request_duration: { duration: plainTextValue(duration) },
+      jump_request_reason: { reason: plainTextValue('rotate credentials') },
+      jump_request_ticket: { ticket: plainTextValue(null) },
+    });
+    const refused = await bot.submitView({ userId: 'U0ALICE', callbackId: 'jump_request_modal', values: values('4 hours') });
+    expect(await refused.json()).toEqual({ response_action: 'errors', errors: { jump_request_duration: '"4 hours" is not a duration: use 90s, 30m, 2h, 1h30m or 1d.' } });
+
+    const accepted = await bot.submitView({ userId: 'U0ALICE', callbackId: 'jump_request_modal', values: values('45m') });
+    expect(accepted.status).toBe(200);
+    const sent = await bot.slack.waitFor('chat.postMessage', (call) => call.args.channel === 'U0ALICE' && /req_[a-z0-9]+/.test(String(call.args.text)) && String(call.args.text).includes('(45m)'));
+    const id = /req_[a-z0-9]+/.exec(String(sent.args.text))![0];
+    await bot.slack.waitFor('chat.postMessage', (call) => call.args.channel === 'C0APPROVALS' && JSON.stringify(call.args).includes(id) && JSON.stringify(call.args).includes('rotate credentials'));
   });
 });
