@@ -1,11 +1,11 @@
 import type { KnownBlock } from '@slack/types';
 import type { AccessRequest } from '../../domain/access-request.js';
 import { formatDuration } from '../../domain/duration.js';
-import { code, escapeMrkdwn, slackDate } from '../mrkdwn.js';
-import { context, section, type SlackMessage } from './block-kit.js';
+import { code, codeBlock, escapeMrkdwn, slackDate } from '../mrkdwn.js';
+import { context, LIMITS, section, type SlackMessage } from './block-kit.js';
 
-/** Slack allows 50 blocks in a message; one per request, with room for the header and the note. */
-const MAX_SHOWN = 45;
+/** Slack allows 50 blocks in a message; up to two per request, with room for the header and the note. */
+const MAX_SHOWN = 24;
 
 /**
  * `/jump list`: the caller's pending requests and live grants, with the ids `/jump revoke`
@@ -18,7 +18,12 @@ export function listMessage(requests: readonly AccessRequest[], now: number): Sl
   }
   const shown = requests.slice(0, MAX_SHOWN);
   const blocks: KnownBlock[] = [section(`*Your pending requests and active grants* (${requests.length})`)];
-  for (const request of shown) blocks.push(section(describe(request, now)));
+  for (const request of shown) {
+    blocks.push(section(describe(request, now)));
+    // The certificate again, for when its DM did not arrive (Slack was down when it was issued).
+    const certificate = request.status === 'active' ? request.grant?.certificate : undefined;
+    if (certificate && certificate.length <= LIMITS.sectionText - 10) blocks.push(section(codeBlock(certificate)));
+  }
   if (requests.length > shown.length) blocks.push(context(`and ${requests.length - shown.length} more`));
   return { text: `You have ${requests.length} pending or active ${requests.length === 1 ? 'request' : 'requests'}.`, blocks };
 }

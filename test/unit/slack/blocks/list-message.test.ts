@@ -28,6 +28,23 @@ describe('listMessage', () => {
     const many = Array.from({ length: 60 }, () => accessRequest());
     const message = listMessage(many, T0);
     expect(message.blocks.length).toBeLessThanOrEqual(50);
-    expect(textsOf(message.blocks).at(-1)).toBe('and 15 more');
+    expect(textsOf(message.blocks).at(-1)).toBe('and 36 more');
+  });
+
+  it('stays within Slack’s 50 blocks when every grant shows its certificate', () => {
+    const certificate = 'ssh-ed25519-cert-v01@openssh.com AAAA';
+    const many = Array.from({ length: 60 }, (_, i) =>
+      accessRequest({ status: 'active', grant: { id: `grant_many${i}`, notBefore: T0, notAfter: T0 + 60 * MINUTE, principals: ['ops'], hosts: ['h'], serial: String(i), certificate } }),
+    );
+    expect(listMessage(many, T0).blocks.length).toBeLessThanOrEqual(50);
+  });
+});
+
+describe('listMessage certificates', () => {
+  it('shows the certificate of an active grant again, for when its DM did not arrive', () => {
+    const certificate = 'ssh-ed25519-cert-v01@openssh.com AAAAC3NzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29t';
+    const active = accessRequest({ id: 'req_cert1', status: 'active', grant: { id: 'grant_cert1', notBefore: 0, notAfter: 3_600_000, principals: ['ops'], hosts: ['h'], serial: '1', certificate } });
+    const texts = JSON.stringify(listMessage([active], 0).blocks);
+    expect(texts).toContain('```ssh-ed25519-cert-v01@openssh.com AAAAC3NzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29t```');
   });
 });
