@@ -1,5 +1,6 @@
 import { createApproveRequest } from './approve-request.js';
 import { createBreakglass } from './breakglass.js';
+import { createCancelRequest } from './cancel-request.js';
 import { createDenyRequest } from './deny-request.js';
 import type { ServiceDeps } from './deps.js';
 import { createEscalateRequest } from './escalate-request.js';
@@ -29,6 +30,7 @@ export function createAccessService(deps: ServiceDeps) {
     requestAccess: createRequestAccess(deps, issueGrant),
     approveRequest: createApproveRequest(deps, issueGrant),
     denyRequest: createDenyRequest(deps),
+    cancelRequest: createCancelRequest(deps),
     issueGrant,
     expireGrant,
     revokeGrant: createRevokeGrant(deps),

@@ -10,6 +10,8 @@ export const ACTION_IDS = {
   approve: 'jump_approve',
   /** Deny button on the approval message (opens the deny modal); its `value` is the request id. */
   deny: 'jump_deny',
+  /** Cancel button on the requester's confirmation of a pending request; its `value` is the request id. */
+  cancel: 'jump_cancel',
   /** `callback_id` of the deny modal; its `private_metadata` is the request id. */
   denyModal: 'jump_deny_modal',
   /** "Request access" button on App Home: opens the request modal. */

@@ -7,6 +7,7 @@ export type SlackUseCases = Pick<
   | 'requestAccess'
   | 'approveRequest'
   | 'denyRequest'
+  | 'cancelRequest'
   | 'revokeGrant'
   | 'listMine'
   | 'listTargets'

@@ -3,6 +3,7 @@ import type { AccessRequest } from '../../domain/access-request.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { IncidentCheck } from '../../service/check-incident.js';
 import { code, escapeClipped, escapeMrkdwn, mentionChannel } from '../mrkdwn.js';
+import { ACTION_IDS } from '../action-ids.js';
 import { context, section, type SlackMessage } from './block-kit.js';
 import { cappedLine, incidentNumberLink } from './incident-facts.js';
 
@@ -27,6 +28,12 @@ export function requestSentMessage(request: AccessRequest, postedTo?: string, in
   const blocks: KnownBlock[] = [section(line)];
   const why = notAutoApproved(incidentCheck);
   if (why !== undefined) blocks.push(section(why));
+  if (request.status === 'pending') {
+    blocks.push({
+      type: 'actions',
+      elements: [{ type: 'button', action_id: ACTION_IDS.cancel, value: request.id, text: { type: 'plain_text', text: 'Cancel request', emoji: true } }],
+    });
+  }
   // The fallback is what notifications and screen readers show: it says everything the blocks do.
   return { text: why === undefined ? plainLine(line) : `${plainLine(line)} ${plainLine(why)}`, blocks };
 }

@@ -37,6 +37,17 @@ export function registerApprovalListeners(app: App, context: ListenerContext): v
     }
   });
 
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.cancel, async ({ ack, body, action, respond }) => {
+    await ack();
+    const userId = body.user.id;
+    try {
+      const cancelled = await context.useCases.cancelRequest({ requestId: requestIdSchema.parse(action.value), userId });
+      await respond({ replace_original: true, text: `Request ${cancelled.id} for ${cancelled.target} is cancelled; nothing was granted.` });
+    } catch (error) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: replyFor(context, error, { userId, action: 'cancel' }) }).catch(() => undefined);
+    }
+  });
+
   app.view(ACTION_IDS.denyModal, async ({ ack, body, view, client }) => {
     const reason = view.state.values[DENY_REASON.blockId]?.[DENY_REASON.actionId]?.value?.trim() ?? '';
     if (reason === '') {

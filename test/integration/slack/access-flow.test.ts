@@ -307,3 +307,18 @@ describe('the request form', () => {
     await bot.slack.waitFor('chat.postMessage', (call) => call.args.channel === 'C0APPROVALS' && JSON.stringify(call.args).includes(id) && JSON.stringify(call.args).includes('rotate credentials'));
   });
 });
+
+describe('cancelling', () => {
+  it('the requester cancels a pending request from its confirmation; nobody can approve it afterwards', async () => {
+    const asked = await bot.command('U0ALICE', 'request prod-db 30m fix replication');
+    const id = await requestId(await asked.reply());
+    const confirmation = JSON.stringify(bot.slack.responses(asked.responseId)[0]!.body);
+    expect(confirmation).toContain('"action_id":"jump_cancel"');
+
+    says(await (await bot.click('U0LEAD', 'jump_cancel', id)).reply(), 'only the person who made this request can cancel it');
+    expect(await (await bot.click('U0ALICE', 'jump_cancel', id)).reply()).toBe(`Request ${id} for prod-db is cancelled; nothing was granted.`);
+    await approvalShows(id, 'Cancelled by the requester');
+    says(await (await bot.click('U0SRE1', 'jump_approve', id)).reply(), 'this request was cancelled by its requester');
+    expect((await auditOf(id)).map((r) => r.type)).toEqual(['requested', 'cancelled']);
+  });
+});

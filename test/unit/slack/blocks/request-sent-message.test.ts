@@ -6,9 +6,16 @@ import { allText, HOSTILE, textsOf, unescapedControls } from '../builders.js';
 describe('requestSentMessage', () => {
   const request = accessRequest({ id: 'req_abc', target: 'prod-db', durationMs: 30 * 60_000 });
 
+  it('offers the requester a Cancel button while the request is pending, and not after', () => {
+    const pending = JSON.stringify(requestSentMessage(request, 'C0APPROVALS').blocks);
+    expect(pending).toContain('"action_id":"jump_cancel"');
+    expect(pending).toContain('"value":"req_abc"');
+    expect(JSON.stringify(requestSentMessage({ ...request, status: 'denied' }, 'C0APPROVALS').blocks)).not.toContain('jump_cancel');
+  });
+
   it('says where the request went and that a DM follows', () => {
     const message = requestSentMessage(request, 'C0APPROVALS');
-    expect(textsOf(message.blocks)).toEqual([':outbox_tray: Request `req_abc` for prod-db (30m) sent to <#C0APPROVALS>; you will get a DM when it is decided.']);
+    expect(textsOf(message.blocks)).toEqual([':outbox_tray: Request `req_abc` for prod-db (30m) sent to <#C0APPROVALS>; you will get a DM when it is decided.', 'Cancel request']);
     expect(message.text).toBe('Request `req_abc` for prod-db (30m) sent to <#C0APPROVALS>; you will get a DM when it is decided.');
   });
 
@@ -17,6 +24,7 @@ describe('requestSentMessage', () => {
     expect(textsOf(message.blocks)).toEqual([
       ':warning: Request `req_abc` for prod-db (30m) is recorded, but Slack did not take the approval message; ' +
         'Jumpgate will post it again shortly. You will get a DM when it is decided.',
+      'Cancel request',
     ]);
   });
 
@@ -25,6 +33,7 @@ describe('requestSentMessage', () => {
     expect(textsOf(message.blocks)).toEqual([
       ':outbox_tray: Request `req_abc` for prod-db (30m) sent to <#C0APPROVALS>; you will get a DM when it is decided.',
       'Not auto-approved: you are not on call for PESC123; the approvers were asked.',
+      'Cancel request',
     ]);
   });
 
@@ -34,7 +43,7 @@ describe('requestSentMessage', () => {
   });
 
   it('says nothing more when incident checks are off', () => {
-    expect(textsOf(requestSentMessage(request, 'C0APPROVALS', { outcome: 'off' }).blocks)).toHaveLength(1);
+    expect(textsOf(requestSentMessage(request, 'C0APPROVALS', { outcome: 'off' }).blocks)).toHaveLength(2);
   });
 
   it('escapes what PagerDuty said', () => {

@@ -185,6 +185,7 @@ describe('/jump request', () => {
     expect(textsOf((reply.blocks ?? []) as KnownBlock[])).toEqual([
       ':outbox_tray: Request `req_abc` for prod-db (30m) sent to <#C0APPROVALS>; you will get a DM when it is decided.',
       ':warning: PagerDuty could not be asked (PagerDuty answered 503), so your request went to the approvers.',
+      'Cancel request',
     ]);
   });
 });

@@ -18,6 +18,7 @@ function useCases(overrides: Partial<SlackUseCases>): SlackUseCases {
     requestAccess: unused('requestAccess'),
     approveRequest: unused('approveRequest'),
     denyRequest: unused('denyRequest'),
+    cancelRequest: unused('cancelRequest'),
     revokeGrant: unused('revokeGrant'),
     listMine: unused('listMine'),
     listTargets: unused('listTargets'),
