@@ -13,15 +13,6 @@ export interface IncidentFact {
   readonly assigneeIds: readonly string[];
 }
 
-export interface AutoApprovalFacts {
-  /** The requester's PagerDuty user id. */
-  readonly userId: string;
-  /** The requester's on-call entries (any policy; the rule filters). */
-  readonly onCalls: readonly OnCallFact[];
-  /** Triggered or acknowledged incidents (any service; the rule filters). */
-  readonly incidents: readonly IncidentFact[];
-}
-
 export type AutoApprovalDecision<I extends IncidentFact = IncidentFact> =
   | { readonly approved: true; readonly onCall: OnCallFact; readonly incident: I }
   | { readonly approved: false; readonly reason: string };

@@ -24,7 +24,7 @@ export interface ApprovalOutcome {
  */
 export function createApproveRequest(
   deps: Pick<ServiceDeps, 'store' | 'directory' | 'notifier' | 'policy' | 'now' | 'logger'>,
-  issueGrant: (requestId: string) => Promise<unknown>,
+  issueGrant: (requestId: string) => Promise<AccessRequest | undefined>,
 ) {
   return async function approveRequest(input: { requestId: string; userId: string }): Promise<ApprovalOutcome> {
     const policy = deps.policy();
@@ -67,12 +67,11 @@ export function createApproveRequest(
     });
     const request = written!.request;
     const logger = deps.logger.child({ requestId: request.id });
-    if (complete) {
-      await issueGrant(request.id);
-    } else if (request.message) {
+    if (complete) return { request: (await issueGrant(request.id)) ?? request, complete };
+    if (request.message) {
       const ref = request.message;
       await notifySafely(logger, 'the approval message update', () => deps.notifier.updateApprovalMessage(ref, viewOf(policy, request)));
     }
-    return { request: (await deps.store.get(request.id)) ?? request, complete };
+    return { request, complete };
   };
 }

@@ -4,7 +4,7 @@ import { formatDuration } from '../../domain/duration.js';
 import type { RequestView } from '../../service/ports/notifier.js';
 import { ACTION_IDS } from '../action-ids.js';
 import { code, escapeClipped, escapeMrkdwn, mentionUser, slackDate } from '../mrkdwn.js';
-import { context, fields, header, plainText, section, type SlackMessage } from './block-kit.js';
+import { context, fields, header, plainText, section, type SlackMessage, withoutEmoji } from './block-kit.js';
 import { autoApprovalLine, incidentLink } from './incident-facts.js';
 import { distinctApprovers, escapedList, hostsOf, kindTitle, principalsOf, vendorLabel } from './request-facts.js';
 import { requestStatusLine } from './request-status-line.js';
@@ -55,7 +55,7 @@ export function approvalMessage(view: RequestView, now: number): SlackMessage {
 
   const text =
     `${kindTitle(request.kind)} from ${mentionUser(request.requester)} for ${escapeMrkdwn(target.name)} ` +
-    `(${formatDuration(request.durationMs)}): ${stripEmoji(statusLine)}`;
+    `(${formatDuration(request.durationMs)}): ${withoutEmoji(statusLine)}`;
   return { text, blocks };
 }
 
@@ -89,7 +89,3 @@ function buttonsFor(request: AccessRequest): ActionsBlock | undefined {
   };
 }
 
-/** Notifications show emoji codes as text; the fallback reads better without them. */
-function stripEmoji(line: string): string {
-  return line.replace(/^:[a-z_]+: /, '');
-}

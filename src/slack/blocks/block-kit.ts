@@ -67,3 +67,8 @@ export function clip(text: string, max: number): string {
   const safe = open > cut.lastIndexOf('>') && open > cut.lastIndexOf(';') ? cut.slice(0, open) : cut;
   return `${safe}…`;
 }
+
+/** The notification fallback of a line: the same words without its leading emoji code. */
+export function withoutEmoji(line: string): string {
+  return line.replace(/^:[a-z_]+: /, '');
+}

@@ -3,7 +3,7 @@ import { formatDuration } from '../../domain/duration.js';
 import type { BreakglassPlan } from '../../service/breakglass.js';
 import { ACTION_IDS } from '../action-ids.js';
 import { code, escapeClipped, escapeMrkdwn, mentionChannel } from '../mrkdwn.js';
-import { plainText, section, type SlackMessage } from './block-kit.js';
+import { plainText, section, type SlackMessage, withoutEmoji } from './block-kit.js';
 
 const MAX_REASON = 1_500;
 
@@ -51,5 +51,5 @@ export function breakglassGranted(request: AccessRequest, notifyChannel?: string
       ? `:x: Breakglass ${code(request.id)} could not be granted: ` +
         `${escapeClipped(request.failure?.message ?? 'the broker did not issue the certificate', MAX_REASON)}. Nothing was granted; ${alerted}.`
       : `:rotating_light: Breakglass granted: ${code(request.id)} — your certificate comes by DM; ${alerted}.`;
-  return { text: line.replace(/^:[a-z_]+: /, ''), blocks: [section(line)] };
+  return { text: withoutEmoji(line), blocks: [section(line)] };
 }

@@ -2,7 +2,7 @@ import { formatDuration } from '../../domain/duration.js';
 import { SYSTEM_ACTOR } from '../../service/deps.js';
 import type { Notice, RequestView } from '../../service/ports/notifier.js';
 import { code, escapeClipped, escapeMrkdwn, mentionUser, slackDate } from '../mrkdwn.js';
-import { context, section, type SlackMessage } from './block-kit.js';
+import { context, section, type SlackMessage, withoutEmoji } from './block-kit.js';
 import { distinctApprovers } from './request-facts.js';
 import { grantedNotice } from './granted-notice.js';
 
@@ -57,7 +57,7 @@ function ended({ request, target }: RequestView): SlackMessage {
   } else {
     line = `:checkered_flag: Your access to *${name}* has ended: it expired at ${slackDate(request.grant?.notAfter ?? request.updatedAt)}.`;
   }
-  return message(`${line} The certificate no longer works.`, request, plainLine(line));
+  return message(`${line} The certificate no longer works.`, request, withoutEmoji(line));
 }
 
 function closed({ request, target, workflow }: RequestView): SlackMessage {
@@ -95,7 +95,7 @@ function closed({ request, target, workflow }: RequestView): SlackMessage {
     case 'revoked':
       line = `${what} is ${request.status}.`;
   }
-  return message(line, request, plainLine(line));
+  return message(line, request, withoutEmoji(line));
 }
 
 /** The ids a person may quote: the grant's (what /jump revoke and the granted DM name) once there is one. */
@@ -104,7 +104,3 @@ function message(body: string, request: RequestView['request'], text: string): S
   return { text, blocks: [section(body), context(ids)] };
 }
 
-/** The notification fallback: the same words without the leading emoji code. */
-function plainLine(line: string): string {
-  return line.replace(/^:[a-z_]+: /, '');
-}

@@ -4,7 +4,7 @@ import { formatDuration } from '../../domain/duration.js';
 import type { IncidentCheck } from '../../service/check-incident.js';
 import { code, escapeClipped, escapeMrkdwn, mentionChannel } from '../mrkdwn.js';
 import { ACTION_IDS } from '../action-ids.js';
-import { context, section, type SlackMessage } from './block-kit.js';
+import { context, section, type SlackMessage, withoutEmoji } from './block-kit.js';
 import { cappedLine, incidentNumberLink } from './incident-facts.js';
 
 /** PagerDuty's and the broker's explanations are one sentence here. */
@@ -35,7 +35,7 @@ export function requestSentMessage(request: AccessRequest, postedTo?: string, in
     });
   }
   // The fallback is what notifications and screen readers show: it says everything the blocks do.
-  return { text: why === undefined ? plainLine(line) : `${plainLine(line)} ${plainLine(why)}`, blocks };
+  return { text: why === undefined ? withoutEmoji(line) : `${withoutEmoji(line)} ${withoutEmoji(why)}`, blocks };
 }
 
 function autoApproved(request: AccessRequest): SlackMessage {
@@ -43,7 +43,7 @@ function autoApproved(request: AccessRequest): SlackMessage {
   if (request.status === 'failed') {
     const why = escapeClipped(request.failure?.message ?? 'the broker did not issue the certificate', MAX_REASON);
     const line = `:x: ${code(request.id)} was auto-approved, but access to ${name} could not be granted: ${why}. Nothing was granted; you can ask again.`;
-    return { text: plainLine(line), blocks: [section(line)] };
+    return { text: withoutEmoji(line), blocks: [section(line)] };
   }
   const incident = request.incident ? `incident ${incidentNumberLink(request.incident)}` : 'an incident';
   const lead =
@@ -51,7 +51,7 @@ function autoApproved(request: AccessRequest): SlackMessage {
     `Access to ${name} for ${formatDuration(request.durationMs)} — your certificate comes by DM.`;
   const capped = cappedLine(request);
   const id = `Request ${code(request.id)}`;
-  return { text: `${plainLine(lead)} ${id}.`, blocks: [section(capped === undefined ? lead : `${lead}\n${capped}`), context(id)] };
+  return { text: `${withoutEmoji(lead)} ${id}.`, blocks: [section(capped === undefined ? lead : `${lead}\n${capped}`), context(id)] };
 }
 
 function notAutoApproved(check: IncidentCheck | undefined): string | undefined {
@@ -68,7 +68,3 @@ function notAutoApproved(check: IncidentCheck | undefined): string | undefined {
   }
 }
 
-/** The notification fallback: the same words without the leading emoji code. */
-function plainLine(line: string): string {
-  return line.replace(/^:[a-z_]+: /, '');
-}

@@ -1,6 +1,6 @@
 import type { AccessRequest } from '../../domain/access-request.js';
 import { code, escapeMrkdwn, mentionUser, slackDate } from '../mrkdwn.js';
-import { section, type SlackMessage } from './block-kit.js';
+import { section, type SlackMessage, withoutEmoji } from './block-kit.js';
 
 /**
  * The ephemeral answer to `/jump revoke`. The grant may have expired by itself a moment before
@@ -19,5 +19,5 @@ export function revokedMessage(request: AccessRequest): SlackMessage {
   } else {
     line = `${what} is ${request.status.replace('_', ' ')}.`;
   }
-  return { text: line.replace(/^:[a-z_]+: /, ''), blocks: [section(line)] };
+  return { text: withoutEmoji(line), blocks: [section(line)] };
 }
