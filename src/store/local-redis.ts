@@ -4,11 +4,13 @@ import net from 'node:net';
 import { JumpgateError } from '../domain/errors.js';
 
 /**
- * A `redis-server` child process: what `npm start` uses when REDIS_URL is unset and nothing
- * answers on 127.0.0.1:6379, and what the test run uses so it needs nothing running first.
+ * A `redis-server` child process: what `npm start` uses when REDIS_URL is unset (on a unix
+ * socket only), and what the test run uses (on a free loopback port) so it needs nothing running first.
  */
 export interface LocalRedis {
+  /** `redis://127.0.0.1:<port>`, or `unix://<socket>` when it listens on a socket only. */
   readonly url: string;
+  /** 0 when it listens on no TCP port. */
   readonly port: number;
   stop(): Promise<void>;
 }
@@ -18,9 +20,12 @@ export interface LocalRedisOptions {
   readonly dir: string;
   /** Keep data in an append-only file under `dir` (the bot does; tests do not). */
   readonly persist: boolean;
-  /** 0 (default) picks a free port. */
+  /** 0 (default) picks a free port; ignored with `unixSocket`. */
   readonly port?: number;
-  /** Also listen on this unix socket (so other local tools can find the server). */
+  /**
+   * Listen on this unix socket and on no TCP port: a TCP port on loopback is open to every local
+   * user, a socket is open to those the permissions of its folder let in.
+   */
   readonly unixSocket?: string;
   readonly binary?: string;
   readonly startTimeoutMs?: number;
@@ -30,17 +35,18 @@ export const REDIS_INSTALL_HINT = 'install it with "apt-get install redis-server
 
 export async function startLocalRedis(options: LocalRedisOptions): Promise<LocalRedis> {
   await mkdir(options.dir, { recursive: true });
-  const port = options.port && options.port > 0 ? options.port : await freePort();
+  const socket = options.unixSocket;
+  const port = socket ? 0 : options.port && options.port > 0 ? options.port : await freePort();
+  const address: net.NetConnectOpts = socket ? { path: socket } : { port, host: '127.0.0.1' };
   const args = [
     '--port', String(port),
-    '--bind', '127.0.0.1',
+    ...(socket ? ['--unixsocket', socket, '--unixsocketperm', '700'] : ['--bind', '127.0.0.1']),
     '--dir', options.dir,
     '--save', '',
     '--appendonly', options.persist ? 'yes' : 'no',
     '--protected-mode', 'yes',
     '--daemonize', 'no',
     '--loglevel', 'warning',
-    ...(options.unixSocket ? ['--unixsocket', options.unixSocket, '--unixsocketperm', '700'] : []),
   ];
   const child = spawn(options.binary ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -65,14 +71,14 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Local
     child.once('exit', onExit);
     let timer: NodeJS.Timeout;
     const poll = () => {
-      void ping(port).then((ok) => {
+      void ping(address).then((ok) => {
         if (ok) {
           child.off('error', onError);
           child.off('exit', onExit);
           resolve();
         } else if (Date.now() > deadline) {
           child.kill('SIGKILL');
-          reject(new Error(`redis-server did not answer on port ${port} in time: ${output.trim()}`));
+          reject(new Error(`redis-server did not answer on ${socket ?? `port ${port}`} in time: ${output.trim()}`));
         } else {
           timer = setTimeout(poll, 25);
         }
@@ -81,13 +87,13 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Local
     timer = setTimeout(poll, 10);
   });
 
-  return { url: `redis://127.0.0.1:${port}`, port, stop: () => stopChild(child) };
+  return { url: socket ? `unix://${socket}` : `redis://127.0.0.1:${port}`, port, stop: () => stopChild(child) };
 }
 
-/** True when a Redis server answers PING on 127.0.0.1:port. */
-export function ping(port: number, host = '127.0.0.1', timeoutMs = 500): Promise<boolean> {
+/** True when a Redis server (with no password) answers PING at the address (a TCP port or a unix socket). */
+export function ping(address: net.NetConnectOpts, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ port, host });
+    const socket = net.connect(address);
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);

@@ -1,34 +1,49 @@
 import { existsSync } from 'node:fs';
+import { chmod, lstat, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { JumpgateError } from '../domain/errors.js';
 import { ping, startLocalRedis } from './local-redis.js';
+import { redisOptionsFromUrl, type RedisOptions } from './redis-options.js';
 
 export interface RedisConnection {
   /** For the store and anything else that issues commands. */
   readonly redis: Redis;
-  /** Options BullMQ uses to open its own connections to the same server. */
-  readonly connectionOptions: { host?: string; port?: number; path?: string; username?: string; password?: string; db?: number; tls?: object };
-  /** How it was found, for the start-up log. */
+  /** Options BullMQ uses to open its own connections to the same server (password and TLS included). */
+  readonly connectionOptions: RedisOptions;
+  /** How it was found, for the start-up log (never a password). */
   readonly description: string;
   close(): Promise<void>;
 }
 
+/** Where the bot's own redis-server keeps its data and its socket, under DATA_DIR. */
+export function localRedisPaths(dataDir: string): { dir: string; socket: string } {
+  const dir = path.join(dataDir, 'redis');
+  return { dir, socket: path.join(dir, 'redis.sock') };
+}
+
+/** A unix socket path longer than this does not fit in sockaddr_un (108 bytes on Linux, 104 on macOS). */
+const MAX_SOCKET_PATH = 100;
+
 /**
- * REDIS_URL when set; otherwise 127.0.0.1:6379 when something answers there; otherwise the
- * local redis-server of an earlier start (its socket under dataDir), or a new one started now
- * with its data (AOF) under dataDir, stopped again by close().
+ * REDIS_URL when set. Otherwise Jumpgate's own redis-server, on a unix socket only, in a 0700
+ * folder under DATA_DIR: the one of an earlier start when it still answers there (that is how
+ * `npm run audit` finds the bot's), else a new one with its data (AOF) in that folder, stopped
+ * again by close(). Never whatever answers on 127.0.0.1:6379: any local user can start a server
+ * there, and the bot would take its records (and the grants they ask for) as its own.
  */
-export async function connectRedis(options: { url?: string; dataDir: string; logger: Logger; defaultPort?: number }): Promise<RedisConnection> {
-  if (options.url) return open(fromUrl(options.url), 'REDIS_URL');
-  const port = options.defaultPort ?? 6379;
-  if (await ping(port)) return open({ host: '127.0.0.1', port }, `redis://127.0.0.1:${port} (REDIS_URL unset; found running)`);
+export async function connectRedis(options: { url?: string; dataDir: string; logger: Logger }): Promise<RedisConnection> {
+  if (options.url) return open(redisOptionsFromUrl(options.url), `${redactedUrl(options.url)} (REDIS_URL)`);
 
-  const dir = path.join(options.dataDir, 'redis');
-  const socket = path.join(dir, 'redis.sock');
-  if (existsSync(socket) && (await pingSocket(socket))) return open({ path: socket }, `the local redis-server at ${socket}`);
+  const { dir, socket } = localRedisPaths(options.dataDir);
+  if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {
+    throw new JumpgateError('config_invalid', `DATA_DIR is too long for the local Redis socket ${socket} (use a shorter DATA_DIR, or set REDIS_URL)`);
+  }
+  await privateFolder(dir);
+  if (existsSync(socket) && (await ping({ path: socket }))) return open({ path: socket }, `the local redis-server at ${socket}`);
 
-  options.logger.info({ dir }, 'REDIS_URL is unset and nothing answers on 127.0.0.1:6379: starting a local redis-server with its data under DATA_DIR');
+  options.logger.info({ dir }, 'REDIS_URL is unset: starting a local redis-server on a unix socket, with its data under DATA_DIR');
   const local = await startLocalRedis({ dir, persist: true, unixSocket: socket });
   const connection = await open({ path: socket }, `a local redis-server (data in ${dir})`);
   return {
@@ -40,19 +55,21 @@ export async function connectRedis(options: { url?: string; dataDir: string; log
   };
 }
 
-function fromUrl(url: string): RedisConnection['connectionOptions'] {
-  const parsed = new URL(url);
-  return {
-    host: parsed.hostname,
-    port: Number(parsed.port || 6379),
-    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
-    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-    db: parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : undefined,
-    tls: parsed.protocol === 'rediss:' ? {} : undefined,
-  };
+/**
+ * The folder the socket and the data live in: created 0700, made 0700 when it exists, refused
+ * when it is a link or someone else's (their server there would be adopted as ours).
+ */
+async function privateFolder(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const stat = await lstat(dir);
+  const uid = process.getuid?.();
+  if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid)) {
+    throw new JumpgateError('config_invalid', `${dir} is not a folder of this user (the local Redis keeps its socket there: remove it, or set DATA_DIR elsewhere)`);
+  }
+  if ((stat.mode & 0o777) !== 0o700) await chmod(dir, 0o700);
 }
 
-async function open(connectionOptions: RedisConnection['connectionOptions'], description: string): Promise<RedisConnection> {
+async function open(connectionOptions: RedisOptions, description: string): Promise<RedisConnection> {
   // maxRetriesPerRequest null: commands wait for a reconnect instead of failing (BullMQ needs it too).
   const redis = new Redis({ ...connectionOptions, maxRetriesPerRequest: null, lazyConnect: true });
   await redis.connect();
@@ -66,14 +83,8 @@ async function open(connectionOptions: RedisConnection['connectionOptions'], des
   };
 }
 
-async function pingSocket(socket: string): Promise<boolean> {
-  const probe = new Redis({ path: socket, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
+function redactedUrl(value: string): string {
+  const url = new URL(value);
+  if (url.password) url.password = '***';
+  return url.toString();
 }
