@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { JumpgateError } from './domain/errors.js';
@@ -16,7 +17,9 @@ export interface Config {
   readonly slack: SlackMode;
   readonly slackApiUrl: string;
   readonly port: number;
-  /** Undefined: use 127.0.0.1:6379 when it answers, else a local redis-server under dataDir. */
+  /** Listen address of the HTTP listener: HOST, else 0.0.0.0 in HTTP mode (Slack must reach it), else 127.0.0.1. */
+  readonly host: string;
+  /** Undefined: Jumpgate's own redis-server on a unix socket under dataDir (never a TCP port). */
   readonly redisUrl?: string;
   readonly prefix: string;
   readonly workflowsDir: string;
@@ -43,12 +46,29 @@ const httpUrl = (fix: string) =>
     }
   }, fix);
 
+/** 127.0.0.0/8, ::1 and localhost: the only hosts plain http:// may reach, since nothing else on the way can read it. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** https://, or http:// to this machine: the broker's answers carry certificates, its calls carry grants. */
+function secureOrLoopback(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || isLoopbackHost(url.hostname);
+  } catch {
+    return true; // the URL check above names the problem
+  }
+}
+
 /** Each field: a schema whose failure message is the fix a person reads. */
 const fields = {
   SLACK_BOT_TOKEN: z.string().regex(/^xoxb-[A-Za-z0-9-]+$/, 'is not a bot token (it starts with xoxb-; copy it from OAuth & Permissions)'),
   SLACK_SIGNING_SECRET: z.string().regex(/^[a-f0-9]{16,}$/i, 'is not a signing secret (copy it from Basic Information → App Credentials)'),
   SLACK_APP_TOKEN: z.string().regex(/^xapp-[A-Za-z0-9-]+$/, 'is not an app-level token (it starts with xapp-; create one with the connections:write scope)'),
   SLACK_API_URL: httpUrl('is not an http(s) URL (default https://slack.com/api/)'),
+  HOST: z.string().refine((value) => isIP(value) !== 0, 'is not an IP address to listen on (use 0.0.0.0 for every interface, 127.0.0.1 for this machine only)'),
   PORT: z.string().regex(/^\d{1,5}$/, 'is not a port number (use an integer from 0 to 65535)').transform(Number)
     .refine((port) => port <= 65_535, 'is not a port number (use an integer from 0 to 65535)'),
   REDIS_URL: z.string().refine((value) => {
@@ -63,7 +83,8 @@ const fields = {
   PAGERDUTY_TOKEN: z.string().regex(/^\S{8,}$/, 'is not a PagerDuty REST API token'),
   PAGERDUTY_API_URL: httpUrl('is not an http(s) URL (default https://api.pagerduty.com)'),
   PAGERDUTY_FROM: z.email('is not an email address (PagerDuty needs the email of a PagerDuty user as From)'),
-  BROKER_URL: httpUrl('is not an http(s) URL of an access broker (leave it unset for the embedded broker)'),
+  BROKER_URL: httpUrl('is not an http(s) URL of an access broker (leave it unset for the embedded broker)')
+    .refine(secureOrLoopback, 'uses http:// to another host (use https://, or http:// only on loopback)'),
   JUMPGATE_SIGNING_KEY: z.string().refine((value) => {
     try {
       const jwk: unknown = JSON.parse(value);
@@ -105,6 +126,8 @@ export function loadConfig(env: Env = process.env): Config {
     slack,
     slackApiUrl: withTrailingSlash(values.SLACK_API_URL ?? 'https://slack.com/api/'),
     port: values.PORT ?? 3000,
+    // Only HTTP mode needs an inbound connection (Slack posts to /slack/events); otherwise stay on loopback.
+    host: values.HOST ?? (slack.kind === 'http' ? '0.0.0.0' : '127.0.0.1'),
     redisUrl: values.REDIS_URL,
     prefix: values.JUMPGATE_PREFIX ?? 'jumpgate',
     workflowsDir: values.WORKFLOWS_DIR ?? './workflows',
@@ -149,7 +172,8 @@ export function describeConfig(config: Config): Record<string, unknown> {
     slack: config.slack.kind,
     slackApiUrl: config.slackApiUrl,
     port: config.port,
-    redis: config.redisUrl ? redactUrl(config.redisUrl) : 'auto',
+    host: config.host,
+    redis: config.redisUrl ? redactUrl(config.redisUrl) : 'local redis-server on a unix socket under DATA_DIR',
     prefix: config.prefix,
     workflowsDir: config.workflowsDir,
     pagerduty: config.pagerduty ? { apiUrl: config.pagerduty.apiUrl, from: config.pagerduty.from } : 'off',

@@ -34,7 +34,7 @@ async function tcpConnectionsDuring<T>(work: () => Promise<T>): Promise<{ result
     const first = args[0];
     const options = Array.isArray(first) ? (first[0] as unknown) : first;
     if (typeof options === 'number') tcp.push(`port ${options}`);
-    else if (typeof options === 'object' && options !== null && 'port' in options) tcp.push(`port ${String((options).port)}`);
+    else if (typeof options === 'object' && options !== null && 'port' in options) tcp.push(`port ${String(options.port)}`);
     return (original as (...a: unknown[]) => net.Socket).apply(this, args);
   };
   try {

@@ -25,6 +25,7 @@ describe('loadConfig defaults', () => {
       slack: { kind: 'local' },
       slackApiUrl: 'https://slack.com/api/',
       port: 3000,
+      host: '127.0.0.1',
       redisUrl: undefined,
       prefix: 'jumpgate',
       workflowsDir: './workflows',
@@ -114,6 +115,41 @@ describe('loadConfig values', () => {
     expect(config.slackApiUrl).toBe('http://127.0.0.1:8/api/');
     expect(config.port).toBe(0);
   });
+});
+
+describe('loadConfig HOST', () => {
+  it('listens on every interface in HTTP mode (Slack posts to /slack/events) and on loopback otherwise', () => {
+    expect(loadConfig({ SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: SECRET }).host).toBe('0.0.0.0');
+    expect(loadConfig({ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP }).host).toBe('127.0.0.1');
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+  });
+
+  it('takes HOST as given, and refuses what is not an address', () => {
+    expect(loadConfig({ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP, HOST: '10.0.0.7' }).host).toBe('10.0.0.7');
+    expect(loadConfig({ HOST: '::' }).host).toBe('::');
+    expect(problemsOf({ HOST: 'bastion.internal' })).toEqual([
+      'HOST is not an IP address to listen on (use 0.0.0.0 for every interface, 127.0.0.1 for this machine only)',
+    ]);
+  });
+});
+
+describe('loadConfig BROKER_URL', () => {
+  it.each(['https://broker.internal:8600', 'http://127.0.0.1:8600', 'http://127.9.8.7', 'http://localhost:8600/jg', 'http://[::1]:8600'])('accepts %s', (url) => {
+    expect(loadConfig({ BROKER_URL: url }).brokerUrl).toBe(url);
+  });
+
+  it.each(['http://broker.internal:8600', 'http://10.0.0.5:8600', 'http://128.0.0.1', 'http://localhost.evil.example'])('refuses plain http to another host: %s', (url) => {
+    expect(problemsOf({ BROKER_URL: url })).toEqual(['BROKER_URL uses http:// to another host (use https://, or http:// only on loopback)']);
+  });
+});
+
+describe('loadConfig REDIS_URL', () => {
+  it.each(['redis://:hunter2@redis.internal:6379', 'redis://jumpgate:hunter2@redis.internal:6379/1', 'rediss://default:pw@redis.example.com:6380'])(
+    'accepts a password and TLS: %s',
+    (url) => {
+      expect(loadConfig({ REDIS_URL: url }).redisUrl).toBe(url);
+    },
+  );
 });
 
 describe('describeConfig', () => {
