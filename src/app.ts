@@ -124,6 +124,7 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     const metrics = createMetrics({ countByStatus: async (status) => (await store.idsByStatus(status)).length });
     const http = await startHttpServer({
       port: config.port,
+      host: config.host,
       slackEvents: slack.requestListener,
       isReady: () => ready,
       readiness: {
