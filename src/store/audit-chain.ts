@@ -19,10 +19,17 @@ export function hashRecord(record: Omit<AuditRecord, 'hash'>): string {
   return createHash('sha256').update(record.prev + canonicalJson(record)).digest('hex');
 }
 
-export function sealRecord(entry: AuditEntry, seq: number, at: number, prev: string): AuditRecord {
+/** An audit entry as committed, before it is sealed: the time is fixed at the commit. */
+export type PendingEntry = AuditEntry & { readonly at: string };
+
+export function pendingEntry(entry: AuditEntry, at: number): PendingEntry {
+  return { ...entry, at: new Date(at).toISOString() };
+}
+
+export function sealRecord(entry: PendingEntry, seq: number, prev: string): AuditRecord {
   const unsealed = {
     seq,
-    at: new Date(at).toISOString(),
+    at: entry.at,
     type: entry.type,
     requestId: entry.requestId,
     ...(entry.grantId === undefined ? {} : { grantId: entry.grantId }),

@@ -1,57 +1,164 @@
 /**
- * Lua scripts that make a state change and its audit record one atomic write. The audit head
- * (seq, hash) is compared too: the record was sealed against it in Node (Lua has no SHA-256),
- * so when another write appended first the caller re-seals against the new head and retries.
+ * The Lua scripts of the Redis store, loaded once per connection with ioredis `defineCommand`
+ * (EVALSHA, with the script text sent only when Redis does not know it yet).
+ *
+ * The audit trail is an ordered log sealed after the fact: a commit appends its audit entry to
+ * `audit:pending` in the same atomic step as the state change, and its seq is fixed right there
+ * (sealed head seq + position in the pending list). Sealing (audit-sealer.ts) moves entries from
+ * the front of `audit:pending` to `audit`, with prev and hash, under a compare-and-set on the
+ * head. A commit never waits on, or races with, another writer's audit record.
  */
 
-// KEYS[1] audit list, KEYS[2] audit head; ARGV[1] expected prev hash, ARGV[2] expected seq,
-// ARGV[3] record JSON, ARGV[4] new hash. Leaves 'ok' in `moved` when the head matched.
-const CHECK_AUDIT_HEAD = `
-local head = redis.call('HMGET', KEYS[2], 'seq', 'hash')
-local seq = tonumber(head[1] or '0')
-local hash = head[2] or ARGV[5]
-if hash ~= ARGV[1] or seq + 1 ~= tonumber(ARGV[2]) then return 'audit_moved' end
-`;
-const APPEND_AUDIT = `
-redis.call('RPUSH', KEYS[1], ARGV[3])
-redis.call('HSET', KEYS[2], 'seq', ARGV[2], 'hash', ARGV[4])
+/**
+ * Appends the audit entry of this commit. Needs `KEYS_PENDING`, `KEYS_HEAD`, `KEYS_BY_REQUEST`
+ * (or false) and `ENTRY` bound; sets `seq`.
+ */
+const APPEND_PENDING = `
+local pending_length = redis.call('RPUSH', KEYS_PENDING, ENTRY)
+local seq = tonumber(redis.call('HGET', KEYS_HEAD, 'seq') or '0') + pending_length
+if KEYS_BY_REQUEST then redis.call('RPUSH', KEYS_BY_REQUEST, seq) end
 `;
 
 /**
- * KEYS: audit list, audit head, request hash, new status set, user index, audit-by-request list,
- * old status set. ARGV: prev, seq, audit JSON, hash, genesis, mode (create|update), expected
- * version, request JSON, new version, created-at score, request id.
+ * Creates or updates a request (compare-and-set on its version) and appends its audit entry.
+ *
+ * KEYS[1] request hash        KEYS[2] user index (zset)   KEYS[3] audit entries of the request
+ * KEYS[4] audit:pending       KEYS[5] audit:head
+ * ARGV[1] mode: create | update
+ * ARGV[2] expected version (update)     ARGV[3] request JSON     ARGV[4] new version
+ * ARGV[5] new status                    ARGV[6] status index score (see redis-keys.ts)
+ * ARGV[7] created-at (user index score) ARGV[8] request id
+ * ARGV[9] key prefix (status indexes are <prefix>:idx:<status>)
+ * ARGV[10] audit entry JSON (unsealed)
+ * Returns {'ok', seq, message-ref JSON or false} | {'exists'} | {'missing'} | {'stale'}.
  */
 export const COMMIT_REQUEST = `
-${CHECK_AUDIT_HEAD}
-local mode = ARGV[6]
-if mode == 'create' then
-  if redis.call('EXISTS', KEYS[3]) == 1 then return 'exists' end
+local KEYS_PENDING, KEYS_HEAD, KEYS_BY_REQUEST, ENTRY = KEYS[4], KEYS[5], KEYS[3], ARGV[10]
+local id, prefix = ARGV[8], ARGV[9]
+if ARGV[1] == 'create' then
+  if redis.call('EXISTS', KEYS[1]) == 1 then return {'exists'} end
 else
-  local version = redis.call('HGET', KEYS[3], 'v')
-  if not version then return 'missing' end
-  if tonumber(version) ~= tonumber(ARGV[7]) then return 'stale' end
-  redis.call('SREM', KEYS[7], ARGV[11])
+  local stored = redis.call('HMGET', KEYS[1], 'v', 's', 'j')
+  if not stored[1] then return {'missing'} end
+  if tonumber(stored[1]) ~= tonumber(ARGV[2]) then return {'stale'} end
+  local old = stored[2] or cjson.decode(stored[3]).status
+  redis.call('ZREM', prefix .. ':idx:' .. old, id)
 end
-redis.call('HSET', KEYS[3], 'v', ARGV[9], 'j', ARGV[8])
-redis.call('SADD', KEYS[4], ARGV[11])
-redis.call('ZADD', KEYS[5], ARGV[10], ARGV[11])
-${APPEND_AUDIT}
-redis.call('RPUSH', KEYS[6], ARGV[2])
-return 'ok'
+redis.call('HSET', KEYS[1], 'v', ARGV[4], 's', ARGV[5], 'j', ARGV[3])
+redis.call('ZADD', prefix .. ':idx:' .. ARGV[5], ARGV[6], id)
+redis.call('ZADD', KEYS[2], ARGV[7], id)
+${APPEND_PENDING}
+return {'ok', seq, redis.call('HGET', KEYS[1], 'm') or false}
 `;
 
-/** KEYS: audit list, audit head, key string. ARGV: prev, seq, audit JSON, hash, genesis, key. */
+/**
+ * Creates a breakglass request only when the person is within the workflow's limits, counting
+ * and reserving in the same atomic step as the create, so concurrent confirmations cannot all
+ * pass the count.
+ *
+ * KEYS[1..5] as COMMIT_REQUEST
+ * KEYS[6] the person's breakglass uses (zset: request id → created-at)
+ * KEYS[7] the person's current breakglass on this target (string: request id)
+ * ARGV[1..10] as COMMIT_REQUEST (mode create)
+ * ARGV[11] window start (uses created before it no longer count)   ARGV[12] max uses in the window,
+ *          or '' for no limit
+ * ARGV[13] '1' to allow one breakglass per person and target at a time
+ * ARGV[14] how long the per-target hold may live at most (ms)
+ * Returns COMMIT_REQUEST's answer, or {'limit', used} | {'held', request id}.
+ */
+export const COMMIT_BREAKGLASS = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return {'exists'} end
+if ARGV[13] == '1' then
+  local holder = redis.call('GET', KEYS[7])
+  if holder then
+    local fields = redis.call('HMGET', ARGV[9] .. ':req:' .. holder, 's', 'j')
+    local status = fields[1] or (fields[2] and cjson.decode(fields[2]).status)
+    if status == 'pending' or status == 'approved' or status == 'active' then return {'held', holder} end
+  end
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', '(' .. ARGV[11])
+if ARGV[12] ~= '' then
+  local used = redis.call('ZCARD', KEYS[6])
+  if used >= tonumber(ARGV[12]) then return {'limit', used} end
+end
+redis.call('ZADD', KEYS[6], ARGV[7], ARGV[8])
+redis.call('PEXPIRE', KEYS[6], 86400000 * 2)
+if ARGV[13] == '1' then redis.call('SET', KEYS[7], ARGV[8], 'PX', ARGV[14]) end
+${COMMIT_REQUEST}
+`;
+
+/**
+ * Stores a person's SSH public key and appends its audit entry.
+ * KEYS[1] the key's string   KEYS[2] audit:pending   KEYS[3] audit:head
+ * ARGV[1] the public key line   ARGV[2] audit entry JSON
+ * Returns {'ok', seq}.
+ */
 export const COMMIT_SSH_KEY = `
-${CHECK_AUDIT_HEAD}
-redis.call('SET', KEYS[3], ARGV[6])
-${APPEND_AUDIT}
+local KEYS_PENDING, KEYS_HEAD, KEYS_BY_REQUEST, ENTRY = KEYS[2], KEYS[3], false, ARGV[2]
+redis.call('SET', KEYS[1], ARGV[1])
+${APPEND_PENDING}
+return {'ok', seq}
+`;
+
+/**
+ * Appends an audit entry with no state change.
+ * KEYS[1] audit:pending   KEYS[2] audit:head   KEYS[3] audit entries of the request, or '' for none
+ * ARGV[1] audit entry JSON
+ * Returns {'ok', seq}.
+ */
+export const APPEND_AUDIT = `
+local by_request = false
+if KEYS[3] ~= '' then by_request = KEYS[3] end
+local KEYS_PENDING, KEYS_HEAD, KEYS_BY_REQUEST, ENTRY = KEYS[1], KEYS[2], by_request, ARGV[1]
+${APPEND_PENDING}
+return {'ok', seq}
+`;
+
+/**
+ * Seals the oldest pending entries: moves them to the audit list as sealed records and moves
+ * the head, unless another sealer moved the head first (then the caller reads again; both would
+ * have written the same records, sealing being deterministic).
+ * KEYS[1] audit:pending   KEYS[2] audit list   KEYS[3] audit:head
+ * ARGV[1] head seq the records were sealed against   ARGV[2] hash of the last record
+ * ARGV[3..] sealed records JSON, in seq order
+ * Returns 'ok' | 'moved'.
+ */
+export const SEAL_AUDIT = `
+local n = #ARGV - 2
+if tonumber(redis.call('HGET', KEYS[3], 'seq') or '0') ~= tonumber(ARGV[1]) then return 'moved' end
+if redis.call('LLEN', KEYS[1]) < n then return 'moved' end
+redis.call('LPOP', KEYS[1], n)
+redis.call('RPUSH', KEYS[2], unpack(ARGV, 3))
+redis.call('HSET', KEYS[3], 'seq', tonumber(ARGV[1]) + n, 'hash', ARGV[2])
 return 'ok'
 `;
 
-/** KEYS: audit list, audit head. ARGV: prev, seq, audit JSON, hash, genesis. */
-export const APPEND_ONLY = `
-${CHECK_AUDIT_HEAD}
-${APPEND_AUDIT}
-return 'ok'
+/**
+ * Moves the status indexes of an earlier version (one set per status) to sorted sets scored as
+ * redis-keys.ts says; run once at start-up, harmless when there is nothing to move.
+ * KEYS: none (legacy keys are found from the prefix; the store lives on one node or one slot)
+ * ARGV[1] key prefix   ARGV[2..] statuses
+ * Returns the number of requests moved.
+ */
+export const MIGRATE_STATUS_SETS = `
+local prefix, moved = ARGV[1], 0
+for i = 2, #ARGV do
+  local legacy = prefix .. ':status:' .. ARGV[i]
+  if redis.call('TYPE', legacy).ok == 'set' then
+    for _, id in ipairs(redis.call('SMEMBERS', legacy)) do
+      local json = redis.call('HGET', prefix .. ':req:' .. id, 'j')
+      if json then
+        local request = cjson.decode(json)
+        local score = request.updatedAt
+        if request.status == 'active' and request.grant then score = request.grant.notAfter
+        elseif request.status == 'pending' then score = request.createdAt end
+        redis.call('ZADD', prefix .. ':idx:' .. request.status, score, id)
+        redis.call('HSET', prefix .. ':req:' .. id, 's', request.status)
+        moved = moved + 1
+      end
+    end
+    redis.call('DEL', legacy)
+  end
+end
+return moved
 `;

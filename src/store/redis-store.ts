@@ -1,64 +1,59 @@
 import type { Redis } from 'ioredis';
 import type { AccessRequest } from '../domain/access-request.js';
 import { JumpgateError } from '../domain/errors.js';
-import type { RequestStatus } from '../domain/request-status.js';
+import { REQUEST_STATUSES } from '../domain/request-status.js';
 import type { AuditEntry, AuditReader, AuditRecord } from '../service/ports/audit.js';
 import type { Clock } from '../service/ports/clock.js';
-import type { Store } from '../service/ports/store.js';
-import { GENESIS, sealRecord } from './audit-chain.js';
-import { APPEND_ONLY, COMMIT_REQUEST, COMMIT_SSH_KEY } from './lua.js';
+import type { BreakglassLimits, Store } from '../service/ports/store.js';
+import { pendingEntry } from './audit-chain.js';
+import { createAuditSealer } from './audit-sealer.js';
+import { indexScore, redisKeys } from './redis-keys.js';
+import { withStoreCommands } from './store-commands.js';
 
 export interface RedisStoreDeps {
   readonly redis: Redis;
   /** JUMPGATE_PREFIX: every key starts with it. */
   readonly prefix: string;
   readonly now: Clock;
-  /** Called after each audit record lands (e.g. to copy it to AUDIT_LOG_FILE). */
+  /** Called after audit records are sealed, with the last one (e.g. to copy them to AUDIT_LOG_FILE). */
   readonly onAudit?: (record: AuditRecord) => void;
 }
 
-type CommitResult = 'ok' | 'exists' | 'missing' | 'stale' | 'audit_moved';
+export interface RedisStore extends Store, AuditReader {
+  /** Moves status indexes written by an earlier version to the current layout (start-up). */
+  migrate(): Promise<number>;
+}
 
-/** The audit head moves on every write anywhere; losing that race this often means something is wrong. */
-const MAX_AUDIT_RACES = 200;
+type Reply = (string | number | false | null)[];
 
-/** Store and AuditReader over Redis (ioredis). */
-export function createRedisStore(deps: RedisStoreDeps): Store & AuditReader {
-  const { redis, prefix, now } = deps;
-  const key = {
-    request: (id: string) => `${prefix}:req:${id}`,
-    status: (status: RequestStatus) => `${prefix}:status:${status}`,
-    user: (userId: string) => `${prefix}:user:${userId}`,
-    sshKey: (userId: string) => `${prefix}:sshkey:${userId}`,
-    audit: `${prefix}:audit`,
-    auditHead: `${prefix}:audit:head`,
-    auditOf: (requestId: string) => `${prefix}:audit:req:${requestId}`,
-  };
+/**
+ * Store and AuditReader over Redis (ioredis). Every write is one script call that lands the state
+ * change and its audit entry together; the entry is then sealed into the hash chain (see
+ * audit-sealer.ts), and the write resolves with the sealed record.
+ */
+export function createRedisStore(deps: RedisStoreDeps): RedisStore {
+  const { prefix, now } = deps;
+  const redis = withStoreCommands(deps.redis);
+  const key = redisKeys(prefix);
+  const sealer = createAuditSealer({ redis, keys: key, ...(deps.onAudit ? { onSealed: deps.onAudit } : {}) });
+  const entryJson = (entry: AuditEntry) => JSON.stringify(pendingEntry(entry, now()));
 
-  /** Seals the record against the current head and runs the script; re-seals when another write won. */
-  async function appendWith(entry: AuditEntry, run: (record: AuditRecord) => Promise<CommitResult>): Promise<{ result: CommitResult; record: AuditRecord }> {
-    for (let attempt = 0; attempt < MAX_AUDIT_RACES; attempt += 1) {
-      const [seq, hash] = await redis.hmget(key.auditHead, 'seq', 'hash');
-      const record = sealRecord(entry, Number(seq ?? 0) + 1, now(), hash ?? GENESIS);
-      const result = await run(record);
-      if (result !== 'audit_moved') {
-        if (result === 'ok') deps.onAudit?.(record);
-        return { result, record };
-      }
-    }
-    throw new Error(`audit head kept moving: gave up after ${MAX_AUDIT_RACES} attempts`);
+  function commitArgs(mode: 'create' | 'update', next: AccessRequest, expectedVersion: number, entry: AuditEntry): string[] {
+    return [
+      key.request(next.id), key.user(next.requester), key.auditOf(next.id), key.auditPending, key.auditHead,
+      mode, String(expectedVersion), JSON.stringify(next), String(next.version), next.status, String(indexScore(next)),
+      String(next.createdAt), next.id, prefix, entryJson(entry),
+    ];
   }
 
-  function commitRequest(mode: 'create' | 'update', next: AccessRequest, expectedVersion: number, oldStatus: RequestStatus, entry: AuditEntry) {
-    return appendWith(entry, async (record) =>
-      (await redis.eval(
-        COMMIT_REQUEST,
-        7,
-        key.audit, key.auditHead, key.request(next.id), key.status(next.status), key.user(next.requester), key.auditOf(next.id), key.status(oldStatus),
-        record.prev, String(record.seq), JSON.stringify(record), record.hash, GENESIS,
-        mode, String(expectedVersion), JSON.stringify(next), String(next.version), String(next.createdAt), next.id,
-      )) as CommitResult,
-    );
+  /** The record as stored: the version it will have, no message ref (that is metadata). */
+  function toStore(request: AccessRequest, version: number): AccessRequest {
+    const { message: _message, ...rest } = request;
+    return { ...rest, version };
+  }
+
+  async function sealedRecord(reply: Reply): Promise<AuditRecord> {
+    return sealer.sealed(Number(reply[1]));
   }
 
   // Field j: the request JSON (versioned, audited); m: where its approval message is (metadata).
@@ -84,35 +79,56 @@ export function createRedisStore(deps: RedisStoreDeps): Store & AuditReader {
   }
 
   async function readAudit(start: number, stop: number): Promise<AuditRecord[]> {
+    await sealer.flush();
     const lines = await redis.lrange(key.audit, start, stop);
     return lines.map((line) => JSON.parse(line) as AuditRecord);
   }
 
   return {
     get,
+    getMany,
 
     async create(request, entry) {
-      const { message: _message, ...stored0 } = request;
-      const stored = { ...stored0, version: 1 };
-      const { result, record } = await commitRequest('create', stored, 0, request.status, entry);
-      if (result === 'exists') throw new JumpgateError('illegal_transition', `request ${request.id} already exists`);
-      return record;
+      const stored = toStore(request, 1);
+      const reply = await redis.jumpgateCommitRequest(...commitArgs('create', stored, 0, entry));
+      if (reply[0] === 'exists') throw new JumpgateError('illegal_transition', `request ${request.id} already exists`);
+      return sealedRecord(reply);
+    },
+
+    async createBreakglass(request, entry, limits: BreakglassLimits) {
+      const stored = toStore(request, 1);
+      const reply = await redis.jumpgateCommitBreakglass(
+        ...commitArgs('create', stored, 0, entry).slice(0, 5),
+        key.breakglassUses(request.requester), key.breakglassHold(request.requester, request.target),
+        ...commitArgs('create', stored, 0, entry).slice(5),
+        String(limits.windowStart), limits.maxInWindow === undefined ? '' : String(limits.maxInWindow),
+        limits.onePerTarget ? '1' : '0', String(Math.max(1, Math.ceil(limits.holdMs))),
+      );
+      if (reply[0] === 'exists') throw new JumpgateError('illegal_transition', `request ${request.id} already exists`);
+      if (reply[0] === 'limit') return { refused: 'limit', used: Number(reply[1]) } as const;
+      if (reply[0] === 'held') return { refused: 'held', requestId: String(reply[1]) } as const;
+      return { audit: await sealedRecord(reply) };
     },
 
     async update(next, expectedVersion, entry) {
-      const current = await get(next.id);
-      if (!current) throw new JumpgateError('not_found', `there is no request ${next.id}`);
-      if (current.version !== expectedVersion) return undefined;
-      const { message, ...rest } = next;
-      const stored = { ...rest, version: expectedVersion + 1 };
-      const { result, record } = await commitRequest('update', stored, expectedVersion, current.status, entry);
-      if (result === 'missing') throw new JumpgateError('not_found', `there is no request ${next.id}`);
-      const merged = current.message ?? message;
-      return result === 'ok' ? { request: merged ? { ...stored, message: merged } : stored, audit: record } : undefined;
+      const stored = toStore(next, expectedVersion + 1);
+      const reply = await redis.jumpgateCommitRequest(...commitArgs('update', stored, expectedVersion, entry));
+      if (reply[0] === 'missing') throw new JumpgateError('not_found', `there is no request ${next.id}`);
+      if (reply[0] !== 'ok') return undefined;
+      const message = typeof reply[2] === 'string' ? (JSON.parse(reply[2]) as AccessRequest['message']) : next.message;
+      return { request: message ? { ...stored, message } : stored, audit: await sealedRecord(reply) };
     },
 
     async idsByStatus(status) {
-      return redis.smembers(key.status(status));
+      return redis.zrange(key.status(status), 0, -1);
+    },
+
+    async dueIds(status, until, limit) {
+      return redis.zrangebyscore(key.status(status), '-inf', until, 'LIMIT', 0, limit);
+    },
+
+    async countByStatus(status) {
+      return redis.zcard(key.status(status));
     },
 
     async forUser(userId, limit) {
@@ -124,16 +140,14 @@ export function createRedisStore(deps: RedisStoreDeps): Store & AuditReader {
     },
 
     async appendAudit(entry) {
-      const { record } = await appendWith(entry, async (sealed) =>
-        (await redis.eval(APPEND_ONLY, 2, key.audit, key.auditHead, sealed.prev, String(sealed.seq), JSON.stringify(sealed), sealed.hash, GENESIS)) as CommitResult,
-      );
-      return record;
+      const byRequest = entry.requestId === null ? '' : key.auditOf(entry.requestId);
+      return sealedRecord(await redis.jumpgateAppendAudit(key.auditPending, key.auditHead, byRequest, entryJson(entry)));
     },
 
     async claim(claimKey, value, ttlMs) {
-      const key_ = `${prefix}:claim:${claimKey}`;
-      if ((await redis.set(key_, value, 'PX', ttlMs, 'NX')) === 'OK') return value;
-      return (await redis.get(key_)) ?? value;
+      const claimed = key.claim(claimKey);
+      if ((await redis.set(claimed, value, 'PX', ttlMs, 'NX')) === 'OK') return value;
+      return (await redis.get(claimed)) ?? value;
     },
 
     async getSshKey(userId) {
@@ -141,13 +155,7 @@ export function createRedisStore(deps: RedisStoreDeps): Store & AuditReader {
     },
 
     async setSshKey(userId, sshKey, entry) {
-      const { record } = await appendWith(entry, async (sealed) =>
-        (await redis.eval(
-          COMMIT_SSH_KEY, 3, key.audit, key.auditHead, key.sshKey(userId),
-          sealed.prev, String(sealed.seq), JSON.stringify(sealed), sealed.hash, GENESIS, sshKey,
-        )) as CommitResult,
-      );
-      return record;
+      return sealedRecord(await redis.jumpgateCommitSshKey(key.sshKey(userId), key.auditPending, key.auditHead, sshKey, entryJson(entry)));
     },
 
     // The list index of seq n is n - 1.
@@ -160,11 +168,16 @@ export function createRedisStore(deps: RedisStoreDeps): Store & AuditReader {
     },
 
     async forRequest(requestId) {
+      await sealer.flush();
       const seqs = await redis.lrange(key.auditOf(requestId), 0, -1);
       const pipeline = redis.pipeline();
       for (const seq of seqs) pipeline.lindex(key.audit, Number(seq) - 1);
       const results = (await pipeline.exec()) ?? [];
       return results.flatMap(([, line]) => (typeof line === 'string' ? [JSON.parse(line) as AuditRecord] : []));
+    },
+
+    migrate() {
+      return redis.jumpgateMigrateStatusSets(prefix, ...REQUEST_STATUSES);
     },
   };
 }

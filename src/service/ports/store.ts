@@ -20,8 +20,21 @@ export interface Store {
    * version moved on (someone else changed it first): re-read and decide again.
    */
   update(next: AccessRequest, expectedVersion: number, audit: AuditEntry): Promise<{ request: AccessRequest; audit: AuditRecord } | undefined>;
+  /** Requests by id, in the order given; ids that do not exist are left out. One round trip. */
+  getMany(ids: readonly string[]): Promise<readonly AccessRequest[]>;
+  /**
+   * Creates a breakglass request (like `create`) only when the person is within `limits`, counted
+   * and reserved in the same atomic step, so concurrent confirmations cannot all pass the count.
+   */
+  createBreakglass(request: AccessRequest, audit: AuditEntry, limits: BreakglassLimits): Promise<BreakglassCreated>;
   /** Ids of requests in a status (for timeouts, reconciliation). */
   idsByStatus(status: RequestStatus): Promise<readonly string[]>;
+  /**
+   * Ids in a status that are due by `until`, soonest first, at most `limit`: active grants by
+   * notAfter, pending requests by creation, approved requests by their last change.
+   */
+  dueIds(status: RequestStatus, until: number, limit: number): Promise<readonly string[]>;
+  countByStatus(status: RequestStatus): Promise<number>;
   /** A person's requests, newest first (as requester or sponsor). */
   forUser(userId: string, limit: number): Promise<readonly AccessRequest[]>;
 
@@ -43,3 +56,21 @@ export interface Store {
   /** Stores a person's SSH public key and appends the audit record, atomically. */
   setSshKey(userId: string, key: string, audit: AuditEntry): Promise<AuditRecord>;
 }
+
+export interface BreakglassLimits {
+  /** Breakglass requests created before this (epoch ms) no longer count. */
+  readonly windowStart: number;
+  /** At most this many in the window (the workflow's max_per_day); undefined: no limit. */
+  readonly maxInWindow?: number;
+  /** Refuse while the person holds a pending, approved or active breakglass on the same target. */
+  readonly onePerTarget: boolean;
+  /** How long that hold can matter at most (the longest breakglass grant and its set-up). */
+  readonly holdMs: number;
+}
+
+export type BreakglassCreated =
+  | { readonly audit: AuditRecord }
+  /** `used` breakglass requests in the window already. */
+  | { readonly refused: 'limit'; readonly used: number }
+  /** The person holds `requestId` on this target. */
+  | { readonly refused: 'held'; readonly requestId: string };

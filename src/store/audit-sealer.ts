@@ -1,0 +1,139 @@
+import type { Redis } from 'ioredis';
+import type { AuditRecord } from '../service/ports/audit.js';
+import { GENESIS, sealRecord, type PendingEntry } from './audit-chain.js';
+import type { RedisKeys } from './redis-keys.js';
+import type { StoreCommands } from './store-commands.js';
+
+/**
+ * Seals committed audit entries into the hash chain. Any process may seal: sealing is
+ * deterministic (seq, prev and hash follow from the entries and the head), so two sealers that
+ * race write the same records and the head's compare-and-set keeps one. In one process, passes
+ * run one at a time and each takes every entry waiting (up to BATCH): a burst of commits is
+ * sealed in a few passes, not one round trip per record.
+ */
+export interface AuditSealer {
+  /** Resolves with the sealed record of `seq`, once this process or another has sealed it. */
+  sealed(seq: number): Promise<AuditRecord>;
+  /** Seals everything committed so far. */
+  flush(): Promise<void>;
+}
+
+const BATCH = 500;
+
+interface Waiter {
+  /** The pass count when it was registered: a later pass is sure to see its entry. */
+  readonly since: number;
+  readonly resolve: (record: AuditRecord) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export function createAuditSealer(deps: {
+  readonly redis: Redis & StoreCommands;
+  readonly keys: RedisKeys;
+  /** Called with the last record of each pass that sealed something. */
+  readonly onSealed?: (last: AuditRecord) => void;
+}): AuditSealer {
+  const { redis, keys } = deps;
+  const waiters = new Map<number, Waiter[]>();
+  let running = false;
+  let again = false;
+  let passes = 0;
+
+  function settle(seq: number, outcome: { record: AuditRecord } | { error: unknown }) {
+    for (const waiter of waiters.get(seq) ?? []) {
+      if ('record' in outcome) waiter.resolve(outcome.record);
+      else waiter.reject(outcome.error);
+    }
+    waiters.delete(seq);
+  }
+
+  async function readHead() {
+    const [[, head], [, pending]] = (await redis
+      .multi()
+      .hmget(keys.auditHead, 'seq', 'hash')
+      .lrange(keys.auditPending, 0, BATCH - 1)
+      .exec()) as [[unknown, (string | null)[]], [unknown, string[]]];
+    return { seq: Number(head[0] ?? 0), hash: head[1] ?? GENESIS, pending };
+  }
+
+  /** Waiters whose record another process sealed: read them from the sealed list. */
+  async function settleSealedElsewhere(headSeq: number) {
+    const done = [...waiters.keys()].filter((seq) => seq <= headSeq);
+    if (done.length === 0) return;
+    const pipeline = redis.pipeline();
+    for (const seq of done) pipeline.lindex(keys.audit, seq - 1);
+    const lines = (await pipeline.exec()) ?? [];
+    done.forEach((seq, i) => {
+      const line = lines[i]?.[1];
+      if (typeof line === 'string') settle(seq, { record: JSON.parse(line) as AuditRecord });
+      else settle(seq, { error: new Error(`audit record ${seq} is missing from the sealed list`) });
+    });
+  }
+
+  /** One pass; true when there may be more to seal. */
+  async function pass(): Promise<boolean> {
+    const started = (passes += 1);
+    const head = await readHead();
+    await settleSealedElsewhere(head.seq);
+    if (head.pending.length === 0) {
+      // Committed before this pass read, yet neither sealed nor pending: removed behind our back.
+      for (const [seq, list] of waiters) {
+        if (list.some((waiter) => waiter.since < started)) settle(seq, { error: new Error(`audit entry ${seq} vanished before it was sealed`) });
+      }
+      return waiters.size > 0;
+    }
+    let prev = head.hash;
+    const records = head.pending.map((json, i) => {
+      const record = sealRecord(JSON.parse(json) as PendingEntry, head.seq + 1 + i, prev);
+      prev = record.hash;
+      return record;
+    });
+    const outcome = await redis.jumpgateSealAudit(
+      keys.auditPending, keys.audit, keys.auditHead,
+      String(head.seq), prev, ...records.map((record) => JSON.stringify(record)),
+    );
+    if (outcome !== 'ok') return true;
+    for (const record of records) settle(record.seq, { record });
+    const last = records[records.length - 1];
+    if (last) deps.onSealed?.(last);
+    return records.length === BATCH || waiters.size > 0;
+  }
+
+  async function run() {
+    running = true;
+    try {
+      let more = true;
+      while (more || again) {
+        again = false;
+        more = await pass();
+      }
+    } catch (error) {
+      for (const seq of [...waiters.keys()]) settle(seq, { error });
+    } finally {
+      running = false;
+    }
+    if (waiters.size > 0) kick();
+  }
+
+  function kick() {
+    if (running) again = true;
+    else void run();
+  }
+
+  function sealed(seq: number): Promise<AuditRecord> {
+    return new Promise((resolve, reject) => {
+      const list = waiters.get(seq) ?? [];
+      list.push({ since: passes, resolve, reject });
+      waiters.set(seq, list);
+      kick();
+    });
+  }
+
+  return {
+    sealed,
+    async flush() {
+      const [[, seq], [, length]] = (await redis.multi().hget(keys.auditHead, 'seq').llen(keys.auditPending).exec()) as [[unknown, string | null], [unknown, number]];
+      if (length > 0) await sealed(Number(seq ?? 0) + length);
+    },
+  };
+}

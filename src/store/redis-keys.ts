@@ -1,0 +1,41 @@
+import type { AccessRequest } from '../domain/access-request.js';
+import type { RequestStatus } from '../domain/request-status.js';
+
+/** Every key of the Redis store, under JUMPGATE_PREFIX. One place, so scripts and readers agree. */
+export function redisKeys(prefix: string) {
+  return {
+    /** Hash: v (version), s (status), j (request JSON), m (approval message ref, metadata). */
+    request: (id: string) => `${prefix}:req:${id}`,
+    /** Sorted set of the requests in a status, scored by `indexScore`. */
+    status: (status: RequestStatus) => `${prefix}:idx:${status}`,
+    /** Sorted set: a person's requests by creation time. */
+    user: (userId: string) => `${prefix}:user:${userId}`,
+    sshKey: (userId: string) => `${prefix}:sshkey:${userId}`,
+    /** Sorted set: a person's breakglass requests by creation time (the max_per_day window). */
+    breakglassUses: (userId: string) => `${prefix}:breakglass:${userId}`,
+    /** The person's current breakglass request on a target. */
+    breakglassHold: (userId: string, target: string) => `${prefix}:breakglass:${userId}:${target}`,
+    /** Sealed audit records, seq n at index n - 1. */
+    audit: `${prefix}:audit`,
+    /** Hash: seq and hash of the last sealed record. */
+    auditHead: `${prefix}:audit:head`,
+    /** Audit entries committed but not sealed yet, in seq order after the head. */
+    auditPending: `${prefix}:audit:pending`,
+    /** The seqs of one request's audit records. */
+    auditOf: (requestId: string) => `${prefix}:audit:req:${requestId}`,
+    claim: (claimKey: string) => `${prefix}:claim:${claimKey}`,
+  };
+}
+
+export type RedisKeys = ReturnType<typeof redisKeys>;
+
+/**
+ * The score of a request in its status index: what the sweeps ask of that status. Active grants
+ * by notAfter (due revocations first), pending requests by creation (timeouts count from it), and
+ * everything else by its last change.
+ */
+export function indexScore(request: AccessRequest): number {
+  if (request.status === 'active' && request.grant) return request.grant.notAfter;
+  if (request.status === 'pending') return request.createdAt;
+  return request.updatedAt;
+}

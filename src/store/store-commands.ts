@@ -1,0 +1,31 @@
+import type { Redis } from 'ioredis';
+import { APPEND_AUDIT, COMMIT_BREAKGLASS, COMMIT_REQUEST, COMMIT_SSH_KEY, MIGRATE_STATUS_SETS, SEAL_AUDIT } from './lua.js';
+
+type Reply = (string | number | false | null)[];
+
+/** The store's scripts as ioredis commands (EVALSHA; the text is sent only when Redis lacks it). */
+export interface StoreCommands {
+  jumpgateCommitRequest(...args: string[]): Promise<Reply>;
+  jumpgateCommitBreakglass(...args: string[]): Promise<Reply>;
+  jumpgateCommitSshKey(...args: string[]): Promise<Reply>;
+  jumpgateAppendAudit(...args: string[]): Promise<Reply>;
+  jumpgateSealAudit(...args: string[]): Promise<string>;
+  jumpgateMigrateStatusSets(...args: string[]): Promise<number>;
+}
+
+const SCRIPTS = {
+  jumpgateCommitRequest: { numberOfKeys: 5, lua: COMMIT_REQUEST },
+  jumpgateCommitBreakglass: { numberOfKeys: 7, lua: COMMIT_BREAKGLASS },
+  jumpgateCommitSshKey: { numberOfKeys: 3, lua: COMMIT_SSH_KEY },
+  jumpgateAppendAudit: { numberOfKeys: 3, lua: APPEND_AUDIT },
+  jumpgateSealAudit: { numberOfKeys: 3, lua: SEAL_AUDIT },
+  jumpgateMigrateStatusSets: { numberOfKeys: 0, lua: MIGRATE_STATUS_SETS },
+} as const;
+
+/** Defines the store's commands on a connection (once; defining again is harmless). */
+export function withStoreCommands(redis: Redis): Redis & StoreCommands {
+  for (const [name, definition] of Object.entries(SCRIPTS)) {
+    if (!(name in redis)) redis.defineCommand(name, definition);
+  }
+  return redis as Redis & StoreCommands;
+}
