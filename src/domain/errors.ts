@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'target_not_allowed'
   /** The workflow requires a reason and none was given. */
   | 'reason_required'
+  /** The reason is longer than a request takes (MAX_REASON_LENGTH). */
+  | 'reason_too_long'
   /** The workflow requires a ticket matching its pattern and none (or a wrong one) was given. */
   | 'ticket_required'
   /** The clicker is not an eligible approver for this request. */

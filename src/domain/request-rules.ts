@@ -23,6 +23,13 @@ export interface CheckedRequest {
   readonly ticket?: string;
 }
 
+/**
+ * The longest reason a request takes. Approvers read it in a message, it is kept in every audit
+ * record, and the broker refuses a grant whose reason is over 4,000 characters: a long reason
+ * must be refused when it is typed, not after the approvals.
+ */
+export const MAX_REASON_LENGTH = 1_000;
+
 // A ticket is often written "(INC-42)" or "INC-42," inside a sentence; these never belong to it.
 const EDGE_PUNCTUATION = /^[,.;:()[\]"'!?]+|[,.;:()[\]"'!?]+$/g;
 
@@ -34,6 +41,7 @@ const EDGE_PUNCTUATION = /^[,.;:()[\]"'!?]+|[,.;:()[\]"'!?]+$/g;
  * - `duration_over_max` / `duration_under_min` (details `requested`, `max` / `min` in ms) —
  *   a duration is refused, never clamped;
  * - `reason_required` when the workflow (or the kind: breakglass, vendor) needs a reason;
+ * - `reason_too_long` when the reason is over MAX_REASON_LENGTH characters;
  * - `ticket_required` when the workflow has a ticket pattern and no ticket matches it;
  * - `workflow_invalid` when that pattern is not a regular expression (policy/ should have
  *   refused the workflow already).
@@ -48,6 +56,7 @@ export function checkRequest(input: RequestInput): CheckedRequest {
       details: { target, kind: input.kind },
     });
   }
+  checkReasonLength(reason);
   const explicit = input.ticket?.trim() || undefined;
   const pattern = workflow.access.ticketPattern;
   if (pattern === undefined) return explicit === undefined ? { durationMs, reason } : { durationMs, reason, ticket: explicit };
@@ -61,6 +70,17 @@ export function checkRequest(input: RequestInput): CheckedRequest {
     );
   }
   return { durationMs, reason, ticket };
+}
+
+/** Throws `reason_too_long` when the (trimmed) reason is over MAX_REASON_LENGTH characters. */
+export function checkReasonLength(reason: string): void {
+  // Characters as a person counts them (an emoji is one), not UTF-16 units.
+  const length = [...reason.trim()].length;
+  if (length > MAX_REASON_LENGTH) {
+    throw new JumpgateError('reason_too_long', `the reason is ${count(length)} characters long; at most ${count(MAX_REASON_LENGTH)} are allowed`, {
+      details: { length, max: MAX_REASON_LENGTH },
+    });
+  }
 }
 
 /** Auto-approved grants are capped by the workflow's auto-approve rule, silently: nobody asked for more than policy gives for free. */
@@ -86,6 +106,10 @@ function checkDuration(text: string | undefined, limits: KindLimits, minDuration
     );
   }
   return requested;
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 function ticketRegExp(pattern: string, workflow: Workflow): RegExp {

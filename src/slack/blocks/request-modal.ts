@@ -1,5 +1,6 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { formatDuration, type DurationMs } from '../../domain/duration.js';
+import { MAX_REASON_LENGTH } from '../../domain/request-rules.js';
 import { ACTION_IDS, REQUEST_FIELDS } from '../action-ids.js';
 import { code } from '../mrkdwn.js';
 import { context, plainText, section } from './block-kit.js';
@@ -51,8 +52,9 @@ export function requestModal(targets: readonly ModalTarget[]): ModalView {
       type: 'input',
       block_id: REQUEST_FIELDS.reason.blockId,
       label: plainText('Reason'),
-      hint: plainText('Why you need it: the approvers decide on this, and it stays in the audit trail.'),
-      element: { type: 'plain_text_input', action_id: REQUEST_FIELDS.reason.actionId, multiline: true, max_length: 2_000 },
+      hint: plainText(`Why you need it: the approvers decide on this, and it stays in the audit trail. At most ${MAX_REASON_LENGTH.toLocaleString('en-US')} characters.`),
+      // Slack stops typing at the limit; the use case checks it again for the slash command.
+      element: { type: 'plain_text_input', action_id: REQUEST_FIELDS.reason.actionId, multiline: true, max_length: MAX_REASON_LENGTH },
     },
     {
       type: 'input',

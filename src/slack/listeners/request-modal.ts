@@ -1,5 +1,7 @@
 import type { App } from '@slack/bolt';
 import { isDuration } from '../../domain/duration.js';
+import { isJumpgateError } from '../../domain/errors.js';
+import { checkReasonLength } from '../../domain/request-rules.js';
 import { ACTION_IDS, REQUEST_FIELDS } from '../action-ids.js';
 import { requestSentMessage } from '../blocks/request-sent-message.js';
 import { replyFor, type ListenerContext } from './context.js';
@@ -19,6 +21,8 @@ export function registerRequestModalListener(app: App, context: ListenerContext)
     const errors: Record<string, string> = {};
     if (target === '') errors[REQUEST_FIELDS.target.blockId] = 'Choose a target.';
     if (duration !== '' && !isDuration(duration)) errors[REQUEST_FIELDS.duration.blockId] = `"${duration}" is not a duration: use 90s, 30m, 2h, 1h30m or 1d.`;
+    const reasonProblem = problemOf(() => checkReasonLength(reason));
+    if (reasonProblem) errors[REQUEST_FIELDS.reason.blockId] = reasonProblem;
     if (Object.keys(errors).length > 0) {
       await ack({ response_action: 'errors', errors });
       return;
@@ -38,4 +42,15 @@ export function registerRequestModalListener(app: App, context: ListenerContext)
       await client.chat.postMessage({ channel: userId, text: replyFor(context, error, { userId, action: 'request-modal' }) }).catch(() => undefined);
     }
   });
+}
+
+/** The sentence of a refused field, for Slack's in-form errors (which show plain text). */
+function problemOf(check: () => void): string | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    if (!isJumpgateError(error)) throw error;
+    return `${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}.`;
+  }
 }

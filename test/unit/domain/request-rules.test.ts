@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { autoApproveDuration, checkRequest, type RequestInput } from '../../../src/domain/request-rules.js';
+import { autoApproveDuration, checkRequest, MAX_REASON_LENGTH, type RequestInput } from '../../../src/domain/request-rules.js';
 import { HOUR, MINUTE, workflow } from './builders.js';
 import { thrown } from './thrown.js';
 
@@ -86,6 +86,24 @@ describe('checkRequest: reasons', () => {
   it('accepts an empty reason on a standard request when the workflow does not require one', () => {
     const checked = checkRequest(ask({ workflow: workflow({ access: { requireReason: false } }), reason: '' }));
     expect(checked).toEqual({ durationMs: 30 * MINUTE, reason: '' });
+  });
+});
+
+describe('checkRequest: reason length', () => {
+  it(`accepts a reason of exactly ${MAX_REASON_LENGTH} characters, counting an emoji as one`, () => {
+    const reason = `${'x'.repeat(MAX_REASON_LENGTH - 1)}🔥`;
+    expect(checkRequest(ask({ reason })).reason).toBe(reason);
+  });
+
+  it.each(['standard', 'breakglass', 'vendor'] as const)('refuses a longer reason on a %s request with its length and the limit', (kind) => {
+    const error = thrown(() => checkRequest(ask({ kind, reason: 'y'.repeat(1_234) })));
+    expect(error.code).toBe('reason_too_long');
+    expect(error.message).toBe('the reason is 1,234 characters long; at most 1,000 are allowed');
+    expect(error.details).toEqual({ length: 1_234, max: 1_000 });
+  });
+
+  it('measures the reason trimmed', () => {
+    expect(checkRequest(ask({ reason: `  ${'z'.repeat(MAX_REASON_LENGTH)}  \n` })).reason).toHaveLength(MAX_REASON_LENGTH);
   });
 });
 

@@ -50,6 +50,12 @@ describe('requestModal', () => {
     expect(ticket.element).toMatchObject({ type: 'plain_text_input', action_id: REQUEST_FIELDS.ticket.actionId });
   });
 
+  it('stops the reason at the length a request takes, and says so', () => {
+    const reason = input(modal, REQUEST_FIELDS.reason.blockId);
+    expect((reason.element as PlainTextInput).max_length).toBe(1_000);
+    expect(reason.hint?.text).toContain('At most 1,000 characters.');
+  });
+
   it('says there is nothing to request, with no submit button, when no target is given', () => {
     const empty = requestModal([]);
     expect(empty.submit).toBeUndefined();
