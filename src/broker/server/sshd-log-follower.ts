@@ -21,6 +21,11 @@ export interface LogFollowerOptions {
   readonly fromStart?: boolean;
   /** A timed read failed; the next one tries again. Reported once until a read works again. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Checked on the open file at every read (owner and mode); a returned problem stops the read
+   * with that error. Keeps a file that someone made writable, or swapped, from being believed.
+   */
+  readonly accept?: (stats: { uid: number; mode: number }, file: string) => string | undefined;
 }
 
 interface Reader {
@@ -60,7 +65,10 @@ export function followLog(options: LogFollowerOptions): LogFollower {
   };
 
   const readToEnd = async (reader: Reader): Promise<number> => {
-    const size = (await reader.handle.stat()).size;
+    const stats = await reader.handle.stat();
+    const problem = options.accept?.(stats, options.file);
+    if (problem !== undefined) throw new Error(`${problem}; not reading it`);
+    const size = stats.size;
     if (size < reader.offset) {
       // Truncated in place (logrotate's copytruncate): what is there now is all new.
       reader.offset = 0;

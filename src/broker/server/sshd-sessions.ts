@@ -1,40 +1,42 @@
 import { stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { SessionTerminator } from './session-terminator.js';
-import { openConnections, snapshotConnections } from './sshd-connections.js';
+import { snapshotConnections, type ConnectionSnapshot, type SshdSocket } from './sshd-connections.js';
 import { endProcesses, type KillFn } from './sshd-end-processes.js';
+import { unsafeLogFileProblem } from './sshd-log-file-check.js';
 import { followLog } from './sshd-log-follower.js';
-import { parseSshdLogLine, type Endpoint, type SshdLogEvent } from './sshd-log-line.js';
-import { canonicalAddress } from './sshd-proc-net.js';
+import { parseSshdLogLine, type Endpoint } from './sshd-log-line.js';
+import { createLoginClaims, type LoginClaim } from './sshd-login-claims.js';
 import type { ProcessInfo } from './sshd-processes.js';
 
 /**
  * Ends the open SSH sessions of a revoked grant on this bastion, and only those: another
- * grant's session of the same Unix user keeps running. The sshd log (LogLevel VERBOSE) says
- * which certificate each connection logged in with; /proc says which processes a connection
- * has. The broker must run on the bastion, as root (it signals sshd's processes), in the host's
- * process and network namespaces.
+ * grant's session keeps running. The sshd log (LogLevel VERBOSE) says which certificate a
+ * connection logged in with, but a log line is only a claim (a local user can write one to
+ * syslog), so a claim counts once the kernel confirms it: the connection's TCP socket is open
+ * and held by a root sshd process (by the line's pid, when it has one). The session is then
+ * bound to that socket, first claim wins, and ending it ends that sshd process's tree. Whether
+ * it is still open is asked of the kernel again each time, never of `Disconnected` lines.
+ * The broker must run on the bastion, as root, in the host's process and network namespaces.
  */
 export interface LiveSession {
   readonly grantId: string;
   readonly serial: string;
   readonly user: string;
   readonly client: Endpoint;
-  /** The sshd address and port it came in on, when the log said so. */
-  readonly server?: Endpoint;
-  /** The per-connection sshd process, when the log carries pids (syslog, journald). */
-  readonly pid?: number;
+  /** The root sshd process(es) holding the connection; the first is the one the line named, if any. */
+  readonly pids: readonly number[];
 }
 
 export interface SshdSessionTerminator extends SessionTerminator {
-  /** Certificate sessions the log reports open, after reading it up to now. */
+  /** Certificate sessions open now, after reading the log up to now. */
   sessions(): Promise<readonly LiveSession[]>;
   /** Stops following the log. */
   close(): Promise<void>;
 }
 
 export interface SshdSessionTerminatorOptions {
-  /** sshd's log: its `-E` file, /var/log/auth.log, or a file journald's short output goes to. */
+  /** sshd's log: its `-E` file, or a file that only sshd's syslog lines go to (see the README). */
   readonly logFile: string;
   readonly logger?: Pick<Logger, 'info' | 'warn' | 'debug'>;
   readonly kill?: KillFn;
@@ -49,71 +51,76 @@ export interface SshdSessionTerminatorOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-// Connections seen but not (yet) logged in; bounded so scanners cannot grow it.
-const MAX_PENDING = 4096;
+interface BoundSession extends LoginClaim, SshdSocket {}
 
 export function createSshdSessionTerminator(options: SshdSessionTerminatorOptions): SshdSessionTerminator {
   const procRoot = options.procRoot ?? '/proc';
   const logger = options.logger;
-  const live = new Map<string, LiveSession>();
-  const pending = new Map<string, Endpoint>();
-  const key = (client: Endpoint) => `${canonicalAddress(client.address)} ${client.port}`;
-
-  const apply = (event: SshdLogEvent) => {
-    const id = key(event.client);
-    switch (event.kind) {
-      case 'connection':
-        // The same client address and port again: whatever was logged for it before has ended.
-        live.delete(id);
-        pending.delete(id);
-        pending.set(id, event.server);
-        if (pending.size > MAX_PENDING) pending.delete(pending.keys().next().value!);
-        return;
-      case 'login': {
-        const server = pending.get(id);
-        pending.delete(id);
-        if (!event.certificate) {
-          live.delete(id);
-          return;
-        }
-        live.set(id, {
-          grantId: event.certificate.keyId,
-          serial: event.certificate.serial,
-          user: event.user,
-          client: event.client,
-          ...(server ? { server } : {}),
-          ...(event.pid === undefined ? {} : { pid: event.pid }),
-        });
-        return;
-      }
-      case 'disconnect':
-        live.delete(id);
-        pending.delete(id);
-        return;
-    }
-  };
+  const claims = createLoginClaims();
+  // Keyed by socket inode: one connection, one certificate.
+  const bound = new Map<number, BoundSession>();
+  const look = () => snapshotConnections({ procRoot, spare: [process.pid] });
 
   const follower = followLog({
     file: options.logFile,
     intervalMs: options.pollIntervalMs,
+    accept: unsafeLogFileProblem,
     onLine: (line) => {
       const event = parseSshdLogLine(line);
-      if (event) apply(event);
+      if (event) claims.add(event);
     },
     onError: (error) => logger?.warn({ err: error, logFile: options.logFile }, 'could not read the sshd log'),
   });
-
   stat(options.logFile).catch(() =>
     logger?.warn({ logFile: options.logFile }, 'the sshd log does not exist yet; sessions are known from the moment it appears'),
   );
 
-  const sweep = async () => {
-    await follower.drain();
-    const connections = await openConnections(procRoot);
-    for (const [id, session] of live) if (!connections.isOpen(session.client, session.server)) live.delete(id);
+  const bind = (snapshot: ConnectionSnapshot, claim: LoginClaim) => {
+    for (const socket of snapshot.sshdSockets(claim.client, claim.pid === undefined ? claim.server : undefined)) {
+      // The line's pid must be one of the root sshd processes holding that very socket.
+      const holders = claim.pid === undefined ? socket.holders : socket.holders.filter((holder) => holder.pid === claim.pid);
+      if (holders.length === 0) continue;
+      const earlier = bound.get(socket.inode);
+      if (earlier) {
+        if (earlier.grantId !== claim.grantId || earlier.serial !== claim.serial) {
+          logger?.warn({ client: claim.client, pid: claim.pid, grantId: claim.grantId, boundTo: earlier.grantId },
+            'an sshd log line claimed a connection already bound to another certificate; ignored (a forged line?)');
+        }
+        continue;
+      }
+      bound.set(socket.inode, { ...claim, inode: socket.inode, holders });
+    }
   };
+
+  let reading: Promise<void> = Promise.resolve();
+  /** Reads the log up to now and binds what it claims; one read at a time. */
+  const catchUp = () => {
+    const run = reading.then(async () => {
+      await follower.drain();
+      const batch = claims.take();
+      if (batch.length === 0) return;
+      const snapshot = await look();
+      for (const claim of batch) bind(snapshot, claim);
+    });
+    reading = run.catch(() => undefined);
+    return run;
+  };
+
+  /** The bound sessions still open, each with the sshd processes that still hold it; the rest are forgotten. */
+  const openSessions = (snapshot: ConnectionSnapshot) => {
+    const open: { session: BoundSession; pids: number[] }[] = [];
+    for (const [inode, session] of bound) {
+      const pids = snapshot.stillHeld(inode, session.holders);
+      if (pids.length === 0) bound.delete(inode);
+      else open.push({ session, pids });
+    }
+    return open;
+  };
+
   const sweeper = setInterval(() => {
-    sweep().catch((error: unknown) => logger?.warn({ err: error }, 'could not check which ssh sessions are open'));
+    catchUp()
+      .then(async () => openSessions(await look()))
+      .catch((error: unknown) => logger?.warn({ err: error }, 'could not check which ssh sessions are open'));
   }, options.sweepIntervalMs ?? 60_000);
   sweeper.unref();
 
@@ -128,36 +135,38 @@ export function createSshdSessionTerminator(options: SshdSessionTerminatorOption
   return {
     async terminate(grant) {
       // Catch up first: the login may have been logged a moment ago.
-      await follower.drain();
-      const mine = [...live].filter(([, session]) => session.serial === grant.serial && session.grantId === grant.id);
-      if (mine.length === 0) return 0;
+      await catchUp();
+      const isMine = (session: BoundSession) => session.serial === grant.serial && session.grantId === grant.id;
+      if (![...bound.values()].some(isMine)) return 0;
 
-      const snapshot = await snapshotConnections({ procRoot, spare: [process.pid] });
+      const snapshot = await look();
+      const mine = openSessions(snapshot).filter(({ session }) => isMine(session));
       const victims = new Map<number, ProcessInfo>();
-      let ended = 0;
-      for (const [, session] of mine) {
-        const pids = snapshot.processesOf(session.client, session.server);
-        if (pids.length === 0) continue;
-        ended += 1;
-        for (const pid of pids) victims.set(pid, snapshot.table.get(pid)!);
-      }
+      for (const { pids } of mine) for (const pid of snapshot.treeOf(pids)) victims.set(pid, snapshot.table.get(pid)!);
       const result = await endProcesses(ends, [...victims.values()]);
       // Forgotten only once ended: when signalling failed, the broker's next attempt finds them again.
-      for (const [id] of mine) live.delete(id);
-      if (ended > 0) {
+      for (const { session } of mine) bound.delete(session.inode);
+      if (mine.length > 0) {
         logger?.info(
-          { grantId: grant.id, serial: grant.serial, sessions: ended, processes: result.signalled, forced: result.forced },
+          { grantId: grant.id, serial: grant.serial, sessions: mine.length, processes: result.signalled, forced: result.forced },
           'ended the ssh sessions of a revoked grant',
         );
       }
-      return ended;
+      return mine.length;
     },
     async sessions() {
-      await follower.drain();
-      return [...live.values()];
+      await catchUp();
+      return openSessions(await look()).map(({ session, pids }) => ({
+        grantId: session.grantId,
+        serial: session.serial,
+        user: session.user,
+        client: session.client,
+        pids,
+      }));
     },
     async close() {
       clearInterval(sweeper);
+      await reading;
       await follower.close();
     },
   };

@@ -22,6 +22,10 @@ interface FakeProcess {
   readonly ppid: number;
   readonly comm: string;
   readonly sockets?: readonly number[];
+  /** Default 0 (root). */
+  readonly uid?: number;
+  /** Default /usr/sbin/sshd for a process named sshd, else /usr/bin/<comm>. */
+  readonly exe?: string;
 }
 
 // Listener 10; grant-a's connection: privileged monitor 20, its user-side child 21 (both hold
@@ -140,18 +144,36 @@ describe('createSshdSessionTerminator', () => {
     expect(signals).toEqual([]);
   });
 
-  it('knows the certificate sessions the log reports, and forgets one whose end is logged', async () => {
+  it('knows the certificate sessions whose connection the kernel shows open, and believes no Disconnected line', async () => {
     const sessions = start();
-    expect((await sessions.sessions()).map((session) => session.grantId)).toEqual(['grant-a', 'grant-a', 'grant-b']);
+    expect((await sessions.sessions()).map((session) => [session.grantId, session.client.port])).toEqual([
+      ['grant-a', 50001],
+      ['grant-b', 50002],
+    ]);
     await appendFile(logFile, 'Disconnected from user ops 10.0.0.8 port 50002\n');
-    expect((await sessions.sessions()).map((session) => session.client.port)).toEqual([49999, 50001]);
+    expect((await sessions.sessions()).map((session) => session.client.port)).toEqual([50001, 50002]);
+    await writeTcpTable(proc, SOCKETS.filter((socket) => socket.inode !== 301));
+    expect((await sessions.sessions()).map((session) => session.client.port)).toEqual([50001]);
     await expect(sessions.terminate({ id: 'grant-b', serial: '12' })).resolves.toBe(0);
   });
 
-  it('forgets what was logged for a client port once a new connection comes from it', async () => {
+  it('keeps a live connection bound when a later line names the same client port again', async () => {
     const sessions = start();
-    await appendFile(logFile, 'Connection from 10.0.0.7 port 50001 on 10.0.0.1 port 22 rdomain ""\n');
-    await expect(sessions.terminate({ id: 'grant-a', serial: '11' })).resolves.toBe(0);
+    await sessions.sessions();
+    await appendFile(logFile, ['Connection from 10.0.0.7 port 50001 on 10.0.0.1 port 22 rdomain ""', ...certLogin('10.0.0.7', 50001, 'grant-z', 99), ''].join('\n'));
+    await expect(sessions.terminate({ id: 'grant-z', serial: '99' })).resolves.toBe(0);
+    await expect(sessions.terminate({ id: 'grant-a', serial: '11' })).resolves.toBe(1);
+    expect(signals.map(([pid]) => pid).sort()).toEqual([20, 21, 22, 23]);
+  });
+
+  it('believes a line’s pid only when it is a root sshd holding that connection', async () => {
+    await layOutProc(proc, [{ pid: 60, ppid: 1, comm: 'sshd', uid: 1000, exe: '/home/mallory/sshd', sockets: [301] }], []);
+    const line = (pid: number) => `Nov 22 04:35:34 bastion sshd[${pid}]: ${certLogin('10.0.0.8', 50002, 'grant-m', 66)[1]}\n`;
+    // Not sshd; the listener; an sshd holding another connection; a user's own "sshd".
+    await writeFile(logFile, [50, 10, 20, 60].map(line).join(''));
+    const sessions = start();
+    expect(await sessions.sessions()).toEqual([]);
+    await expect(sessions.terminate({ id: 'grant-m', serial: '66' })).resolves.toBe(0);
     expect(signals).toEqual([]);
   });
 
@@ -159,7 +181,7 @@ describe('createSshdSessionTerminator', () => {
     await writeFile(logFile, certLogin('10.0.0.8', 50002, 'grant-b', 12).map((line) => `Nov 22 04:35:34 bastion sshd[30]: ${line}\n`).join(''));
     const sessions = start();
     expect(await sessions.sessions()).toEqual([
-      { grantId: 'grant-b', serial: '12', user: 'ops', client: { address: '10.0.0.8', port: 50002 }, server: { address: '10.0.0.1', port: 22 }, pid: 30 },
+      { grantId: 'grant-b', serial: '12', user: 'ops', client: { address: '10.0.0.8', port: 50002 }, pids: [30] },
     ]);
     await expect(sessions.terminate({ id: 'grant-b', serial: '12' })).resolves.toBe(1);
     expect(signals.map(([pid]) => pid).sort()).toEqual([30, 31]);
@@ -178,17 +200,22 @@ describe('createSshdSessionTerminator', () => {
   });
 });
 
+async function writeTcpTable(proc: string, sockets: typeof SOCKETS): Promise<void> {
+  const rows = sockets.map(
+    (socket, at) => `   ${at}: ${hexEndpoint(socket.local)} ${hexEndpoint(socket.remote)} ${socket.state} 00000000:00000000 00:00000000 00000000     0        0 ${socket.inode} 1 0000000000000000 20 4 30 10 -1`,
+  );
+  await writeFile(path.join(proc, 'net', 'tcp'), ['  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode', ...rows, ''].join('\n'));
+}
+
 async function layOutProc(proc: string, processes: readonly FakeProcess[], sockets: typeof SOCKETS): Promise<void> {
   await mkdir(path.join(proc, 'net'), { recursive: true });
-  if (sockets.length > 0) {
-    const rows = sockets.map(
-      (socket, at) => `   ${at}: ${hexEndpoint(socket.local)} ${hexEndpoint(socket.remote)} ${socket.state} 00000000:00000000 00:00000000 00000000     0        0 ${socket.inode} 1 0000000000000000 20 4 30 10 -1`,
-    );
-    await writeFile(path.join(proc, 'net', 'tcp'), ['  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode', ...rows, ''].join('\n'));
-  }
+  if (sockets.length > 0) await writeTcpTable(proc, sockets);
   for (const info of processes) {
     const fd = path.join(proc, String(info.pid), 'fd');
     await mkdir(fd, { recursive: true });
+    const uid = info.uid ?? 0;
+    await writeFile(path.join(proc, String(info.pid), 'status'), `Name:\t${info.comm}\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\n`);
+    await symlink(info.exe ?? (info.comm === 'sshd' ? '/usr/sbin/sshd' : `/usr/bin/${info.comm}`), path.join(proc, String(info.pid), 'exe'));
     // Fields 3… of /proc/<pid>/stat; the 20th after the command name is the start time.
     await writeFile(path.join(proc, String(info.pid), 'stat'), `${info.pid} (${info.comm}) S ${info.ppid} ${'0 '.repeat(17)}${1000 + info.pid} 0 0\n`);
     await writeFile(path.join(fd, '0'), '');
