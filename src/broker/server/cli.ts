@@ -2,6 +2,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { JumpgateError, isJumpgateError } from '../../domain/errors.js';
 import { startBrokerServer } from './broker-server.js';
+import { assertRootOnlySshdLog } from './sshd-log-file-check.js';
 import { createSshdSessionTerminator } from './sshd-sessions.js';
 import { parseTrustedKeysSetting } from './trusted-keys.js';
 
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   const logger = pino({ level: env.LOG_LEVEL?.trim() || 'info', name: 'jumpgate-broker' });
 
   const sshdLog = env.BROKER_SSHD_LOG?.trim();
+  if (sshdLog) await assertRootOnlySshdLog(sshdLog);
   const sessions = sshdLog ? createSshdSessionTerminator({ logFile: sshdLog, logger }) : undefined;
   const broker = await startBrokerServer({
     dataDir,
