@@ -69,6 +69,8 @@ export interface BreakglassPolicy {
   readonly reviewWithin: DurationMs;
   /** At most this many breakglass grants per person per day. */
   readonly maxPerDay?: number;
+  /** A person holds at most one breakglass per target at a time (default true). */
+  readonly onePerTarget: boolean;
 }
 
 export interface VendorPolicy {

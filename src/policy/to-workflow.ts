@@ -83,6 +83,7 @@ function breakglass(file: BreakglassFile | undefined): BreakglassPolicy | undefi
     maxDuration: max_duration,
     notifyChannel: notify_channel,
     reviewWithin: review_within,
+    onePerTarget: file.one_per_target,
     ...(file.max_per_day === undefined ? {} : { maxPerDay: file.max_per_day }),
   };
 }

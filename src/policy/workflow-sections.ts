@@ -84,6 +84,7 @@ export const breakglassSchema = strictMapping(
     notify_channel: channelId.optional(),
     review_within: duration.optional(),
     max_per_day: count.optional(),
+    one_per_target: flag.default(true),
   },
   'a mapping with allowed, max_duration, notify_channel, review_within',
 ).superRefine(

@@ -10,6 +10,7 @@ import { newRequestId } from './request-id.js';
 import { NO_KEY_MESSAGE } from './request-access.js';
 import { resolveMember } from './resolve-member.js';
 import { approveAtOnce } from './approve-at-once.js';
+import type { BreakglassCreated } from './ports/store.js';
 import { incidentRef } from './incident-ref.js';
 
 export interface BreakglassInput {
@@ -53,17 +54,13 @@ export function createBreakglass(deps: Deps, issueGrant: (requestId: string) => 
     const { workflow, target } = chosen;
     const checked = checkRequest({ workflow, target: target.name, kind: 'breakglass', duration: input.duration, reason: input.reason });
     const rules = workflow.breakglass!; // checkRequest refused a workflow without breakglass
+    if (rules.maxPerDay !== undefined) {
+      // A first look for the confirmation; the count that decides is taken atomically at create.
+      const used = await deps.store.countBreakglass(input.requester, deps.now() - DAY_MS);
+      if (used >= rules.maxPerDay) throw refusal({ refused: 'limit', used }, workflow.name, target.name, rules.maxPerDay);
+    }
     const sshPublicKey = await deps.store.getSshKey(input.requester);
     if (!sshPublicKey) throw new JumpgateError('no_ssh_key', NO_KEY_MESSAGE);
-    if (rules.maxPerDay !== undefined) {
-      const since = deps.now() - DAY_MS;
-      const used = (await deps.store.forUser(input.requester, 100)).filter((r) => r.kind === 'breakglass' && r.createdAt >= since).length;
-      if (used >= rules.maxPerDay) {
-        throw new JumpgateError('breakglass_limit', `you have used breakglass ${used} times in the last 24 hours; ${workflow.name} allows ${rules.maxPerDay} a day — make a normal request instead`, {
-          details: { used, max: rules.maxPerDay },
-        });
-      }
-    }
     return {
       chosen,
       sshPublicKey,
@@ -116,13 +113,25 @@ export function createBreakglass(deps: Deps, issueGrant: (requestId: string) => 
       approvals: [],
       version: 1,
     };
-    await deps.store.create(created, {
-      type: 'requested',
-      requestId: id,
-      actor: input.requester,
-      target: target.name,
-      detail: { kind: 'breakglass', durationMs: p.durationMs, reason: p.reason, ticket, workflow: workflow.name, incidentCheck: incidentCheck.outcome },
-    });
+    const rules = workflow.breakglass!; // plan() refused a workflow without breakglass
+    const outcome = await deps.store.createBreakglass(
+      created,
+      {
+        type: 'requested',
+        requestId: id,
+        actor: input.requester,
+        target: target.name,
+        detail: { kind: 'breakglass', durationMs: p.durationMs, reason: p.reason, ticket, workflow: workflow.name, incidentCheck: incidentCheck.outcome },
+      },
+      {
+        windowStart: now - DAY_MS,
+        ...(rules.maxPerDay === undefined ? {} : { maxInWindow: rules.maxPerDay }),
+        onePerTarget: rules.onePerTarget,
+        // The hold outlives any grant it stands for; the status of the held request decides.
+        holdMs: rules.maxDuration + DAY_MS,
+      },
+    );
+    if ('refused' in outcome) throw refusal(outcome, workflow.name, target.name, rules.maxPerDay);
     const incident = incidentCheck.outcome === 'approved' ? incidentCheck.incident : undefined;
     const approved =
       (await approveAtOnce(deps, id, target, (current, at) => ({
@@ -142,6 +151,17 @@ export function createBreakglass(deps: Deps, issueGrant: (requestId: string) => 
     const granted = (await issueGrant(id)) ?? approved;
     if (granted.status === 'active' && granted.incident) await noteOnIncident(deps, granted, 'breakglass');
     return { request: granted, incidentCheck };
+  }
+
+  function refusal(outcome: Exclude<BreakglassCreated, { audit: unknown }>, workflow: string, target: string, maxPerDay: number | undefined): JumpgateError {
+    if (outcome.refused === 'held') {
+      return new JumpgateError('breakglass_active', `you already hold breakglass access to ${target} (${outcome.requestId}); end it before taking another`, {
+        details: { requestId: outcome.requestId },
+      });
+    }
+    return new JumpgateError('breakglass_limit', `you have used breakglass ${outcome.used} times in the last 24 hours; ${workflow} allows ${maxPerDay ?? outcome.used} a day — make a normal request instead`, {
+      details: { used: outcome.used, max: maxPerDay },
+    });
   }
 
   return {

@@ -1,5 +1,6 @@
 import { SYSTEM_ACTOR, type ServiceDeps } from './deps.js';
 import { viewOf } from './request-view.js';
+import type { ActiveGrantSummary } from './ports/broker.js';
 import { requestIdOf } from './request-id.js';
 
 export interface ReconcileReport {
@@ -15,6 +16,11 @@ export interface ReconcileReport {
 
 /** An approved request normally becomes active within seconds; older than this, it was interrupted. */
 const STUCK_APPROVED_MS = 30_000;
+
+/** At most this many of each kind per run; the next run (a minute later) takes the rest. */
+const SWEEP_BATCH = 2_000;
+
+const requestIdFor = (grant: ActiveGrantSummary) => grant.requestId || requestIdOf(grant.id);
 
 /**
  * The periodic sweep that makes every invariant hold even when a job was lost, a process
@@ -47,33 +53,35 @@ export function createReconcile(
     let timedOut = 0;
     let granted = 0;
 
-    for (const id of await deps.store.idsByStatus('active')) {
-      const request = await deps.store.get(id);
-      if (request?.grant && request.grant.notAfter <= now && (await attempt('expire the grant', id, () => useCases.expireGrant(id)))) expired += 1;
+    // Indexed by due time: the sweep reads what is due, not every live grant.
+    for (const id of await deps.store.dueIds('active', now, SWEEP_BATCH)) {
+      if (await attempt('expire the grant', id, () => useCases.expireGrant(id))) expired += 1;
     }
     let posted = 0;
-    for (const id of await deps.store.idsByStatus('pending')) {
+    const pending = await deps.store.dueIds('pending', now, SWEEP_BATCH);
+    for (const id of pending) {
       if (await attempt('time out the request', id, () => useCases.timeoutRequest(id))) timedOut += 1;
       else await attempt('escalate the request', id, () => useCases.escalateRequest(id));
-      const request = await deps.store.get(id);
-      if (request?.status === 'pending' && !request.message) {
-        const ref = await attempt('post the approval message', id, () => deps.notifier.postApprovalMessage(viewOf(deps.policy(), request)));
-        if (ref) {
-          await deps.store.setMessage(id, ref);
-          posted += 1;
-        }
+    }
+    const unposted = (await deps.store.getMany(pending)).filter((r) => r.status === 'pending' && !r.message);
+    for (const request of unposted) {
+      const ref = await attempt('post the approval message', request.id, () => deps.notifier.postApprovalMessage(viewOf(deps.policy(), request)));
+      if (ref) {
+        await deps.store.setMessage(request.id, ref);
+        posted += 1;
       }
     }
-    for (const id of await deps.store.idsByStatus('approved')) {
-      const request = await deps.store.get(id);
-      if (request && now - request.updatedAt >= STUCK_APPROVED_MS && (await attempt('issue the grant', id, () => useCases.issueGrant(id)))) granted += 1;
+    for (const id of await deps.store.dueIds('approved', now - STUCK_APPROVED_MS, SWEEP_BATCH)) {
+      if (await attempt('issue the grant', id, () => useCases.issueGrant(id))) granted += 1;
     }
 
     let revokedAtBroker = 0;
     const atBroker = await attempt('list the broker’s grants', '-', () => deps.broker.listActive());
-    for (const grant of atBroker ?? []) {
-      const requestId = grant.requestId || requestIdOf(grant.id);
-      const request = await deps.store.get(requestId);
+    const grants = atBroker ?? [];
+    const tracked = new Map((await deps.store.getMany(grants.map(requestIdFor))).map((request) => [request.id, request]));
+    for (const grant of grants) {
+      const requestId = requestIdFor(grant);
+      const request = tracked.get(requestId);
       // approved: being issued right now (or by the sweep above); active: tracked.
       if (request && (request.status === 'approved' || request.status === 'active') && request.grant?.id === grant.id) continue;
       const revoked = await attempt('revoke an untracked grant at the broker', requestId, async () => {

@@ -12,10 +12,10 @@ export function createWatchIncidents(deps: Pick<ServiceDeps, 'store' | 'broker' 
     const incidents = deps.incidents;
     if (!incidents) return 0;
     let ended = 0;
-    for (const id of await deps.store.idsByStatus('active')) {
-      const request = await deps.store.get(id);
-      const incident = request?.incident;
-      if (!request || !incident?.endWithIncident) continue;
+    for (const request of await deps.store.getMany(await deps.store.idsByStatus('active'))) {
+      const id = request.id;
+      const incident = request.incident;
+      if (!incident?.endWithIncident) continue;
       try {
         const now = await incidents.incident(incident.id);
         // An incident PagerDuty no longer knows cannot justify access either.

@@ -119,6 +119,10 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
       return { request: message ? { ...stored, message } : stored, audit: await sealedRecord(reply) };
     },
 
+    countBreakglass(userId, since) {
+      return redis.zcount(key.breakglassUses(userId), since, '+inf');
+    },
+
     async idsByStatus(status) {
       return redis.zrange(key.status(status), 0, -1);
     },

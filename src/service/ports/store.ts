@@ -27,6 +27,8 @@ export interface Store {
    * and reserved in the same atomic step, so concurrent confirmations cannot all pass the count.
    */
   createBreakglass(request: AccessRequest, audit: AuditEntry, limits: BreakglassLimits): Promise<BreakglassCreated>;
+  /** How many breakglass requests the person created since `since` (epoch ms). */
+  countBreakglass(userId: string, since: number): Promise<number>;
   /** Ids of requests in a status (for timeouts, reconciliation). */
   idsByStatus(status: RequestStatus): Promise<readonly string[]>;
   /**

@@ -40,7 +40,7 @@ const production = workflow({
       pagerduty: { escalationPolicies: ['PESC1'], services: ['PSVC1'], maxDuration: HOUR, requireAssigned: false, endWithIncident: false },
     },
   },
-  breakglass: { allowed: true, requireIncident: false, maxDuration: HOUR, notifyChannel: 'C0SECURITY', reviewWithin: 24 * HOUR },
+  breakglass: { allowed: true, requireIncident: false, maxDuration: HOUR, notifyChannel: 'C0SECURITY', reviewWithin: 24 * HOUR, onePerTarget: true },
   vendor: {
     allowed: true,
     sponsors: { users: [], groups: ['S0VENDORMGR'] },
@@ -68,7 +68,7 @@ describe('describePolicy', () => {
 
   it('marks breakglass that needs an incident and counts a single approval and workflow in the singular', () => {
     const incidentOnly = workflow({
-      breakglass: { allowed: true, requireIncident: true, maxDuration: 30 * MINUTE, notifyChannel: 'C0SEC', reviewWithin: HOUR },
+      breakglass: { allowed: true, requireIncident: true, maxDuration: 30 * MINUTE, notifyChannel: 'C0SEC', reviewWithin: HOUR, onePerTarget: true },
       vendor: { ...production.vendor!, approvalsRequired: 1, maxDuration: HOUR },
     });
     const [, row, , summary] = describePolicy(buildPolicy([incidentOnly])).split('\n');

@@ -51,7 +51,7 @@ describe('toWorkflow: defaults', () => {
     });
   });
 
-  it('defaults breakglass to no incident requirement and no daily cap', () => {
+  it('defaults breakglass to no incident requirement, no daily cap and one at a time per target', () => {
     const breakglass = { allowed: true, max_duration: '1h', notify_channel: 'C0SECURITY', review_within: '24h' };
     expect(map({ ...minimalWorkflow(), breakglass }).breakglass).toStrictEqual({
       allowed: true,
@@ -59,6 +59,7 @@ describe('toWorkflow: defaults', () => {
       maxDuration: HOUR,
       notifyChannel: 'C0SECURITY',
       reviewWithin: 24 * HOUR,
+      onePerTarget: true,
     });
   });
 });
@@ -133,7 +134,7 @@ describe('toWorkflow: every field', () => {
           },
         },
       },
-      breakglass: { allowed: true, requireIncident: true, maxDuration: HOUR, notifyChannel: 'C0SECURITY', reviewWithin: 24 * HOUR, maxPerDay: 3 },
+      breakglass: { allowed: true, requireIncident: true, maxDuration: HOUR, notifyChannel: 'C0SECURITY', reviewWithin: 24 * HOUR, onePerTarget: true, maxPerDay: 3 },
       vendor: {
         allowed: true,
         sponsors: { users: [], groups: ['S0VENDORMGR'] },
