@@ -57,8 +57,17 @@ export type ErrorCode =
   | 'incidents_unavailable'
   /** A person used breakglass more often than the workflow's max_per_day allows. */
   | 'breakglass_limit'
+  /** A person asked for breakglass on a target where they hold one already (one_per_target). */
+  | 'breakglass_active'
   /** The workflow allows breakglass only during an incident, and the incident check did not pass. */
-  | 'incident_required';
+  | 'incident_required'
+  /**
+   * An approved request's grant does not match the policy loaded now (a forged or stale record):
+   * nothing is issued, the request is failed and the workflow's security channel is alerted.
+   */
+  | 'grant_policy_mismatch'
+  /** Grants were revoked more than 5 minutes ago and no bastion has fetched the KRL since (/readyz). */
+  | 'krl_stale';
 
 export class JumpgateError extends Error {
   override readonly name = 'JumpgateError';
