@@ -66,11 +66,11 @@ export function createBrokerClient(options: BrokerClientOptions): Broker {
       }
     }
     const attempts = retries + 1;
-    throw new JumpgateError(
-      'broker_unavailable',
-      `the broker at ${base} did not answer ${method} ${route} after ${attempts} attempt${attempts === 1 ? '' : 's'} (${describe(lastFailure)})`,
-      { cause: lastFailure, details: { attempts, baseUrl: base } },
-    );
+    // The message reaches Slack; where the broker is and how it failed is for the log (details, cause).
+    throw new JumpgateError('broker_unavailable', `the access broker did not answer (tried ${attempts} time${attempts === 1 ? '' : 's'})`, {
+      cause: lastFailure,
+      details: { attempts, baseUrl: base, call: `${method} ${route}`, failure: describe(lastFailure) },
+    });
   }
 
   async function send(method: string, route: string, body: string): Promise<{ status: number; text: string }> {
@@ -103,9 +103,9 @@ export function createBrokerClient(options: BrokerClientOptions): Broker {
   }
 
   function malformed(route: string, why: string, cause: unknown): JumpgateError {
-    return new JumpgateError('broker_unavailable', `the broker at ${base} sent an answer to ${route} Jumpgate does not understand (${why})`, {
+    return new JumpgateError('broker_unavailable', 'the access broker sent an answer Jumpgate does not understand', {
       cause,
-      details: { baseUrl: base, malformed: true },
+      details: { baseUrl: base, call: route, malformed: why },
     });
   }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isJumpgateError, type JumpgateError } from '../domain/errors.js';
 import { escapeClipped, mentionGroup, mentionUser } from './mrkdwn.js';
+import { withoutInternals } from './public-text.js';
 
 /** What a person reads when their command or click failed, and the reference to log with it. */
 export interface ErrorReply {
@@ -9,6 +10,9 @@ export interface ErrorReply {
   /** Set for unexpected errors: the caller logs the error with it, the person quotes it. */
   readonly reference?: string;
 }
+
+/** Codes whose message may carry words from another system (a broker's address, its error text). */
+const FROM_OUTSIDE: ReadonlySet<string> = new Set(['broker_unavailable', 'broker_rejected']);
 
 /** Messages quote what people typed; an ephemeral reply stays one readable section. */
 const MAX_MESSAGE = 2_500;
@@ -23,7 +27,7 @@ export function errorReply(error: unknown): ErrorReply {
     const reference = randomBytes(4).toString('hex');
     return { text: `:boom: Something went wrong on our side (reference ${reference}); the details are in the bot's log.`, reference };
   }
-  const message = escapeClipped(capitalize(error.message), MAX_MESSAGE);
+  const message = escapeClipped(capitalize(FROM_OUTSIDE.has(error.code) ? withoutInternals(error.message) : error.message), MAX_MESSAGE);
   const extra = extraFor(error);
   return { text: `:warning: ${message}${extra === '' ? '' : `\n${extra}`}` };
 }

@@ -23,8 +23,14 @@ export const LIMITS = {
   messageText: 4000,
 } as const;
 
+/**
+ * Always `verbatim: true`. With Slack's default (false) Slack also reads the plain words: a URL
+ * becomes a link, `#name` a channel link, `@here`-like words mentions. Our text is escaped and
+ * carries people's words (reasons, names); what we mean as a link or mention we write in the
+ * explicit `<…>` form, which verbatim text still renders.
+ */
 export function mrkdwn(text: string): MrkdwnElement {
-  return { type: 'mrkdwn', text };
+  return { type: 'mrkdwn', text, verbatim: true };
 }
 
 export function plainText(text: string): PlainTextElement {

@@ -4,6 +4,7 @@ import type { BreakglassPlan } from '../../service/breakglass.js';
 import { ACTION_IDS } from '../action-ids.js';
 import { code, escapeClipped, escapeMrkdwn, mentionChannel } from '../mrkdwn.js';
 import { plainText, section, type SlackMessage, withoutEmoji } from './block-kit.js';
+import { failureText } from '../public-text.js';
 
 const MAX_REASON = 1_500;
 
@@ -49,7 +50,7 @@ export function breakglassGranted(request: AccessRequest, notifyChannel?: string
   const line =
     request.status === 'failed'
       ? `:x: Breakglass ${code(request.id)} could not be granted: ` +
-        `${escapeClipped(request.failure?.message ?? 'the broker did not issue the certificate', MAX_REASON)}. Nothing was granted; ${alerted}.`
+        `${escapeClipped(failureText(request.failure), MAX_REASON)}. Nothing was granted; ${alerted}.`
       : `:rotating_light: Breakglass granted: ${code(request.id)} — your certificate comes by DM; ${alerted}.`;
   return { text: withoutEmoji(line), blocks: [section(line)] };
 }

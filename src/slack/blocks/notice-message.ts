@@ -5,6 +5,7 @@ import { code, escapeClipped, escapeMrkdwn, mentionUser, slackDate } from '../mr
 import { context, section, type SlackMessage, withoutEmoji } from './block-kit.js';
 import { distinctApprovers } from './request-facts.js';
 import { grantedNotice } from './granted-notice.js';
+import { failureText } from '../public-text.js';
 
 const MAX_REASON = 1_500;
 
@@ -82,7 +83,7 @@ function closed({ request, target, workflow }: RequestView): SlackMessage {
     case 'failed':
       line =
         `:x: ${what} was approved, but access could not be granted: ` +
-        `${escapeClipped(request.failure?.message ?? 'the broker did not issue the certificate', MAX_REASON)}. Nothing was granted; you can ask again.`;
+        `${escapeClipped(failureText(request.failure), MAX_REASON)}. Nothing was granted; you can ask again.`;
       break;
     case 'cancelled':
       line = `:heavy_multiplication_x: ${what} was cancelled.`;

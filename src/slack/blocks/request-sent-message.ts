@@ -6,6 +6,7 @@ import { code, escapeClipped, escapeMrkdwn, mentionChannel } from '../mrkdwn.js'
 import { ACTION_IDS } from '../action-ids.js';
 import { context, section, type SlackMessage, withoutEmoji } from './block-kit.js';
 import { cappedLine, incidentNumberLink } from './incident-facts.js';
+import { failureText } from '../public-text.js';
 
 /** PagerDuty's and the broker's explanations are one sentence here. */
 const MAX_REASON = 1_000;
@@ -41,7 +42,7 @@ export function requestSentMessage(request: AccessRequest, postedTo?: string, in
 function autoApproved(request: AccessRequest): SlackMessage {
   const name = `*${escapeMrkdwn(request.target)}*`;
   if (request.status === 'failed') {
-    const why = escapeClipped(request.failure?.message ?? 'the broker did not issue the certificate', MAX_REASON);
+    const why = escapeClipped(failureText(request.failure), MAX_REASON);
     const line = `:x: ${code(request.id)} was auto-approved, but access to ${name} could not be granted: ${why}. Nothing was granted; you can ask again.`;
     return { text: withoutEmoji(line), blocks: [section(line)] };
   }

@@ -3,6 +3,7 @@ import { SYSTEM_ACTOR } from '../../service/deps.js';
 import type { RequestView } from '../../service/ports/notifier.js';
 import { escapeClipped, mentionUser, slackDate } from '../mrkdwn.js';
 import { distinctApprovers } from './request-facts.js';
+import { failureText } from '../public-text.js';
 
 /** A denial reason or failure message is one sentence in a message, never an essay. */
 const MAX_REASON = 1_000;
@@ -43,7 +44,7 @@ export function requestStatusLine(view: RequestView, now: number): string {
         : `:alarm_clock: Timed out — only ${approved} of ${request.approvalsRequired} approvals within ${within}`;
     }
     case 'failed':
-      return `:x: Could not be granted: ${escapeClipped(request.failure?.message ?? 'the broker did not issue the certificate', MAX_REASON)}`;
+      return `:x: Could not be granted: ${escapeClipped(failureText(request.failure), MAX_REASON)}`;
     case 'expired':
       return `:checkered_flag: Ended at ${slackDate(grant?.notAfter ?? request.updatedAt)} (expired)`;
     case 'revoked': {

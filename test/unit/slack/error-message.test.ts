@@ -59,6 +59,18 @@ describe('errorReply', () => {
     );
   });
 
+  it('names no internal address or path when a broker message carries one (a record from an older version)', () => {
+    const old = new JumpgateError(
+      'broker_unavailable',
+      'the broker at http://10.0.0.7:8600/jg did not answer POST /v1/grants after 4 attempts (connect ECONNREFUSED 10.0.0.7:8600)',
+    );
+    const text = errorMessage(old);
+    expect(text).not.toMatch(/10\.0\.0\.7|http:|\/v1\/grants/);
+    expect(text).toContain('did not answer');
+    const rejected = errorMessage(new JumpgateError('broker_rejected', 'ssh-keygen failed: /var/lib/jumpgate/ca/ca_key: Permission denied'));
+    expect(rejected).toBe(':warning: ssh-keygen failed: a file on the server: Permission denied');
+  });
+
   it('shows anything else only as a reference into the log, never its message or stack', () => {
     const secret = new Error('connect ECONNREFUSED 10.0.0.7:6379 token=xoxb-secret');
     const reply = errorReply(secret);

@@ -44,7 +44,7 @@ describe('approvalMessage', () => {
     ]);
     expect(message.blocks.at(-1)).toEqual({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: 'Request `req_abc` · requested <!date^1800000000^{date_short_pretty} {time}|2027-01-15 08:00 UTC>' }],
+      elements: [{ type: 'mrkdwn', text: 'Request `req_abc` · requested <!date^1800000000^{date_short_pretty} {time}|2027-01-15 08:00 UTC>', verbatim: true }],
     });
     expect(message.text).toBe(
       'Access request from <@U0ALICE> for prod-db (30m): Waiting for approval — times out <!date^1800001800^{date_short_pretty} {time}|2027-01-15 08:30 UTC>',

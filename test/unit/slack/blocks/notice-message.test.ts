@@ -119,7 +119,7 @@ describe('noticeMessage: closed', () => {
     const message = noticeMessage({ type: 'closed', view }, T0);
     expect(textsOf(message.blocks)[0]).toMatch(/^:no_entry: Your request `req_abc` for \*prod-db\* was denied by <@U0LEAD>: not now &lt;!channel&gt;/);
     expect(unescapedControls(allText(message))).toEqual([]);
-    expect(message.blocks.at(-1)).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Request `req_abc`' }] });
+    expect(message.blocks.at(-1)).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Request `req_abc`', verbatim: true }] });
   });
 
   it('says a request timed out and that one may ask again', () => {
