@@ -38,6 +38,15 @@ export interface FakeSlackOptions {
   readonly token?: string;
   readonly botUserId?: string;
   readonly teamId?: string;
+  /** Told of each Web API call as it arrives, with its time (epoch ms, sub-ms precision): for load harnesses. */
+  readonly onCall?: (call: SlackCall, atMs: number) => void;
+  /** Told of each response_url post as it arrives, with its time (epoch ms, sub-ms precision). */
+  readonly onResponse?: (post: ResponseUrlPost, atMs: number) => void;
+  /**
+   * false: keep no calls, posts or messages (a load run makes hundreds of thousands); chat.update
+   * then answers ok for any message. Default true.
+   */
+  readonly retain?: boolean;
 }
 
 export interface ResponseUrlPost {
@@ -75,6 +84,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const teamId = options.teamId ?? 'T0TEAM';
   const users = new Map((options.users ?? []).map((user) => [user.id, user]));
   const groups = new Map(Object.entries(options.groups ?? {}));
+  const retain = options.retain ?? true;
+  const nowMs = () => performance.timeOrigin + performance.now();
   let calls: SlackCall[] = [];
   let posts: ResponseUrlPost[] = [];
   let messages = new Map<string, Record<string, unknown>>();
@@ -94,13 +105,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         const channel = channelOf(args.channel);
         const ts = nextTs();
         const message = { type: 'message', user: botUserId, bot_id: 'B0JUMPGATE', text: args.text ?? '', blocks: args.blocks, ts, ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}) };
-        messages.set(`${channel}/${ts}`, message);
+        if (retain) messages.set(`${channel}/${ts}`, message);
         return { ok: true, channel, ts, message };
       }
       case 'chat.update': {
         const channel = channelOf(args.channel);
         const key = `${channel}/${String(args.ts)}`;
         const existing = messages.get(key);
+        if (!existing && !retain) return { ok: true, channel, ts: args.ts, text: args.text ?? '', message: { type: 'message', text: args.text ?? '', blocks: args.blocks, ts: args.ts } };
         if (!existing) return { ok: false, error: 'message_not_found' };
         messages.set(key, { ...existing, text: args.text ?? '', blocks: args.blocks, edited: { user: botUserId, ts: nextTs() } });
         return { ok: true, channel, ts: args.ts, text: args.text ?? '', message: messages.get(key) };
@@ -139,7 +151,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       res.end(JSON.stringify(body));
     };
     if (path.startsWith('/response/')) {
-      posts.push({ id: decodeURIComponent(path.slice('/response/'.length)), body: parseJsonObject(raw) });
+      const post = { id: decodeURIComponent(path.slice('/response/'.length)), body: parseJsonObject(raw) };
+      if (retain) posts.push(post);
+      options.onResponse?.(post, nowMs());
       return reply(200, { ok: true });
     }
     if (req.method !== 'POST' || !path.startsWith('/api/')) return reply(404, { ok: false, error: 'not_found' });
@@ -147,7 +161,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const args = decodeArgs(raw, req.headers['content-type'] ?? '');
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const token = bearer ?? (typeof args.token === 'string' ? args.token : undefined);
-    calls.push({ method, args, ...(token === undefined ? {} : { token }) });
+    const call = { method, args, ...(token === undefined ? {} : { token }) };
+    if (retain) calls.push(call);
+    options.onCall?.(call, nowMs());
 
     const failure = once.get(method)?.shift() ?? always.get(method);
     if (failure && 'status' in failure) {

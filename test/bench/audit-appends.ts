@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { BenchMode } from './bench-mode.js';
+import { stopChild, type Cleanup } from './cleanup.js';
+import type { Output } from './figures.js';
+import type { BenchRedis } from './redis-server.js';
+
+interface WriterResult {
+  readonly ok: number;
+  readonly failed: number;
+  readonly errors: readonly string[];
+}
+
+const WRITER = path.join(import.meta.dirname, 'audit-writer.ts');
+const READY_TIMEOUT_MS = 60_000;
+
+/**
+ * audit_appends_per_s with 1 and with 3 processes on one Redis, each running the real store
+ * (createRedisStore over ioredis) in its own process, all starting together. Each run has a
+ * prefix of its own, removed afterwards so it does not count in the bot's memory figures.
+ */
+export async function measureAuditAppends(ctx: { mode: BenchMode; out: Output; redis: BenchRedis; repoDir: string; cleanup: Cleanup }): Promise<void> {
+  let failures = 0;
+  for (const processes of [1, 3]) {
+    const prefix = `bench-audit-${processes}p`;
+    const results = await runWriters(ctx, processes, prefix);
+    const ok = results.reduce((sum, r) => sum + r.ok, 0);
+    const failed = results.reduce((sum, r) => sum + r.failed, 0);
+    failures += failed;
+    ctx.out.figure(`audit_appends_per_s_${processes}proc`, ok / (ctx.mode.auditRunMs / 1000), 'appends/s');
+    const errors = [...new Set(results.flatMap((r) => r.errors))];
+    if (errors.length > 0) ctx.out.comment(`audit appends with ${processes} process(es): ${failed} failed, e.g. ${errors.join(' | ')}`);
+    await deleteKeys(ctx.redis, prefix);
+  }
+  ctx.out.comment(`audit appends: each process keeps ${ctx.mode.auditInFlight} appendAudit calls in flight for ${ctx.mode.auditRunMs} ms (as a bot's concurrent handlers do)`);
+  ctx.out.figure('audit_append_failures', failures, 'count');
+}
+
+async function runWriters(ctx: { mode: BenchMode; redis: BenchRedis; repoDir: string; cleanup: Cleanup }, count: number, prefix: string): Promise<WriterResult[]> {
+  const env = { ...process.env, BENCH_REDIS_URL: ctx.redis.url, BENCH_PREFIX: prefix, BENCH_IN_FLIGHT: String(ctx.mode.auditInFlight) };
+  const writers = Array.from({ length: count }, () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', WRITER], { cwd: ctx.repoDir, env, stdio: ['pipe', 'pipe', 'inherit'] });
+    ctx.cleanup.child(child);
+    return { child, lines: lineReader(child) };
+  });
+  try {
+    await Promise.all(writers.map(({ lines }) => withTimeout(lines.next('ready'), READY_TIMEOUT_MS, 'an audit writer did not start')));
+    for (const { child } of writers) child.stdin?.write(`go ${ctx.mode.auditRunMs}\n`);
+    const outputs = await Promise.all(writers.map(({ lines }) => withTimeout(lines.next('{'), ctx.mode.auditRunMs + 60_000, 'an audit writer did not finish')));
+    return outputs.map((line) => JSON.parse(line) as WriterResult);
+  } finally {
+    await Promise.all(writers.map(({ child }) => stopChild(child)));
+  }
+}
+
+/** The child's stdout lines; `next(start)` resolves with the first later line starting with `start`. */
+function lineReader(child: ChildProcess) {
+  const waiting: { start: string; resolve: (line: string) => void }[] = [];
+  const rl = createInterface({ input: child.stdout! });
+  rl.on('line', (line) => {
+    const index = waiting.findIndex((w) => line.startsWith(w.start));
+    if (index >= 0) waiting.splice(index, 1)[0]!.resolve(line);
+  });
+  return {
+    next: (start: string) =>
+      new Promise<string>((resolve, reject) => {
+        waiting.push({ start, resolve });
+        child.once('exit', (code) => reject(new Error(`an audit writer exited with ${String(code)}`)));
+      }),
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
+}
+
+async function deleteKeys(redis: BenchRedis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.client.unlink(...keys);
+  } while (cursor !== '0');
+}

@@ -1,0 +1,55 @@
+/** How big each part of the bench is: `--quick` proves the harness works, full mode measures. */
+export interface BenchMode {
+  readonly name: 'quick' | 'full';
+  /** Audit appends: how long each run lasts and how many appends each process keeps in flight. */
+  readonly auditRunMs: number;
+  readonly auditInFlight: number;
+  /** `/jump key` from this many different users at once. */
+  readonly burstUsers: number;
+  /** Concurrent senders for the ack figures, and commands each sends (waiting for each answer). */
+  readonly ackSenders: number;
+  readonly ackCommandsPerSender: number;
+  /** Request → approve → certificate cycles for grant_p95 (few workers, so latency is not queueing). */
+  readonly latencyCycles: number;
+  readonly latencyWorkers: number;
+  /** Grants that must all be active at once and then end within `endWindowMs`. */
+  readonly massGrants: number;
+  readonly massWorkers: number;
+  readonly endWindowMs: number;
+  /** How long an answer (reply, approval message, certificate DM) may take before it counts as missing. */
+  readonly answerTimeoutMs: number;
+  /** How long after the last notAfter revocations are waited for. */
+  readonly revokeWaitMs: number;
+}
+
+export const QUICK: BenchMode = {
+  name: 'quick',
+  auditRunMs: 1_500,
+  auditInFlight: 8,
+  burstUsers: 50,
+  ackSenders: 20,
+  ackCommandsPerSender: 5,
+  latencyCycles: 30,
+  latencyWorkers: 4,
+  massGrants: 200,
+  massWorkers: 10,
+  endWindowMs: 8_000,
+  answerTimeoutMs: 30_000,
+  revokeWaitMs: 30_000,
+};
+
+export const FULL: BenchMode = {
+  name: 'full',
+  auditRunMs: 5_000,
+  auditInFlight: 8,
+  burstUsers: 500,
+  ackSenders: 50,
+  ackCommandsPerSender: 20,
+  latencyCycles: 300,
+  latencyWorkers: 8,
+  massGrants: 10_000,
+  massWorkers: 32,
+  endWindowMs: 50_000,
+  answerTimeoutMs: 120_000,
+  revokeWaitMs: 240_000,
+};

@@ -1,0 +1,50 @@
+import { isErrorAnswer, requestIdIn } from './answers.js';
+import type { BenchContext } from './bench-context.js';
+import { nowMs } from './slack-sender.js';
+import { BENCH_APPROVER, BENCH_TARGET } from './workflow.js';
+
+export type CycleResult =
+  | {
+      readonly ok: true;
+      readonly requestId: string;
+      /** When the Approve click was sent, and when the certificate DM reached Slack (epoch ms). */
+      readonly clickedAtMs: number;
+      readonly certifiedAtMs: number;
+    }
+  | { readonly ok: false; readonly failure: string };
+
+/**
+ * One whole cycle as people live it: `/jump request` → the confirmation → the approval message
+ * in the approvers' channel → a click on its Approve button (the value it carries) → the
+ * certificate DM to the requester. `duration` is computed when the request is sent.
+ */
+export async function grantCycle(ctx: BenchContext, requester: string, duration: () => string): Promise<CycleResult> {
+  const timeout = ctx.mode.answerTimeoutMs;
+  const fail = (failure: string): CycleResult => ({ ok: false, failure });
+  try {
+    const asked = ctx.nextResponseId('request');
+    const ack = await ctx.sender.command(requester, `request ${BENCH_TARGET} ${duration()} bench load INC-1`, asked);
+    if (ack.status !== 200) return fail(`request ack ${ack.status}`);
+    const confirmation = await ctx.inbox.answers.take(asked, timeout);
+    if (isErrorAnswer(confirmation.text)) return fail(confirmation.text.slice(0, 90));
+    const requestId = requestIdIn(confirmation.text);
+    if (!requestId) return fail(`no request id in: ${confirmation.text.slice(0, 90)}`);
+    const approval = await ctx.inbox.approvals.take(requestId, timeout);
+
+    const clicked = ctx.nextResponseId('approve');
+    const certified = ctx.inbox.certificates.take(requestId, timeout);
+    const clickAck = await ctx.sender.approve(BENCH_APPROVER, { value: approval.approveValue, channel: approval.channel, ts: approval.ts }, clicked);
+    if (clickAck.status !== 200) {
+      certified.catch(() => undefined);
+      return fail(`approve ack ${clickAck.status}`);
+    }
+    const [certifiedAtMs, reply] = await Promise.all([certified, ctx.inbox.answers.take(clicked, timeout)]);
+    if (isErrorAnswer(reply.text)) return fail(reply.text.slice(0, 90));
+    return { ok: true, requestId, clickedAtMs: clickAck.sentAtMs, certifiedAtMs };
+  } catch (error) {
+    return fail(error instanceof Error ? error.message.replace(/ for \S+/, '') : String(error));
+  }
+}
+
+/** A grant cycle's `clickedAtMs` is when the post left; `nowMs` is the same clock. */
+export { nowMs };

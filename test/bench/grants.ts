@@ -1,0 +1,82 @@
+import { tally } from './answers.js';
+import type { BenchContext } from './bench-context.js';
+import { metricValue } from './bot-process.js';
+import { percentile } from './figures.js';
+import { grantCycle, nowMs, type CycleResult } from './grant-cycle.js';
+import { runPool } from './pool.js';
+
+/** The mass phase's grants: request id → when its window should end (epoch ms), as planned. */
+export interface MassGrants {
+  readonly planned: ReadonlyMap<string, number>;
+  /** When the last certificate DM arrived. */
+  readonly lastGrantedAtMs: number;
+  /** Active grants at the bot right after the last grant (its jumpgate_requests_active gauge). */
+  readonly activeAtPeak: number;
+  /** Redis used_memory then. */
+  readonly redisBytesAtPeak: number;
+}
+
+/** How much longer than the calibrated pace the mass phase is allowed to take before windows start to end. */
+const PACE_SAFETY = 1.35;
+
+/**
+ * grant_p95_ms over a few workers (latency, not queueing), and the pace it shows, which plans
+ * the mass phase: returns cycles per second.
+ */
+export async function measureGrantLatency(ctx: BenchContext, requesters: readonly string[]): Promise<number> {
+  const started = performance.now();
+  const results = await runPool(ctx.mode.latencyCycles, ctx.mode.latencyWorkers, (i) => grantCycle(ctx, requesters[i % requesters.length]!, () => '2h'));
+  const seconds = (performance.now() - started) / 1000;
+  const ok = results.filter((r): r is Extract<CycleResult, { ok: true }> => r.ok);
+  reportFailures(ctx, 'grant latency', results);
+  ctx.out.comment(`grant_p95_ms: Approve click sent → certificate DM at Slack, ${ok.length} cycles by ${ctx.mode.latencyWorkers} workers (2h grants, left active)`);
+  ctx.out.figure('grant_p95_ms', percentile(ok.map((r) => r.certifiedAtMs - r.clickedAtMs), 95), 'ms');
+  return ok.length / seconds;
+}
+
+/**
+ * The mass phase: `massGrants` full cycles by `massWorkers` workers (requests_per_s), each
+ * request's duration chosen when it is sent so that its window ends at a planned instant: all
+ * of them after the last grant is expected, spread evenly over `endWindowMs`.
+ */
+export async function createMassGrants(ctx: BenchContext, requesters: readonly string[], calibratedPerSecond: number, memoryBaseline: number): Promise<MassGrants> {
+  const { massGrants: count, massWorkers, endWindowMs } = ctx.mode;
+  const expectedMs = (count / Math.max(calibratedPerSecond, 1)) * 1000 * PACE_SAFETY + (ctx.mode.name === 'full' ? 15_000 : 3_000);
+  const firstEnd = nowMs() + expectedMs;
+  const planned = new Map<string, number>();
+  let late = 0;
+  const started = performance.now();
+  const results = await runPool(count, massWorkers, async (i) => {
+    const endAt = firstEnd + (endWindowMs * i) / count;
+    const result = await grantCycle(ctx, requesters[i % requesters.length]!, () => {
+      const seconds = Math.ceil((endAt - nowMs()) / 1000);
+      if (seconds < 2) late += 1;
+      return `${Math.max(seconds, 1)}s`;
+    });
+    if (result.ok) planned.set(result.requestId, endAt);
+    if ((i + 1) % 1000 === 0) ctx.progress(`${i + 1} of ${count} grant cycles done`);
+    return result;
+  });
+  const ok = results.filter((r): r is Extract<CycleResult, { ok: true }> => r.ok);
+  const lastGrantedAtMs = ok.reduce((last, r) => Math.max(last, r.certifiedAtMs), 0);
+  const seconds = (performance.now() - started) / 1000;
+  const activeAtPeak = metricValue(await ctx.bot.metrics(), 'requests_active') ?? Number.NaN;
+  const redisBytesAtPeak = await ctx.redis.usedMemory();
+
+  reportFailures(ctx, 'mass grants', results);
+  ctx.out.comment(
+    `requests_per_s: ${ok.length} request → approve → certificate DM cycles by ${massWorkers} workers in ${seconds.toFixed(1)} s ` +
+      `(planned from ${calibratedPerSecond.toFixed(1)}/s); windows end ${((firstEnd - lastGrantedAtMs) / 1000).toFixed(1)} s to ` +
+      `${((firstEnd + endWindowMs - lastGrantedAtMs) / 1000).toFixed(1)} s after the last grant` + (late > 0 ? `; ${late} requests were sent too late to end after it` : ''),
+  );
+  ctx.out.figure('requests_per_s', ok.length / seconds, 'cycles/s');
+  ctx.out.figure('active_grants', activeAtPeak, 'grants');
+  ctx.out.comment('redis_bytes_per_grant: INFO used_memory right after the last grant minus before the first grant cycle, over the active grants');
+  ctx.out.figure('redis_bytes_per_grant', Math.round((redisBytesAtPeak - memoryBaseline) / activeAtPeak), 'bytes');
+  return { planned, lastGrantedAtMs, activeAtPeak, redisBytesAtPeak };
+}
+
+function reportFailures(ctx: BenchContext, phase: string, results: readonly CycleResult[]): void {
+  const failures = results.flatMap((r) => (r.ok ? [] : [r.failure]));
+  if (failures.length > 0) ctx.out.comment(`${phase}: ${failures.length} of ${results.length} cycles failed: ${tally(failures)}`);
+}
