@@ -6,6 +6,7 @@ import type { JSONWebKeySet } from 'jose';
 import { pino, type Logger } from 'pino';
 import { createBrokerApp } from './app.js';
 import { CA_KEY_FILE, openCertificateAuthority, type CertificateAuthority } from './certificate-authority.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { openGrantStore } from './grant-store.js';
 import { BrokerHttpError } from './http-error.js';
 import { createGrantIssuer } from './issue-grant.js';
@@ -54,6 +55,8 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<R
   const krlPath = options.krlPath ?? path.join(options.dataDir, 'revoked.krl');
   const verifyKeys = trustedKeyResolver(options.trustedKeys);
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  // Before any state is read: a second broker on this folder would reuse serials.
+  const lock = await lockDataDir(options.dataDir);
   const sshKeygen = createSshKeygen(options.sshKeygen);
   const store = await openGrantStore(options.dataDir);
 
@@ -101,7 +104,7 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<R
     // Idempotent: a test's afterAll and a signal handler may both close it.
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
+        server.close((error) => void lock.release().then(() => (error ? reject(error) : resolve())));
         server.closeAllConnections();
       })),
   };
