@@ -26,6 +26,9 @@ export interface BrokerAppDeps {
 
 type Handler = (call: { url: URL; body: Buffer }) => Promise<void> | void;
 
+// Public answers carry a code, never paths or ssh-keygen's words: those go to the broker's log.
+const CANNOT_SIGN = 'the broker cannot sign; its log has the details';
+
 /**
  * The routes of Broker API v1. `/healthz`, `/v1/ca.pub` and `/v1/krl` are public (a bastion
  * fetches them); every grant route needs a token bound to the request. Errors are always
@@ -53,7 +56,7 @@ async function handle(deps: BrokerAppDeps, req: IncomingMessage, res: ServerResp
     log.debug({ status: res.statusCode }, 'broker request');
   } catch (error) {
     const refusal = toRefusal(error);
-    if (refusal.status >= 500 && refusal.code === 'internal') log.error({ err: error }, 'broker request failed');
+    if (refusal.status >= 500) log.error({ err: error }, 'broker request failed');
     else if (refusal.status === 401) log.warn({ code: refusal.code, reason: refusal.message }, 'broker call refused');
     else log.info({ status: refusal.status, code: refusal.code }, 'broker call refused');
     sendError(res, refusal.status, refusal.code, refusal.message);
@@ -67,7 +70,7 @@ function route(deps: BrokerAppDeps, req: IncomingMessage, res: ServerResponse, m
   };
   const signing = (next: Handler): Handler => async (call) => {
     const health = deps.health();
-    if (!health.ok) throw new BrokerHttpError(503, 'unavailable', `the broker cannot sign: ${health.problem ?? 'not ready'}`);
+    if (!health.ok) throw new BrokerHttpError(503, 'unavailable', CANNOT_SIGN);
     await next(call);
   };
   const only = (allowed: string, handler: Handler): Handler => {
@@ -78,7 +81,7 @@ function route(deps: BrokerAppDeps, req: IncomingMessage, res: ServerResponse, m
   if (pathname === '/healthz') {
     return only('GET', () => {
       const health = deps.health();
-      sendJson(res, health.ok ? 200 : 503, health.ok ? { ok: true } : { ok: false, error: { code: 'unavailable', message: health.problem } });
+      sendJson(res, health.ok ? 200 : 503, health.ok ? { ok: true } : { ok: false, error: { code: 'unavailable', message: CANNOT_SIGN } });
     });
   }
   if (pathname === '/v1/ca.pub') {
@@ -125,6 +128,6 @@ function decodeId(segment: string): string {
 
 function toRefusal(error: unknown): { status: number; code: string; message: string } {
   if (error instanceof BrokerHttpError) return { status: error.status, code: error.code, message: error.message };
-  if (isJumpgateError(error, 'dependency_missing')) return { status: 503, code: 'unavailable', message: error.message };
+  if (isJumpgateError(error, 'dependency_missing')) return { status: 503, code: 'unavailable', message: CANNOT_SIGN };
   return { status: 500, code: 'internal', message: 'the broker failed to handle the call; its log has the details' };
 }
