@@ -1,6 +1,8 @@
 import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isJumpgateError } from '../domain/errors.js';
 import type { Logger } from '../service/ports/logger.js';
+import { withBodyCap } from './body-cap.js';
 
 /** A check for /readyz: resolves when the dependency answers, throws (with a reason) when not. */
 export type ReadinessCheck = () => Promise<void>;
@@ -53,7 +55,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
 
 async function route(deps: HttpServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-  if (path === '/slack/events' && deps.slackEvents) return void deps.slackEvents(req, res);
+  if (path === '/slack/events' && deps.slackEvents) return void withBodyCap(deps.slackEvents)(req, res);
   if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: { code: 'method_not_allowed', message: 'use GET' } });
   switch (path) {
     case '/healthz':
@@ -73,6 +75,11 @@ async function route(deps: HttpServerDeps, req: IncomingMessage, res: ServerResp
   }
 }
 
+/**
+ * Anyone who reaches the listener may ask: the answer names each dependency with a code only
+ * (`ok`, `unavailable`, or the code of a JumpgateError the check threw), because the error of a
+ * failed check can carry hosts, paths and passwords. The error itself goes to the log.
+ */
 async function readyz(deps: HttpServerDeps, res: ServerResponse): Promise<void> {
   const checks = await Promise.all(
     Object.entries(deps.readiness).map(async ([name, check]) => {
@@ -80,7 +87,9 @@ async function readyz(deps: HttpServerDeps, res: ServerResponse): Promise<void> 
         await withTimeout(check(), READY_TIMEOUT_MS);
         return [name, 'ok'] as const;
       } catch (error) {
-        return [name, error instanceof Error ? error.message : String(error)] as const;
+        deps.logger.warn({ err: error, check: name }, 'readiness check failed');
+        // A JumpgateError's code is a word from a fixed list, safe to show; its message is not.
+        return [name, isJumpgateError(error) ? error.code : 'unavailable'] as const;
       }
     }),
   );

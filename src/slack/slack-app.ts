@@ -8,6 +8,9 @@ import { registerBreakglassListeners } from './listeners/breakglass.js';
 import { registerRequestModalListener } from './listeners/request-modal.js';
 import type { SlackUseCases } from './use-cases.js';
 
+/** The largest body Bolt reads from /slack/events (Slack's payloads stay well under it). */
+const SLACK_BODY_LIMIT = 64 * 1024;
+
 export type SlackConnection =
   | { readonly kind: 'http'; readonly botToken: string; readonly signingSecret: string }
   | { readonly kind: 'socket'; readonly botToken: string; readonly appToken: string };
@@ -32,7 +35,15 @@ export async function createSlackApp(deps: { connection: SlackConnection; apiUrl
   let httpReceiver: HTTPReceiver | undefined;
   let socketReceiver: SocketModeReceiver | undefined;
   if (connection.kind === 'http') {
-    httpReceiver = new HTTPReceiver({ signingSecret: connection.signingSecret, endpoints: '/slack/events', logger: boltLogger, processBeforeResponse: false });
+    httpReceiver = new HTTPReceiver({
+      signingSecret: connection.signingSecret,
+      endpoints: '/slack/events',
+      logger: boltLogger,
+      processBeforeResponse: false,
+      // Bolt buffers the body before it checks the signature: a stranger's body stops here (413).
+      // The HTTP listener refuses a larger declared length before Bolt sees the request.
+      bodyLimit: SLACK_BODY_LIMIT,
+    });
     receiver = httpReceiver;
   } else {
     socketReceiver = new SocketModeReceiver({ appToken: connection.appToken, logger: boltLogger });
