@@ -45,11 +45,27 @@ export function parseTrustedKeysSetting(text: string | undefined, variable = 'BR
 }
 
 function parseUrl(text: string, variable: string): URL {
+  let url: URL | undefined;
   try {
-    const url = new URL(text);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return url;
+    url = new URL(text);
   } catch {
     // Falls through to the message below.
   }
+  if (url?.protocol === 'https:') return url;
+  if (url?.protocol === 'http:') {
+    if (isLoopback(url.hostname)) return url;
+    // Whoever can change these keys in transit can sign grant calls the broker will obey.
+    throw new JumpgateError(
+      'config_invalid',
+      `${variable} is an http:// URL on ${url.hostname}, which anyone on the way could answer with their own keys: ` +
+        'use https:// (http:// is accepted only on loopback: 127.0.0.0/8, ::1, localhost)',
+      { details: { variable } },
+    );
+  }
   throw new JumpgateError('config_invalid', `${variable} is not a valid http(s) URL: ${FIX}`, { details: { variable } });
+}
+
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
