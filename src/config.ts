@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { JumpgateError } from './domain/errors.js';
 
 /**
- * The environment table of DESIGN.md, validated. A bad value stops start-up with one line per
+ * The environment table of the README (Configuration), validated. A bad value stops start-up with one line per
  * problem naming the variable and the fix; secrets never appear in messages or logs.
  */
 export type SlackMode =

@@ -32,7 +32,7 @@ export interface BrokerClientOptions {
 class RetryableFailure extends Error {}
 
 /**
- * The Broker port over HTTP (DESIGN.md, "Broker API v1"). Every attempt carries a fresh token,
+ * The Broker port over HTTP (Broker API v1). Every attempt carries a fresh token,
  * so a retry is never refused as a replay; POST and DELETE are idempotent by grant id, so a
  * retry after a lost response is safe.
  */

@@ -18,9 +18,10 @@ const FROM_OUTSIDE: ReadonlySet<string> = new Set(['broker_unavailable', 'broker
 const MAX_MESSAGE = 2_500;
 
 /**
- * Turns an error into the reply a person reads (STYLE.md habit 5). A JumpgateError already says
- * what was wrong and what is allowed; anything else is our fault, shown only as a reference
- * into the bot's log, because its message may carry internals (hosts, tokens, stack frames).
+ * Turns an error into the reply a person reads; no stack trace ever reaches Slack. A
+ * JumpgateError already says what was wrong and what is allowed; anything else is our fault,
+ * shown only as a reference into the bot's log, because its message may carry internals
+ * (hosts, tokens, stack frames).
  */
 export function errorReply(error: unknown): ErrorReply {
   if (!isJumpgateError(error)) {

@@ -2,8 +2,8 @@
  * Slack mrkdwn is parsed for control sequences: `<@U…>` mentions a person, `<!channel>` pings a
  * whole channel, `<http://x|y>` shows "y" but links to x. Anything a person typed (a reason, a
  * ticket, a vendor's name) or an operator configured (target and host names) must therefore be
- * escaped before it is put into mrkdwn (DESIGN.md, invariant 5). Plain `@channel` needs no
- * escaping: Jumpgate never posts with `link_names`, so Slack leaves it as text.
+ * escaped before it is put into mrkdwn. Plain `@channel` needs no escaping: Jumpgate never
+ * posts with `link_names`, and its text objects are `verbatim`, so Slack leaves it as text.
  */
 
 const USER_ID = /^[UW][A-Z0-9]+$/;

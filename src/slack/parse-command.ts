@@ -1,7 +1,7 @@
 import { DURATION_HELP, isDuration } from '../domain/duration.js';
 import { JumpgateError } from '../domain/errors.js';
 
-/** What `/jump …` asked for (DESIGN.md, "Slash command grammar"). Durations stay as typed. */
+/** What `/jump …` asked for (the slash command grammar in the README). Durations stay as typed. */
 export type SlashCommand =
   | { readonly name: 'help' }
   /** `/jump request` with nothing after it: open the request modal. */

@@ -11,7 +11,7 @@ export const MINUTE = 60_000;
 /** Text that tries every way user text could ping, link or break out of code in mrkdwn. */
 export const HOSTILE = '<!channel> <@U0EVIL> <!subteam^S0EVIL> <http://evil.example|click me> a & b ``` `x`';
 
-/** A request with its workflow and target (the DESIGN.md `production` workflow, target prod-db). */
+/** A request with its workflow and target (the example `production` workflow, target prod-db). */
 export function requestView(overrides: Partial<AccessRequest> = {}, policy: WorkflowOverrides = {}): RequestView {
   const flow = workflow({ targets: [{ name: 'prod-db', hosts: ['db-1.internal', 'db-2.internal'], principals: ['dbadmin'] }], ...policy });
   const target = flow.targets[0]!;
