@@ -1,6 +1,8 @@
+import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
 import { createBrokerClient } from './broker/client.js';
 import { startEmbeddedBroker } from './broker/embedded.js';
+import { createKrlStatusReader, krlStaleCheck, type BrokerKrlStatus } from './broker/krl-status.js';
 import { loadSigningKey } from './broker/signing-key.js';
 import type { Config } from './config.js';
 import type { Policy } from './domain/workflow.js';
@@ -62,10 +64,16 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
 
     const signingKey = await loadSigningKey({ jwkJson: config.signingKeyJwk, dataDir: config.dataDir });
     let brokerUrl = config.brokerUrl;
+    // With BROKER_URL bastions fetch the KRL from that broker (the bot proxies nothing) and the
+    // bot asks it how fresh their copies are; embedded, the bot's listener serves the KRL itself.
+    let bastion: RequestListener | undefined;
+    let krlStatus: () => Promise<BrokerKrlStatus | undefined> = brokerUrl ? createKrlStatusReader({ baseUrl: brokerUrl }) : () => Promise.resolve(undefined);
     if (!brokerUrl) {
       const embedded = await startEmbeddedBroker({ dataDir: config.dataDir, jwks: signingKey.jwks, logger });
       stops.push(() => embedded.close());
       brokerUrl = embedded.url;
+      bastion = embedded.bastion;
+      krlStatus = () => Promise.resolve(embedded.krlStatus());
       logger.info({ url: brokerUrl }, 'embedded reference broker started (BROKER_URL unset)');
     }
     const broker = createBrokerClient({ baseUrl: brokerUrl, signingKey });
@@ -121,11 +129,12 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       logger,
     });
     let ready = false;
-    const metrics = createMetrics({ countByStatus: async (status) => (await store.idsByStatus(status)).length });
+    const metrics = createMetrics({ countByStatus: async (status) => (await store.idsByStatus(status)).length, krlStatus });
     const http = await startHttpServer({
       port: config.port,
       host: config.host,
       slackEvents: slack.requestListener,
+      ...(bastion ? { bastion } : {}),
       isReady: () => ready,
       readiness: {
         redis: async () => void (await redis.redis.ping()),
@@ -133,6 +142,7 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
           const res = await fetch(new URL('healthz', `${brokerUrl}/`), { signal: AbortSignal.timeout(2_000) });
           if (!res.ok) throw new Error(`broker /healthz answered ${res.status}`);
         },
+        krl: krlStaleCheck(krlStatus),
       },
       jwks: () => signingKey.jwks,
       metrics: () => metrics.render(),
