@@ -1,6 +1,8 @@
+import type { RequestListener } from 'node:http';
 import path from 'node:path';
 import type { JSONWebKeySet } from 'jose';
 import type { Logger } from 'pino';
+import type { KrlStatus } from './server/bastion-routes.js';
 import { startBrokerServer } from './server/broker-server.js';
 
 export interface EmbeddedBrokerOptions {
@@ -13,6 +15,10 @@ export interface EmbeddedBrokerOptions {
 
 export interface EmbeddedBroker {
   readonly url: string;
+  /** `/v1/ca.pub`, `/v1/krl`, `/v1/krl/status`: the bot's own listener serves them, since bastions cannot reach loopback. */
+  readonly bastion: RequestListener;
+  /** The last KRL fetch by a bastion, staleness, and the KRL's size (krlBytes) and last write time (krlWriteMs). */
+  krlStatus(): KrlStatus;
   close(): Promise<void>;
 }
 
@@ -29,5 +35,5 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     port: 0,
     ...(options.logger ? { logger: options.logger.child({ component: 'embedded-broker' }) } : {}),
   });
-  return { url: broker.url, close: () => broker.close() };
+  return { url: broker.url, bastion: broker.bastion, krlStatus: () => broker.krlStatus(), close: () => broker.close() };
 }

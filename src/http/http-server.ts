@@ -12,6 +12,11 @@ export interface HttpServerDeps {
   readonly host?: string;
   /** Bolt's request listener for /slack/events (HTTP mode), signature verification included. */
   readonly slackEvents?: RequestListener;
+  /**
+   * Embedded broker only: its public bastion routes (/v1/ca.pub, /v1/krl, /v1/krl/status), the
+   * same bytes the broker serves, since a bastion cannot reach the broker's loopback port.
+   */
+  readonly bastion?: RequestListener;
   /** True once the bot can take requests: /healthz answers 200 from then on. */
   readonly isReady: () => boolean;
   readonly readiness: Readonly<Record<string, ReadinessCheck>>;
@@ -28,8 +33,12 @@ export interface RunningHttpServer {
 }
 
 const READY_TIMEOUT_MS = 2_000;
+const BASTION_PATHS: ReadonlySet<string> = new Set(['/v1/ca.pub', '/v1/krl', '/v1/krl/status']);
 
-/** The bot's one HTTP listener: /slack/events, /healthz, /readyz, /metrics, /.well-known/jwks.json. */
+/**
+ * The bot's one HTTP listener: /slack/events, /healthz, /readyz, /metrics, /.well-known/jwks.json,
+ * and with the embedded broker /v1/ca.pub, /v1/krl and /v1/krl/status.
+ */
 export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttpServer> {
   const server = http.createServer((req, res) => {
     route(deps, req, res).catch((error: unknown) => {
@@ -56,6 +65,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
 async function route(deps: HttpServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (path === '/slack/events' && deps.slackEvents) return void withBodyCap(deps.slackEvents)(req, res);
+  if (deps.bastion && BASTION_PATHS.has(path)) return void deps.bastion(req, res);
   if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: { code: 'method_not_allowed', message: 'use GET' } });
   switch (path) {
     case '/healthz':

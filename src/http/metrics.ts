@@ -1,10 +1,27 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
+/** What the broker says about its KRL (`GET /v1/krl/status`); undefined when it cannot say. */
+export interface KrlFacts {
+  /** Seconds since any bastion last fetched the KRL (since the broker started when none has). */
+  readonly fetchAgeSeconds: number;
+  /** Revocations no bastion has fetched yet. */
+  readonly revokedSinceFetch: number;
+  /** The KRL's size and how long its last write took, when the broker reports them. */
+  readonly krlBytes?: number;
+  readonly krlWriteMs?: number;
+}
+
+export interface MetricsDeps {
+  readonly countByStatus: (status: 'pending' | 'active' | 'approved') => Promise<number>;
+  /** Set when the broker reports KRL fetches (the embedded one, or a broker serving /v1/krl/status). */
+  readonly krlStatus?: () => Promise<KrlFacts | undefined>;
+}
+
 /**
  * Prometheus metrics: process defaults plus the gauges an operator alerts on. Values are read
  * from the store at scrape time, so every replica reports the same truth.
  */
-export function createMetrics(deps: { countByStatus: (status: 'pending' | 'active' | 'approved') => Promise<number> }) {
+export function createMetrics(deps: MetricsDeps) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'jumpgate_' });
   for (const status of ['pending', 'approved', 'active'] as const) {
@@ -17,9 +34,51 @@ export function createMetrics(deps: { countByStatus: (status: 'pending' | 'activ
       },
     });
   }
+  if (deps.krlStatus) registerKrlGauges(registry, deps.krlStatus);
   return {
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };
     },
   };
+}
+
+/**
+ * Alert on `jumpgate_krl_fetch_age_seconds > 300 and jumpgate_krl_revoked_since_fetch > 0`: a
+ * revocation no bastion has taken. NaN when the broker could not be asked.
+ */
+function registerKrlGauges(registry: Registry, krlStatus: () => Promise<KrlFacts | undefined>): void {
+  const read = () => krlStatus().catch(() => undefined);
+  new Gauge({
+    name: 'jumpgate_krl_fetch_age_seconds',
+    help: 'Seconds since any bastion last fetched the KRL (since the broker started when none has)',
+    registers: [registry],
+    async collect() {
+      this.set((await read())?.fetchAgeSeconds ?? Number.NaN);
+    },
+  });
+  new Gauge({
+    name: 'jumpgate_krl_revoked_since_fetch',
+    help: 'Grants revoked since the most recent KRL fetch by any bastion',
+    registers: [registry],
+    async collect() {
+      this.set((await read())?.revokedSinceFetch ?? Number.NaN);
+    },
+  });
+  new Gauge({
+    name: 'jumpgate_krl_bytes',
+    help: 'Size of the KRL as last written (it holds only serials of certificates not yet expired)',
+    registers: [registry],
+    async collect() {
+      this.set((await read())?.krlBytes ?? Number.NaN);
+    },
+  });
+  new Gauge({
+    name: 'jumpgate_krl_write_seconds',
+    help: 'How long the last KRL write took (encode, read back by ssh-keygen, fsync, rename)',
+    registers: [registry],
+    async collect() {
+      const ms = (await read())?.krlWriteMs;
+      this.set(ms === undefined ? Number.NaN : ms / 1000);
+    },
+  });
 }

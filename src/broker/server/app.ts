@@ -1,14 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { isJumpgateError } from '../../domain/errors.js';
-import type { CertificateAuthority } from './certificate-authority.js';
+import { BASTION_PATHS, serveBastionRoute, type BastionRouteDeps } from './bastion-routes.js';
 import { parseGrantRequest } from './grant-request.js';
 import type { GrantStore, StoredGrant } from './grant-store.js';
 import { activeView, issuedView, revokedView } from './grant-views.js';
 import { BrokerHttpError, badRequest } from './http-error.js';
-import { readBody, sendBytes, sendError, sendJson } from './http-io.js';
+import { readBody, sendError, sendJson } from './http-io.js';
 import type { IssueResult } from './issue-grant.js';
-import type { Krl } from './krl.js';
 import type { RequestToVerify, VerifiedToken } from './verify-request.js';
 
 export interface BrokerAppDeps {
@@ -16,8 +15,8 @@ export interface BrokerAppDeps {
   readonly issue: (body: ReturnType<typeof parseGrantRequest>) => Promise<IssueResult>;
   readonly revoke: (id: string) => Promise<StoredGrant>;
   readonly store: GrantStore;
-  readonly ca: CertificateAuthority;
-  readonly krl: Krl;
+  /** `/v1/ca.pub`, `/v1/krl`, `/v1/krl/status`. */
+  readonly bastion: BastionRouteDeps;
   readonly now: () => number;
   readonly logger: Logger;
   /** Set at start: the CA key is loaded and ssh-keygen works. */
@@ -30,8 +29,8 @@ type Handler = (call: { url: URL; body: Buffer }) => Promise<void> | void;
 const CANNOT_SIGN = 'the broker cannot sign; its log has the details';
 
 /**
- * The routes of Broker API v1. `/healthz`, `/v1/ca.pub` and `/v1/krl` are public (a bastion
- * fetches them); every grant route needs a token bound to the request. Errors are always
+ * The routes of Broker API v1. `/healthz`, `/v1/ca.pub`, `/v1/krl` and `/v1/krl/status` are
+ * public (a bastion fetches them); every grant route needs a token bound to the request. Errors are always
  * `{error:{code,message}}` without a stack.
  */
 export function createBrokerApp(deps: BrokerAppDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -84,10 +83,7 @@ function route(deps: BrokerAppDeps, req: IncomingMessage, res: ServerResponse, m
       sendJson(res, health.ok ? 200 : 503, health.ok ? { ok: true } : { ok: false, error: { code: 'unavailable', message: CANNOT_SIGN } });
     });
   }
-  if (pathname === '/v1/ca.pub') {
-    return only('GET', signing(() => sendBytes(res, 'text/plain; charset=utf-8', `${deps.ca.publicKey}\n`)));
-  }
-  if (pathname === '/v1/krl') return only('GET', signing(async () => sendBytes(res, 'application/octet-stream', await deps.krl.read())));
+  if (BASTION_PATHS.has(pathname)) return ({ url }) => serveBastionRoute(deps.bastion, req, res, url);
   if (pathname === '/v1/grants') {
     if (method === 'GET') {
       return authed(({ url }) => {

@@ -1,18 +1,22 @@
 import { mkdir } from 'node:fs/promises';
-import http from 'node:http';
+import http, { type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { JSONWebKeySet } from 'jose';
 import { pino, type Logger } from 'pino';
 import { createBrokerApp } from './app.js';
+import { createBastionListener, krlStatus, type BastionRouteDeps, type KrlStatus } from './bastion-routes.js';
 import { CA_KEY_FILE, openCertificateAuthority, type CertificateAuthority } from './certificate-authority.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { openGrantStore } from './grant-store.js';
 import { BrokerHttpError } from './http-error.js';
 import { createGrantIssuer } from './issue-grant.js';
 import { createKrl } from './krl.js';
+import { createKrlFetchLog } from './krl-fetches.js';
 import { createMutex } from './mutex.js';
+import { createExpiredPruner, PRUNE_EVERY_MS, type PruneResult } from './prune-expired.js';
 import { createReplayCache } from './replay-cache.js';
+import { createRevocationList } from './revocation-list.js';
 import { createGrantRevoker } from './revoke-grant.js';
 import type { SessionTerminator } from './session-terminator.js';
 import { createSshKeygen } from './ssh-keygen.js';
@@ -29,8 +33,13 @@ export interface BrokerServerOptions {
   readonly port?: number;
   readonly now?: () => number;
   readonly sshKeygen?: string;
-  /** Where sshd's RevokedKeys points; default `<dataDir>/revoked.krl`. */
+  /**
+   * Where sshd's RevokedKeys points; default `<dataDir>/revoked.krl`. When set, the broker writes
+   * the file sshd reads itself, so a KRL no bastion fetched is not reported stale.
+   */
   readonly krlPath?: string;
+  /** How often expired grants and KRL serials are pruned (PRUNE_EVERY_MS); 0 = only at start and on demand. */
+  readonly pruneEveryMs?: number;
   /** Ends live sessions of revoked grants (sshd-sessions.ts on a bastion). */
   readonly sessions?: SessionTerminator;
   readonly logger?: Logger;
@@ -39,13 +48,19 @@ export interface BrokerServerOptions {
 export interface RunningBroker {
   readonly url: string;
   readonly port: number;
+  /** The public bastion routes alone (`/v1/ca.pub`, `/v1/krl`, `/v1/krl/status`), for the bot's listener. */
+  readonly bastion: RequestListener;
+  /** What `GET /v1/krl/status` answers: the last fetch, staleness, and the KRL's size and write time. */
+  krlStatus(): KrlStatus;
+  /** Drops expired grant records and KRL serials now (it also runs every pruneEveryMs). */
+  pruneExpired(): Promise<PruneResult>;
   close(): Promise<void>;
 }
 
 /**
  * The reference broker: an OpenSSH CA behind Broker API v1. At start it loads its state, makes
- * (or loads) the CA key, checks ssh-keygen and rewrites the KRL from the revoked grants, so sshd
- * always has a valid RevokedKeys file. If the CA or ssh-keygen fails it still starts, answering
+ * (or loads) the CA key, checks ssh-keygen and rewrites the KRL from the revoked grants that have
+ * not expired, so sshd always has a valid RevokedKeys file; what expired is pruned every minute. If the CA or ssh-keygen fails it still starts, answering
  * /healthz and the signing routes with 503, so the problem is visible rather than a crash loop.
  */
 export async function startBrokerServer(options: BrokerServerOptions): Promise<RunningBroker> {
@@ -62,24 +77,38 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<R
 
   let health: { ok: boolean; problem?: string } = { ok: true };
   let ca: CertificateAuthority = unavailableCa();
-  const krl = createKrl({ path: krlPath, caPublicKeyPath: path.join(options.dataDir, `${CA_KEY_FILE}.pub`), sshKeygen });
+  const krl = createKrl({ path: krlPath, caPublicKeyPath: path.join(options.dataDir, `${CA_KEY_FILE}.pub`), sshKeygen, now });
+  const fetches = createKrlFetchLog({ now, fetchExpected: options.krlPath === undefined });
+  const revokedOnDisk = store.all().filter((grant) => grant.revokedAt !== undefined);
+  const revocations = createRevocationList({
+    krl,
+    now,
+    initial: revokedOnDisk.map((grant) => ({ serial: grant.serial, notAfterMs: Date.parse(grant.notAfter) })),
+    onAdded: (count) => fetches.recordRevocations(count),
+  });
   try {
     ca = await openCertificateAuthority(options.dataDir, sshKeygen);
     await sshKeygen(['-l', '-f', ca.publicKeyPath]);
-    await krl.write(store.revokedSerials());
+    await revocations.rewrite();
   } catch (error) {
     health = { ok: false, problem: error instanceof Error ? error.message : String(error) };
     logger.error({ err: error }, 'the broker cannot sign: /healthz answers 503 until this is fixed and the broker restarted');
   }
 
   const mutex = createMutex();
+  const pruneExpired = createExpiredPruner({ store, revocations, mutex, now, logger });
+  const prune = () => pruneExpired().catch((error: unknown) => logger.error({ err: error }, 'could not prune expired grants'));
+  await prune();
+  const pruneEveryMs = options.pruneEveryMs ?? PRUNE_EVERY_MS;
+  const pruneTimer = pruneEveryMs > 0 ? setInterval(() => void prune(), pruneEveryMs).unref() : undefined;
+
+  const bastion: BastionRouteDeps = { ca, krl, revocations, fetches, health: () => health };
   const app = createBrokerApp({
     verify: createRequestVerifier({ keys: verifyKeys, replay: createReplayCache({ now }), now, startedAtMs: now() }),
     issue: createGrantIssuer({ store, ca, mutex, now }),
-    revoke: createGrantRevoker({ store, krl, mutex, now, logger, ...(options.sessions ? { sessions: options.sessions } : {}) }),
+    revoke: createGrantRevoker({ store, revocations, now, logger, ...(options.sessions ? { sessions: options.sessions } : {}) }),
     store,
-    ca,
-    krl,
+    bastion,
     now,
     logger,
     health: () => health,
@@ -101,9 +130,13 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<R
   return {
     url,
     port,
+    bastion: createBastionListener(bastion, logger),
+    krlStatus: () => krlStatus(bastion),
+    pruneExpired,
     // Idempotent: a test's afterAll and a signal handler may both close it.
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
+        clearInterval(pruneTimer);
         server.close((error) => void lock.release().then(() => (error ? reject(error) : resolve())));
         server.closeAllConnections();
       })),

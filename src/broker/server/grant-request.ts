@@ -65,6 +65,25 @@ export function parseGrantRequest(json: unknown): GrantRequestBody {
   }
 }
 
+/**
+ * What defines a grant, as canonical JSON: two bodies with the same id ask for the same grant
+ * exactly when these are equal. The requester's name and email and the reason are left out:
+ * the bot reads them again from Slack on a retry, and a changed display name must not turn the
+ * retry into a conflict (the certificate would be the same one).
+ */
+export function grantIdentity(body: GrantRequestBody): string {
+  const { subject, target } = body;
+  return canonicalJson({
+    kind: body.kind,
+    requestId: body.requestId,
+    subject: { type: subject.type, id: subject.id, sponsor: subject.sponsor, sshPublicKey: subject.sshPublicKey },
+    target: { name: target.name, hosts: target.hosts, principals: target.principals, sourceAddress: target.sourceAddress },
+    // The instant, not its spelling: `…:00Z` and `…:00.000Z` are the same end.
+    notAfterMs: Date.parse(body.notAfter),
+    options: { allowPty: body.options?.allowPty ?? false },
+  });
+}
+
 /** Canonical JSON (sorted keys): two bodies asking for the same grant compare equal. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

@@ -1,13 +1,14 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { readIfExists, writeFileAtomic } from './atomic-file.js';
+import { readIfExists, syncDir, writeFileAtomic } from './atomic-file.js';
 import { grantRequestSchema } from './grant-request.js';
 
 /**
  * The broker's state on disk, one file per grant (`grants/<id>.json`) plus the last serial
  * used (`serial`), each written atomically; all of it read back at start. One file per grant
- * keeps each write small however many grants there are. Callers serialize writes (mutex).
+ * keeps each write small however many grants there are, and prune() keeps their number to the
+ * grants whose certificates could still be used. Callers serialize issuing and pruning (mutex).
  */
 const storedGrantSchema = z.object({
   id: z.string(),
@@ -25,11 +26,15 @@ export type StoredGrant = z.output<typeof storedGrantSchema>;
 export interface GrantStore {
   get(id: string): StoredGrant | undefined;
   all(): readonly StoredGrant[];
-  /** Every revoked serial, for the KRL. */
-  revokedSerials(): readonly string[];
   /** The next serial, persisted before it is returned: a serial is never used twice, even after a crash. */
   reserveSerial(): Promise<string>;
   save(grant: StoredGrant): Promise<void>;
+  /**
+   * Removes the grants whose notAfter is at or before `cutoffMs` (revoked or not) from disk and
+   * memory; returns how many. A revoked grant stays until then: its serial is still in the KRL,
+   * and its id must keep answering with the revoked grant rather than a new certificate.
+   */
+  prune(cutoffMs: number): Promise<number>;
 }
 
 export async function openGrantStore(dataDir: string): Promise<GrantStore> {
@@ -51,7 +56,6 @@ export async function openGrantStore(dataDir: string): Promise<GrantStore> {
   return {
     get: (id) => grants.get(id),
     all: () => [...grants.values()],
-    revokedSerials: () => [...grants.values()].filter((grant) => grant.revokedAt !== undefined).map((grant) => grant.serial),
     async reserveSerial() {
       const next = lastSerial + 1n;
       await writeFileAtomic(serialFile, `${next}\n`);
@@ -61,6 +65,16 @@ export async function openGrantStore(dataDir: string): Promise<GrantStore> {
     async save(grant) {
       await writeFileAtomic(path.join(grantsDir, `${grant.id}.json`), `${JSON.stringify(grant, null, 2)}\n`);
       grants.set(grant.id, grant);
+    },
+    async prune(cutoffMs) {
+      const due = [...grants.values()].filter((grant) => Date.parse(grant.notAfter) <= cutoffMs);
+      for (const grant of due) {
+        await rm(path.join(grantsDir, `${grant.id}.json`), { force: true });
+        grants.delete(grant.id);
+      }
+      // One folder sync for the batch: a removal lost in a crash is simply done again next time.
+      if (due.length > 0) await syncDir(grantsDir);
+      return due.length;
     },
   };
 }

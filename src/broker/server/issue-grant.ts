@@ -1,6 +1,6 @@
 import { BrokerHttpError, badRequest } from './http-error.js';
 import type { CertificateAuthority } from './certificate-authority.js';
-import { canonicalJson, type GrantRequestBody } from './grant-request.js';
+import { grantIdentity, type GrantRequestBody } from './grant-request.js';
 import type { GrantStore, StoredGrant } from './grant-store.js';
 import type { Mutex } from './mutex.js';
 
@@ -23,20 +23,23 @@ export interface IssueResult {
 }
 
 /**
- * POST /v1/grants. The same id with the same request returns the grant already issued (never a
- * second certificate); the same id with another request is a 409, since silently returning a
- * certificate for a different key or window would be wrong either way.
+ * POST /v1/grants. The same id with the same grant (grantIdentity: key, subject, target, window,
+ * kind, options) returns the grant already issued, never a second certificate; the same id with
+ * another grant is a 409, since returning a certificate for a different key or window would be
+ * wrong either way. A grant whose notAfter has passed is never issued (410 `grant_expired`): once
+ * the broker has pruned an expired grant's record, the same id asked again gets that refusal, not
+ * a certificate with a new window.
  */
 export function createGrantIssuer(deps: GrantIssuerDeps): (body: GrantRequestBody) => Promise<IssueResult> {
   return (body) =>
     deps.mutex.run(async () => {
       const existing = deps.store.get(body.id);
       if (existing) {
-        if (canonicalJson(existing.request) !== canonicalJson(body)) {
+        if (grantIdentity(existing.request) !== grantIdentity(body)) {
           throw new BrokerHttpError(
             409,
             'conflict',
-            `grant ${body.id} already exists for a different request (key, target, notAfter, kind or reason differ); a new grant needs a new id`,
+            `grant ${body.id} already exists for a different request (key, target, notAfter or kind differ); a new grant needs a new id`,
           );
         }
         return { created: false, grant: existing };
@@ -45,7 +48,13 @@ export function createGrantIssuer(deps: GrantIssuerDeps): (body: GrantRequestBod
       const now = deps.now();
       // Certificates count whole seconds; rounding down keeps the grant from outliving notAfter.
       const notAfterMs = Math.floor(Date.parse(body.notAfter) / 1000) * 1000;
-      if (notAfterMs <= now) throw badRequest(`notAfter ${body.notAfter} is not in the future`, 'invalid_not_after');
+      if (notAfterMs <= now) {
+        throw new BrokerHttpError(
+          410,
+          'grant_expired',
+          `notAfter ${body.notAfter} has passed: the broker does not issue a grant whose window is over (a new grant needs a new id and a future notAfter)`,
+        );
+      }
       if (notAfterMs > now + MAX_GRANT_AHEAD_MS) {
         throw badRequest(`notAfter ${body.notAfter} is more than 7 days ahead; grants are at most 7 days long`, 'invalid_not_after');
       }

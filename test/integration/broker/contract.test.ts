@@ -114,7 +114,7 @@ describe('POST /v1/grants issues an OpenSSH certificate', () => {
     expect(error.message).toMatch(/^this looks like a PRIVATE key — never share it; paste the \.pub file — accepted: /);
   });
 
-  it('refuses a body missing a field with 400 naming it, and a notAfter outside (now, now + 7 days]', async () => {
+  it('refuses a body missing a field with 400 naming it, a past notAfter with 410, and one over 7 days ahead with 400', async () => {
     const { broker, client, now, token } = await freshBroker();
     const { subject: _subject, ...noSubject } = grantRequest(alice, {}, now());
     const body = JSON.stringify({ ...noSubject, subject: { type: 'user' } });
@@ -124,7 +124,7 @@ describe('POST /v1/grants issues an OpenSSH certificate', () => {
       { error: { code: 'invalid_request', message: 'subject.sshPublicKey: Invalid input: expected string, received undefined' } },
     ]);
     const past = await rejection(client.grant(grantRequest(alice, { notAfter: new Date(now() - 1_000).toISOString() }, now())));
-    expect(past.details).toEqual({ status: 400, code: 'invalid_not_after' });
+    expect(past.details).toEqual({ status: 410, code: 'grant_expired' });
     const far = await rejection(client.grant(grantRequest(alice, { notAfter: new Date(now() + 8 * 86_400_000).toISOString() }, now())));
     expect(far.message).toMatch(/is more than 7 days ahead; grants are at most 7 days long$/);
   });

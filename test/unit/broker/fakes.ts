@@ -14,7 +14,6 @@ export function memoryGrantStore(initial: StoredGrant[] = []): GrantStore & { se
     serials,
     get: (id) => grants.get(id),
     all: () => [...grants.values()],
-    revokedSerials: () => [...grants.values()].filter((grant) => grant.revokedAt !== undefined).map((grant) => grant.serial),
     reserveSerial: () => {
       last += 1n;
       serials.push(last.toString());
@@ -24,20 +23,27 @@ export function memoryGrantStore(initial: StoredGrant[] = []): GrantStore & { se
       grants.set(grant.id, grant);
       return Promise.resolve();
     },
+    prune: (cutoffMs) => {
+      const due = [...grants.values()].filter((grant) => Date.parse(grant.notAfter) <= cutoffMs);
+      for (const grant of due) grants.delete(grant.id);
+      return Promise.resolve(due.length);
+    },
   };
 }
 
-export function recordingKrl(events: string[] = []): Krl & { writes: (readonly string[])[] } {
+/** A KRL that records the serials of each write (in the order given); writes take `delayMs`. */
+export function recordingKrl(events: string[] = [], delayMs = 0): Krl & { writes: (readonly string[])[] } {
   const writes: (readonly string[])[] = [];
   return {
     path: '/dev/null',
     writes,
-    write: (serials) => {
+    write: async (serials) => {
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       writes.push(serials);
       events.push(`krl ${serials.join(',')}`);
-      return Promise.resolve();
+      return { serials: serials.length, bytes: 44 + serials.length, ms: delayMs };
     },
-    read: () => Promise.resolve(Buffer.alloc(0)),
+    current: () => undefined,
   };
 }
 

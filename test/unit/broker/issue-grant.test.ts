@@ -74,16 +74,48 @@ describe('issuing a grant', () => {
   it('refuses the same id with another key, target or notAfter with 409 conflict', async () => {
     const { issue } = setup();
     await issue(grantBody());
-    const message =
-      'grant g-1 already exists for a different request (key, target, notAfter, kind or reason differ); a new grant needs a new id';
+    const message = 'grant g-1 already exists for a different request (key, target, notAfter or kind differ); a new grant needs a new id';
     expect(await refusal(issue(grantBody({ notAfter: '2030-01-01T12:45:00Z' })))).toEqual(new BrokerHttpError(409, 'conflict', message));
     expect((await refusal(issue(grantBody({ target: { name: 'other', hosts: [], principals: ['root'] } })))).code).toBe('conflict');
   });
 
-  it('refuses a notAfter that is not in the future, or more than 7 days ahead, without using a serial', async () => {
+  it('answers a retry whose name, email or reason changed, or whose notAfter is spelt otherwise, with the same grant', async () => {
+    const { issue, ca } = setup();
+    const first = await issue(grantBody({ subject: { type: 'user', id: 'U1', name: 'Alice', email: 'a@x.io', sshPublicKey: grantBody().subject.sshPublicKey } }));
+    const retried = await issue(
+      grantBody({
+        subject: { type: 'user', id: 'U1', name: 'Alice Liddell', email: 'alice@x.io', sshPublicKey: grantBody().subject.sshPublicKey },
+        reason: 'fix replication INC-42 (edited)',
+        notAfter: '2030-01-01T12:30:00.000Z',
+      }),
+    );
+    expect(retried).toEqual({ created: false, grant: first.grant });
+    expect(ca.requests).toHaveLength(1);
+  });
+
+  it('still refuses the same id for another subject, sponsor, hosts, source addresses or PTY option', async () => {
+    const { issue } = setup();
+    await issue(grantBody());
+    const key = grantBody().subject.sshPublicKey;
+    const others = [
+      grantBody({ subject: { type: 'user', id: 'U2', sshPublicKey: key } }),
+      grantBody({ subject: { type: 'user', id: 'U1', sponsor: 'U9', sshPublicKey: key } }),
+      grantBody({ target: { name: 'prod-db', hosts: ['db-2.internal'], principals: ['dbadmin'] } }),
+      grantBody({ target: { name: 'prod-db', hosts: ['db-1.internal'], principals: ['dbadmin'], sourceAddress: ['10.0.0.0/8'] } }),
+      grantBody({ options: { allowPty: true } }),
+      grantBody({ requestId: 'r-2' }),
+    ];
+    for (const body of others) expect((await refusal(issue(body))).code).toBe('conflict');
+  });
+
+  it('refuses a notAfter that is not in the future (410 grant_expired), or more than 7 days ahead, without using a serial', async () => {
     const { issue, store } = setup();
     expect(await refusal(issue(grantBody({ notAfter: '2030-01-01T12:00:00Z' })))).toEqual(
-      new BrokerHttpError(400, 'invalid_not_after', 'notAfter 2030-01-01T12:00:00Z is not in the future'),
+      new BrokerHttpError(
+        410,
+        'grant_expired',
+        'notAfter 2030-01-01T12:00:00Z has passed: the broker does not issue a grant whose window is over (a new grant needs a new id and a future notAfter)',
+      ),
     );
     expect(await refusal(issue(grantBody({ notAfter: '2030-01-08T12:00:01Z' })))).toEqual(
       new BrokerHttpError(400, 'invalid_not_after', 'notAfter 2030-01-08T12:00:01Z is more than 7 days ahead; grants are at most 7 days long'),

@@ -1,18 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { BrokerHttpError } from '../../../src/broker/server/http-error.js';
-import { createMutex } from '../../../src/broker/server/mutex.js';
+import type { Krl } from '../../../src/broker/server/krl.js';
+import { createRevocationList } from '../../../src/broker/server/revocation-list.js';
 import { createGrantRevoker } from '../../../src/broker/server/revoke-grant.js';
 import type { SessionTerminator } from '../../../src/broker/server/session-terminator.js';
 import { capturingLogger, memoryGrantStore, recordingKrl, storedGrant } from './fakes.js';
 
 const NOW = Date.parse('2030-01-01T12:10:00Z');
 
-function setup(sessions?: SessionTerminator, events: string[] = []) {
-  const store = memoryGrantStore([storedGrant({ id: 'g-0', serial: '3', revokedAt: '2030-01-01T11:00:00.000Z' }), storedGrant({ id: 'g-1', serial: '4' })]);
-  const krl = recordingKrl(events);
+const REVOKED_BEFORE = storedGrant({ id: 'g-0', serial: '3', revokedAt: '2030-01-01T11:00:00.000Z' });
+
+function revoker(store: ReturnType<typeof memoryGrantStore>, krl: Krl, sessions?: SessionTerminator) {
   const { logger, records } = capturingLogger();
-  const revoke = createGrantRevoker({ store, krl, mutex: createMutex(), now: () => NOW, logger, ...(sessions ? { sessions } : {}) });
-  return { revoke, store, krl, records };
+  const revocations = createRevocationList({ krl, now: () => NOW, initial: [{ serial: '3', notAfterMs: Date.parse(REVOKED_BEFORE.notAfter) }] });
+  const revoke = createGrantRevoker({ store, revocations, now: () => NOW, logger, ...(sessions ? { sessions } : {}) });
+  return { revoke, revocations, records };
+}
+
+function setup(sessions?: SessionTerminator, events: string[] = []) {
+  const store = memoryGrantStore([REVOKED_BEFORE, storedGrant({ id: 'g-1', serial: '4' })]);
+  const krl = recordingKrl(events);
+  return { ...revoker(store, krl, sessions), store, krl };
 }
 
 function recordingTerminator(events: string[], result: () => Promise<number>): SessionTerminator & { calls: { id: string; serial: string }[] } {
@@ -72,11 +80,31 @@ describe('revoking a grant', () => {
   });
 
   it('leaves the grant active when the KRL cannot be written, so a retry revokes it', async () => {
-    const { store, records } = setup();
+    const { store } = setup();
     const failingKrl = { ...recordingKrl(), write: () => Promise.reject(new Error('disk full')) };
-    const revoke = createGrantRevoker({ store, krl: failingKrl, mutex: createMutex(), now: () => NOW, logger: capturingLogger().logger });
+    const { revoke, records } = revoker(store, failingKrl);
     await expect(revoke('g-1')).rejects.toThrow('disk full');
     expect(store.get('g-1')?.revokedAt).toBeUndefined();
     expect(records).toEqual([]);
+  });
+
+  it('revokes the same grant asked twice at once with one KRL entry and one revokedAt', async () => {
+    const { revoke, krl, store } = setup();
+    const [a, b] = await Promise.all([revoke('g-1'), revoke('g-1')]);
+    expect(a).toEqual(b);
+    expect(krl.writes.flat().filter((serial) => serial === '4')).toHaveLength(1);
+    expect(store.get('g-1')?.revokedAt).toBe('2030-01-01T12:10:00.000Z');
+  });
+
+  it('answers revocations that arrive during a KRL write with one shared write, each serial in it', async () => {
+    const grants = Array.from({ length: 20 }, (_, i) => storedGrant({ id: `g-${i + 10}`, serial: String(i + 10) }));
+    const store = memoryGrantStore([REVOKED_BEFORE, ...grants]);
+    const krl = recordingKrl([], 20);
+    const { revoke, revocations } = revoker(store, krl);
+    await Promise.all(grants.map((grant) => revoke(grant.id)));
+    // The first revocation starts a write alone; the other 19 arrive during it and share the next one.
+    expect(krl.writes).toHaveLength(2);
+    expect([...krl.writes[1]!].sort()).toEqual(['3', ...grants.map((grant) => grant.serial)].sort());
+    expect(revocations.stats()).toMatchObject({ writes: 2, revocations: 20, serials: 21 });
   });
 });
