@@ -15,7 +15,7 @@ export interface LogFollower {
 export interface LogFollowerOptions {
   readonly file: string;
   readonly onLine: (line: string) => void;
-  /** How often to look for new lines without being asked. */
+  /** How often to look for new lines without being asked (default 250 ms); 0 = only when drained. */
   readonly intervalMs?: number;
   /** Start at the beginning of the file (default), or only read what is written from now on. */
   readonly fromStart?: boolean;
@@ -127,16 +127,19 @@ export function followLog(options: LogFollowerOptions): LogFollower {
   };
 
   let failing = false;
-  const timer = setInterval(() => {
-    drain().then(
-      () => (failing = false),
-      (error: unknown) => {
-        if (!failing) options.onError?.(error);
-        failing = true;
-      },
-    );
-  }, options.intervalMs ?? 250);
-  timer.unref();
+  const timer =
+    options.intervalMs === 0
+      ? undefined
+      : setInterval(() => {
+          drain().then(
+            () => (failing = false),
+            (error: unknown) => {
+              if (!failing) options.onError?.(error);
+              failing = true;
+            },
+          );
+        }, options.intervalMs ?? 250);
+  timer?.unref();
 
   return {
     drain,

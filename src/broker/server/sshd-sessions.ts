@@ -53,6 +53,9 @@ export interface SshdSessionTerminatorOptions {
 
 interface BoundSession extends LoginClaim, SshdSocket {}
 
+// What is kept while /proc cannot be read; the newest claims matter (the older ones' connections are likelier gone).
+const MAX_UNCHECKED = 4096;
+
 export function createSshdSessionTerminator(options: SshdSessionTerminatorOptions): SshdSessionTerminator {
   const procRoot = options.procRoot ?? '/proc';
   const logger = options.logger;
@@ -61,15 +64,16 @@ export function createSshdSessionTerminator(options: SshdSessionTerminatorOption
   const bound = new Map<number, BoundSession>();
   const look = () => snapshotConnections({ procRoot, spare: [process.pid] });
 
+  // Read by catchUp on its own timer below, so each login is checked against the kernel while
+  // its connection is fresh, not at the next revocation.
   const follower = followLog({
     file: options.logFile,
-    intervalMs: options.pollIntervalMs,
+    intervalMs: 0,
     accept: unsafeLogFileProblem,
     onLine: (line) => {
       const event = parseSshdLogLine(line);
       if (event) claims.add(event);
     },
-    onError: (error) => logger?.warn({ err: error, logFile: options.logFile }, 'could not read the sshd log'),
   });
   stat(options.logFile).catch(() =>
     logger?.warn({ logFile: options.logFile }, 'the sshd log does not exist yet; sessions are known from the moment it appears'),
@@ -93,18 +97,31 @@ export function createSshdSessionTerminator(options: SshdSessionTerminatorOption
   };
 
   let reading: Promise<void> = Promise.resolve();
+  // Claims read but not yet checked because /proc could not be read; tried again next time.
+  let unchecked: LoginClaim[] = [];
   /** Reads the log up to now and binds what it claims; one read at a time. */
   const catchUp = () => {
     const run = reading.then(async () => {
-      await follower.drain();
-      const batch = claims.take();
-      if (batch.length === 0) return;
+      await follower.drain().finally(() => (unchecked = [...unchecked, ...claims.take()].slice(-MAX_UNCHECKED)));
+      if (unchecked.length === 0) return;
       const snapshot = await look();
-      for (const claim of batch) bind(snapshot, claim);
+      for (const claim of unchecked.splice(0)) bind(snapshot, claim);
     });
     reading = run.catch(() => undefined);
     return run;
   };
+
+  let failing = false;
+  const poller = setInterval(() => {
+    catchUp().then(
+      () => (failing = false),
+      (error: unknown) => {
+        if (!failing) logger?.warn({ err: error, logFile: options.logFile }, 'could not read the sshd log');
+        failing = true;
+      },
+    );
+  }, options.pollIntervalMs ?? 250);
+  poller.unref();
 
   /** The bound sessions still open, each with the sshd processes that still hold it; the rest are forgotten. */
   const openSessions = (snapshot: ConnectionSnapshot) => {
@@ -166,6 +183,7 @@ export function createSshdSessionTerminator(options: SshdSessionTerminatorOption
     },
     async close() {
       clearInterval(sweeper);
+      clearInterval(poller);
       await reading;
       await follower.close();
     },
