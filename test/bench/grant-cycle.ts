@@ -10,6 +10,8 @@ export type CycleResult =
       /** When the Approve click was sent, and when the certificate DM reached Slack (epoch ms). */
       readonly clickedAtMs: number;
       readonly certifiedAtMs: number;
+      /** Request sent → its confirmation, → the approval message, and click → certificate DM, in ms. */
+      readonly steps: readonly [confirm: number, approval: number, certificate: number];
     }
   | { readonly ok: false; readonly failure: string };
 
@@ -26,10 +28,12 @@ export async function grantCycle(ctx: BenchContext, requester: string, duration:
     const ack = await ctx.sender.command(requester, `request ${BENCH_TARGET} ${duration()} bench load INC-1`, asked);
     if (ack.status !== 200) return fail(`request ack ${ack.status}`);
     const confirmation = await ctx.inbox.answers.take(asked, timeout);
+    const confirmedAtMs = nowMs();
     if (isErrorAnswer(confirmation.text)) return fail(confirmation.text.slice(0, 90));
     const requestId = requestIdIn(confirmation.text);
     if (!requestId) return fail(`no request id in: ${confirmation.text.slice(0, 90)}`);
     const approval = await ctx.inbox.approvals.take(requestId, timeout);
+    const approvalAtMs = nowMs();
 
     const clicked = ctx.nextResponseId('approve');
     const certified = ctx.inbox.certificates.take(requestId, timeout);
@@ -40,7 +44,8 @@ export async function grantCycle(ctx: BenchContext, requester: string, duration:
     }
     const [certifiedAtMs, reply] = await Promise.all([certified, ctx.inbox.answers.take(clicked, timeout)]);
     if (isErrorAnswer(reply.text)) return fail(reply.text.slice(0, 90));
-    return { ok: true, requestId, clickedAtMs: clickAck.sentAtMs, certifiedAtMs };
+    const steps = [confirmedAtMs - ack.sentAtMs, approvalAtMs - confirmedAtMs, certifiedAtMs - clickAck.sentAtMs] as const;
+    return { ok: true, requestId, clickedAtMs: clickAck.sentAtMs, certifiedAtMs, steps };
   } catch (error) {
     return fail(error instanceof Error ? error.message.replace(/ for \S+/, '') : String(error));
   }

@@ -36,7 +36,10 @@ export async function measureRevocations(ctx: BenchContext, mass: MassGrants): P
     `p50 ${Math.round(percentile(lags, 50))} ms, p99 ${Math.round(percentile(lags, 99))} ms, max ${Math.round(Math.max(...lags))} ms over ${lags.length}`;
   const useBroker = broker.lags.length > 0 && broker.missing <= mass.planned.size / 100;
   if (useBroker) {
-    ctx.out.comment(`revoke_lag: notAfter → revokedAt in the broker's own grant records (DATA_DIR/broker/grants), ${mass.planned.size} grants`);
+    ctx.out.comment(
+      `revoke_lag: the grant's notAfter (as the bot asked the broker) → revokedAt, both from the broker's own grant records ` +
+        `(DATA_DIR/broker/grants/<id>.json), ${mass.planned.size} grants`,
+    );
     if (broker.notRevoked > 0) ctx.out.comment(`${broker.notRevoked} grants not revoked at the broker by the deadline: counted with their lag so far (a lower bound)`);
     if (broker.missing > 0) ctx.out.comment(`${broker.missing} grants had no broker record to read`);
   } else {
@@ -51,6 +54,13 @@ export async function measureRevocations(ctx: BenchContext, mass: MassGrants): P
   ctx.out.figure('revoke_lag_max_ms', lags.length === 0 ? Number.NaN : Math.max(...lags), 'ms');
 }
 
+/** What the bench reads of a broker grant file (src/broker/server/grant-store.ts). */
+interface BrokerGrantRecord {
+  readonly notAfter?: string;
+  readonly revokedAt?: string;
+  readonly request?: { readonly notAfter?: string };
+}
+
 async function brokerLags(ctx: BenchContext, mass: MassGrants, finishedAt: number) {
   const dir = path.join(ctx.dataDir, 'broker', 'grants');
   const lags: number[] = [];
@@ -60,8 +70,10 @@ async function brokerLags(ctx: BenchContext, mass: MassGrants, finishedAt: numbe
   for (const requestId of mass.planned.keys()) {
     const grantId = `grant_${requestId.slice('req_'.length)}`;
     const text = await readFile(path.join(dir, `${grantId}.json`), 'utf8').catch(() => undefined);
-    const record = text === undefined ? undefined : (JSON.parse(text) as { notAfter?: string; revokedAt?: string });
-    const notAfter = record?.notAfter === undefined ? Number.NaN : Date.parse(record.notAfter);
+    const record = text === undefined ? undefined : (JSON.parse(text) as BrokerGrantRecord);
+    // The grant's notAfter as the bot asked for it (ms); the certificate's own is that, rounded down to the second.
+    const asked = record?.request?.notAfter ?? record?.notAfter;
+    const notAfter = asked === undefined ? Number.NaN : Date.parse(asked);
     if (Number.isNaN(notAfter)) {
       missing += 1;
       continue;
