@@ -74,7 +74,7 @@ function registerKrlGauges(registry: Registry, krlStatus: () => Promise<KrlFacts
   });
   new Gauge({
     name: 'jumpgate_krl_write_seconds',
-    help: 'How long the last KRL write took (encode, read back by ssh-keygen, fsync, rename)',
+    help: 'How long the last KRL write took (encode, fsync, rename)',
     registers: [registry],
     async collect() {
       const ms = (await read())?.krlWriteMs;

@@ -28,9 +28,11 @@ export interface KrlWrite {
 
 /**
  * The Key Revocation List a bastion's sshd reads (`RevokedKeys`), written whole from the serials
- * it is given (krl-format.ts), read back by ssh-keygen before it replaces the old one, and renamed
- * into place: sshd never reads a half-written or unreadable file (either makes it refuse every
- * key). Callers serialize writes.
+ * it is given (krl-format.ts) and renamed into place: sshd never reads a half-written file (a
+ * missing or unreadable KRL makes it refuse every key). The first KRL of the process is read
+ * back by this machine's ssh-keygen before it is installed, so an OpenSSH that does not read the
+ * format stops the broker at start instead of locking a bastion; after that a write costs no
+ * process at all (the writer is tested against ssh-keygen's reader). Callers serialize writes.
  */
 export interface Krl {
   readonly path: string;
@@ -43,6 +45,7 @@ export function createKrl(options: { path: string; caPublicKeyPath: string; sshK
   const dir = path.dirname(options.path);
   let snapshot: KrlSnapshot | undefined;
   let caKeyBlob: Buffer | undefined;
+  let readBack = false;
   return {
     path: options.path,
     async write(revokedSerials) {
@@ -59,8 +62,11 @@ export function createKrl(options: { path: string; caPublicKeyPath: string; sshK
       const staged = path.join(dir, `.${path.basename(options.path)}.${randomUUID()}.tmp`);
       try {
         await writeSynced(staged, bytes);
-        // OpenSSH's own reader, on the CA key as the probe: a KRL it cannot parse never reaches sshd.
-        await options.sshKeygen(['-Q', '-f', staged, options.caPublicKeyPath]);
+        if (!readBack) {
+          // OpenSSH's own reader, with the CA key as the probe: it parses the whole KRL or fails.
+          await options.sshKeygen(['-Q', '-f', staged, options.caPublicKeyPath]);
+          readBack = true;
+        }
         await rename(staged, options.path);
       } finally {
         await rm(staged, { force: true });

@@ -19,7 +19,7 @@ export interface KrlStats {
   /** Serials in the KRL as last written. */
   readonly serials: number;
   readonly bytes: number;
-  /** How long the last write took (ssh-keygen, fsync, rename). */
+  /** How long the last write took (encode, fsync, rename). */
   readonly writeMs: number;
   readonly writes: number;
   /** Serials revoked since start; far more than `writes` under load, since writes are shared. */
@@ -47,7 +47,7 @@ export interface RevocationListDeps {
 
 /**
  * The revoked serials that still matter, and the one path that writes the KRL. Revocations that
- * arrive together share one write (group commit): the cost of a burst is a few ssh-keygen runs,
+ * arrive together share one write (group commit): the cost of a burst is a few KRL writes,
  * and the KRL stays as small as the set of certificates that have not expired yet.
  */
 export function createRevocationList(deps: RevocationListDeps): RevocationList {

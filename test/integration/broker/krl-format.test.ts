@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKrl } from '../../../src/broker/server/krl.js';
 import { encodeKrl, KRL_MAX_BITMAP_BITS } from '../../../src/broker/server/krl-format.js';
 
 /** The KRL writer against OpenSSH's own reader: `ssh-keygen -Q -l` must read back exactly the serials written. */
@@ -85,5 +86,23 @@ describe('the KRL the broker writes is read by OpenSSH exactly as written', () =
     const limit = KRL_MAX_BITMAP_BITS;
     const serials = [...range(1, limit, 2), BigInt(limit), BigInt(limit + 1), BigInt(2 * limit + 1), ...range(2 * limit + 3, 3 * limit, 3)];
     expect((await readBack(serials)).ranges).toEqual(merged(serials));
+  });
+});
+
+describe('the first KRL a broker writes', () => {
+  it('is read back by ssh-keygen before it replaces the file sshd reads; one it cannot read is never installed', async () => {
+    const file = path.join(dir, 'installed.krl');
+    await writeFile(file, 'the KRL sshd reads now');
+    const calls: string[][] = [];
+    const refusing = createKrl({
+      path: file,
+      caPublicKeyPath: caPub,
+      now: Date.now,
+      sshKeygen: (args) => (calls.push([...args]), Promise.reject(new Error('Invalid KRL file'))),
+    });
+    await expect(refusing.write(['1'])).rejects.toThrow('Invalid KRL file');
+    expect(await readFile(file, 'utf8')).toBe('the KRL sshd reads now');
+    expect(calls[0]?.slice(0, 2)).toEqual(['-Q', '-f']);
+    expect((await readdir(dir)).filter((name) => name.startsWith('.installed.krl.'))).toEqual([]);
   });
 });
