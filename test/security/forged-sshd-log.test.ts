@@ -38,22 +38,27 @@ describe('forged sshd log lines', () => {
     await expect.poll(async () => (await terminator.sessions()).filter((session) => session.grantId === grantId), { timeout: 10_000 }).toHaveLength(1);
     return (await terminator.sessions()).find((session) => session.grantId === grantId)!;
   };
-  const certify = async (identity: SshIdentity, id: string, serial: number) => {
-    await run('ssh-keygen', ['-q', '-s', path.join(dir, 'ca'), '-I', id, '-z', String(serial), '-n', 'ops', '-V', '-1m:+10m', `${identity.keyFile}.pub`]);
+  const certify = async (identity: SshIdentity, id: string, serial: number, principal: string) => {
+    await run('ssh-keygen', ['-q', '-s', path.join(dir, 'ca'), '-I', id, '-z', String(serial), '-n', principal, '-V', '-1m:+10m', `${identity.keyFile}.pub`]);
     await writeCertificate(identity, await readFile(identity.certificateFile, 'utf8'));
   };
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'jumpgate-forged-log-'));
     await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'test-ca', '-f', path.join(dir, 'ca')]);
-    sshd = await startSshd({ caPublicKey: await readFile(path.join(dir, 'ca.pub'), 'utf8'), krlPath: path.join(dir, 'revoked.krl'), principals: { root: ['ops'] } });
+    // The attacker is a local user of the bastion who logs in as herself; the victim logs in as root.
+    mallory = await createLocalUser('jg-mallory', { sshLogin: true });
+    const principals = { root: ['ops'], [mallory.name]: ['mallory'] };
+    sshd = await startSshd({ caPublicKey: await readFile(path.join(dir, 'ca.pub'), 'utf8'), krlPath: path.join(dir, 'revoked.krl'), principals });
+    // sshd reads a user's principals file as that user (the host key stays 0600).
+    await chmod(sshd.dir, 0o755);
+    await run('chmod', ['-R', 'a+rX', path.join(sshd.dir, 'principals')]);
     terminator = createSshdSessionTerminator({ logFile: sshd.logFile, graceMs: 1_000 });
     victim = await makeUserKey(dir, 'victim');
     attacker = await makeUserKey(dir, 'attacker');
-    await certify(victim, 'grant-victim', 201);
-    await certify(attacker, 'grant-attacker', 202);
+    await certify(victim, 'grant-victim', 201, 'ops');
+    await certify(attacker, 'grant-attacker', 202, 'mallory');
     // The attacker's own process on the bastion, whose pid a forged line can carry.
-    mallory = await createLocalUser();
     malloryProcess = spawn('sleep', ['600'], { uid: mallory.uid, gid: mallory.gid, stdio: 'ignore' });
   });
 
@@ -96,16 +101,16 @@ describe('forged sshd log lines', () => {
   });
 
   it('a forged Disconnected line does not save the attacker’s session', async () => {
-    const session = openSession(sshd, attacker, 3702);
+    const session = openSession(sshd, attacker, 3702, mallory.name);
     try {
       await session.ready;
       const { client, pids } = await sessionOf('grant-attacker');
       await forge([
-        `Disconnected from user root 127.0.0.1 port ${client.port}`,
+        `Disconnected from user ${mallory.name} 127.0.0.1 port ${client.port}`,
         `Connection closed by 127.0.0.1 port ${client.port}`,
         `Connection from 127.0.0.1 port ${client.port} on 127.0.0.1 port ${sshd.port}`,
-        `Accepted publickey for root from 127.0.0.1 port ${client.port} ssh2: ED25519 SHA256:niBzq04oV8u2mmw3rCd4MBWe3r6k6NNF0RCWDjhEm3I`,
-        syslog(pids[0]!, `Disconnected from user root 127.0.0.1 port ${client.port}`),
+        `Accepted publickey for ${mallory.name} from 127.0.0.1 port ${client.port} ssh2: ED25519 SHA256:niBzq04oV8u2mmw3rCd4MBWe3r6k6NNF0RCWDjhEm3I`,
+        syslog(pids[0]!, `Disconnected from user ${mallory.name} 127.0.0.1 port ${client.port}`),
         syslog(pids[0]!, accepted(client.port, 'grant-decoy', 999)),
       ]);
       expect((await terminator.sessions()).map((live) => live.grantId)).toEqual(['grant-attacker']);

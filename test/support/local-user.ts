@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 
 /**
  * A throwaway Unix user for attacks that need "another local user of the bastion". Needs root
- * (the CI runs as root); the user has no home and no shell and is removed again by `remove()`.
+ * (the CI runs as root); the user has no home and is removed again by `remove()`.
  */
 const run = promisify(execFile);
 
@@ -14,10 +14,15 @@ export interface LocalUser {
   remove(): Promise<void>;
 }
 
-export async function createLocalUser(prefix = 'jg-attacker'): Promise<LocalUser> {
+/**
+ * `sshLogin`: a shell and an unlocked account (no password: `*`), so a test sshd lets it log in
+ * with a certificate; otherwise it cannot log in at all.
+ */
+export async function createLocalUser(prefix = 'jg-attacker', options: { sshLogin?: boolean } = {}): Promise<LocalUser> {
   if (process.getuid?.() !== 0) throw new Error('this test creates a local user and needs root (run it as root, as CI does)');
   const name = `${prefix}-${process.pid}`.slice(0, 31);
-  await run('useradd', ['--no-create-home', '--shell', '/usr/sbin/nologin', '--user-group', name]);
+  const login = options.sshLogin ? ['--shell', '/bin/sh', '--password', '*'] : ['--shell', '/usr/sbin/nologin'];
+  await run('useradd', ['--no-create-home', ...login, '--user-group', name]);
   const [uid, gid] = await Promise.all([run('id', ['-u', name]), run('id', ['-g', name])]);
   return {
     name,

@@ -250,9 +250,9 @@ export interface SshSession {
   close(): void;
 }
 
-export function openSession(sshd: Pick<RunningSshd, 'host' | 'port'>, identity: SshIdentity, seconds = 60): SshSession {
+export function openSession(sshd: Pick<RunningSshd, 'host' | 'port'>, identity: SshIdentity, seconds = 60, user = 'root'): SshSession {
   const marker = 'jumpgate-session-ready';
-  const child = spawn('ssh', sshArgs(sshd, identity, `echo ${marker}; exec sleep ${seconds}`), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('ssh', sshArgs(sshd, identity, `echo ${marker}; exec sleep ${seconds}`, user), { stdio: ['ignore', 'pipe', 'pipe'] });
   let readyAt = 0;
   let stdout = '';
   let stderr = '';
