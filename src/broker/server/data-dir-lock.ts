@@ -33,22 +33,38 @@ export async function lockDataDir(dataDir: string, procRoot = '/proc'): Promise<
   const me = { pid: process.pid, startTime: (await readProcess(procRoot, process.pid))?.startTime ?? '-' };
   const content = `${me.pid} ${me.startTime}\n`;
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const aside = `${lockPath}.${me.pid}.${Date.now()}.tmp`;
-    await writeFile(aside, content, { mode: 0o600 });
-    try {
-      await link(aside, lockPath);
-      return ownLock(lockPath, content);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    } finally {
-      await unlink(aside).catch(() => undefined);
-    }
+    if (await createWhole(lockPath, content)) return ownLock(lockPath, content);
     const holder = parseHolder(await readFile(lockPath, 'utf8').catch(() => ''));
     if (holder && (await isAlive(procRoot, holder))) throw locked(dataDir, holder.pid);
     const racer = await takeOverStale(lockPath, me.pid, procRoot);
     if (racer) throw locked(dataDir, racer.pid);
   }
   throw locked(dataDir, parseHolder(await readFile(lockPath, 'utf8').catch(() => ''))?.pid);
+}
+
+/** Creates the lock file with its content, or returns false when it exists (O_EXCL semantics). */
+async function createWhole(lockPath: string, content: string): Promise<boolean> {
+  const aside = `${lockPath}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(aside, content, { mode: 0o600 });
+  try {
+    await link(aside, lockPath);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error;
+  } finally {
+    await unlink(aside).catch(() => undefined);
+  }
+  // A filesystem without hard links: O_EXCL directly (a reader may then briefly see it empty,
+  // which takeOverStale resolves by looking again after moving it).
+  try {
+    await writeFile(lockPath, content, { mode: 0o600, flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
 }
 
 function ownLock(lockPath: string, content: string): DataDirLock {
