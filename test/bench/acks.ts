@@ -2,6 +2,7 @@ import { isErrorAnswer, tally } from './answers.js';
 import type { BenchContext } from './bench-context.js';
 import { cpuMs } from './bot-process.js';
 import { percentile } from './figures.js';
+import type { Ack } from './slack-sender.js';
 import { BENCH_TARGET } from './workflow.js';
 
 /**
@@ -34,7 +35,13 @@ async function ackRun(ctx: BenchContext, senders: readonly string[], kind: 'read
     senders.map(async (user) => {
       for (let n = 0; n < perSender; n += 1) {
         const responseId = ctx.nextResponseId(`ack-${kind}`);
-        const ack = await ctx.sender.command(user, text(), responseId);
+        let ack: Ack;
+        try {
+          ack = await ctx.sender.command(user, text(), responseId);
+        } catch (error) {
+          failures.push(`not sent: ${error instanceof Error ? error.message : 'unknown error'}`);
+          continue;
+        }
         acks.push(ack.ackMs);
         if (ack.status !== 200) {
           failures.push(`ack ${ack.status}`);

@@ -15,6 +15,11 @@ export interface BenchMode {
   /** Grants that must all be active at once and then end within `endWindowMs`. */
   readonly massGrants: number;
   readonly massWorkers: number;
+  /**
+   * How much slower than the grant-latency pace the mass phase may run before windows start to
+   * end too early; the margin is idle time when the pace holds, so full mode keeps it small.
+   */
+  readonly paceSafety: number;
   readonly endWindowMs: number;
   /** How long an answer (reply, approval message, certificate DM) may take before it counts as missing. */
   readonly answerTimeoutMs: number;
@@ -33,6 +38,7 @@ export const QUICK: BenchMode = {
   latencyWorkers: 4,
   massGrants: 100,
   massWorkers: 10,
+  paceSafety: 1.3,
   endWindowMs: 8_000,
   answerTimeoutMs: 30_000,
   revokeWaitMs: 30_000,
@@ -45,10 +51,11 @@ export const FULL: BenchMode = {
   burstUsers: 500,
   ackSenders: 50,
   ackCommandsPerSender: 10,
-  latencyCycles: 200,
+  latencyCycles: 100,
   latencyWorkers: 8,
   massGrants: 10_000,
   massWorkers: 32,
+  paceSafety: 1.1,
   endWindowMs: 50_000,
   answerTimeoutMs: 120_000,
   revokeWaitMs: 300_000,

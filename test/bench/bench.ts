@@ -29,7 +29,12 @@ const REPO_DIR = path.resolve(import.meta.dirname, '..', '..');
  * revocations), printing each figure as it is known. Everything it started is stopped and its
  * temporary folder removed, whatever happens.
  */
-export async function runBench(mode: BenchMode, write: (line: string) => void, log: (line: string) => void): Promise<readonly Figure[]> {
+export async function runBench(
+  mode: BenchMode,
+  write: (line: string) => void,
+  log: (line: string) => void,
+  options: { readonly cpuProfDir?: string } = {},
+): Promise<readonly Figure[]> {
   const out = createOutput(write);
   const cleanup = createCleanup(log);
   const started = Date.now();
@@ -48,7 +53,7 @@ export async function runBench(mode: BenchMode, write: (line: string) => void, l
     const dataDir = path.join(dir, 'data');
     const logFile = path.join(dir, 'bot.log');
     const bot = await startBotProcess(
-      { repoDir: REPO_DIR, dataDir, workflowsDir, redisUrl: redis.url, prefix: PREFIX, slackApiUrl: inbox.slack.url, botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, logFile },
+      { repoDir: REPO_DIR, dataDir, workflowsDir, redisUrl: redis.url, prefix: PREFIX, slackApiUrl: inbox.slack.url, botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, logFile, ...options },
       cleanup,
     );
     const sender = createSlackSender({ base: bot.base, signingSecret: SIGNING_SECRET, responseUrl: (id) => inbox.slack.responseUrl(id), maxSockets: 64 });
@@ -56,6 +61,7 @@ export async function runBench(mode: BenchMode, write: (line: string) => void, l
     const progress = (line: string) => log(`bench: ${((Date.now() - started) / 1000).toFixed(0)} s: ${line}`);
     const ctx: BenchContext = { mode, out, bot, inbox, sender, redis, prefix: PREFIX, dataDir, progress, nextResponseId: responseIds() };
 
+    if (options.cpuProfDir) out.comment(`the bot runs with --cpu-prof: its profile is written to ${options.cpuProfDir} when it stops`);
     progress('the bot is up; burst of /jump key');
     const burstOk = await burstOfKeys(ctx, users);
     const burstOkSet = new Set(burstOk);

@@ -15,6 +15,8 @@ export interface BotSettings {
   readonly signingSecret: string;
   /** The bot's stdout and stderr (pino JSON lines at LOG_LEVEL=warn). */
   readonly logFile: string;
+  /** When set, the bot runs with `node --cpu-prof` and writes its profile here on exit. */
+  readonly cpuProfDir?: string;
 }
 
 export interface BotProcess {
@@ -49,7 +51,8 @@ export async function startBotProcess(settings: BotSettings, cleanup: Cleanup): 
     WORKFLOWS_DIR: settings.workflowsDir,
     LOG_LEVEL: 'warn',
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: settings.repoDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const profile = settings.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfDir}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], { cwd: settings.repoDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   cleanup.child(child);
   cleanup.add('the bot', () => stopChild(child, 10_000));
   const log = createWriteStream(settings.logFile);

@@ -44,7 +44,7 @@ export async function registerKeysCalmly(ctx: BenchContext, users: readonly stri
   for (const user of users) {
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const responseId = ctx.nextResponseId('key');
-      const ack = await ctx.sender.command(user, `key ${freshEd25519PublicKey(`${user.toLowerCase()}@bench`)}`, responseId);
+      const ack = await ctx.sender.command(user, `key ${freshEd25519PublicKey(`${user.toLowerCase()}@bench`)}`, responseId).catch(() => ({ status: 0 }));
       const answer = ack.status === 200 ? await ctx.inbox.answers.take(responseId, ctx.mode.answerTimeoutMs).catch(() => undefined) : undefined;
       if (answer && !isErrorAnswer(answer.text)) {
         registered.push(user);

@@ -16,9 +16,6 @@ export interface MassGrants {
   readonly redisBytesAtPeak: number;
 }
 
-/** How much longer than the calibrated pace the mass phase is allowed to take before windows start to end. */
-const PACE_SAFETY = 1.3;
-
 /**
  * grant_p95_ms over a few workers (latency, not queueing), and the pace it shows, which plans
  * the mass phase: returns cycles per second.
@@ -42,7 +39,7 @@ export async function measureGrantLatency(ctx: BenchContext, requesters: readonl
  */
 export async function createMassGrants(ctx: BenchContext, requesters: readonly string[], calibratedPerSecond: number, memoryBaseline: number): Promise<MassGrants> {
   const { massGrants: count, massWorkers, endWindowMs } = ctx.mode;
-  const expectedMs = (count / Math.max(calibratedPerSecond, 1)) * 1000 * PACE_SAFETY + (ctx.mode.name === 'full' ? 15_000 : 3_000);
+  const expectedMs = (count / Math.max(calibratedPerSecond, 1)) * 1000 * ctx.mode.paceSafety + (ctx.mode.name === 'full' ? 15_000 : 3_000);
   const firstEnd = nowMs() + expectedMs;
   const planned = new Map<string, number>();
   let late = 0;

@@ -1,19 +1,22 @@
+import path from 'node:path';
 import { runBench } from './bench.js';
 import { FULL, QUICK } from './bench-mode.js';
 
 /**
  * `npm run bench` (full) and `npm run bench -- --quick`: figures on stdout, one `name value
  * unit` line each, with `#` comment lines; progress and problems on stderr.
+ * `--cpu-prof=<dir>` also keeps a V8 CPU profile of the bot (node --cpu-prof) in <dir>.
  */
 const args = process.argv.slice(2);
-const unknown = args.filter((arg) => arg !== '--quick');
-if (unknown.length > 0) {
-  console.error(`bench: unknown argument ${unknown.join(' ')} (use --quick for the small run)`);
+const cpuProfDir = args.find((arg) => arg.startsWith('--cpu-prof='))?.slice('--cpu-prof='.length);
+const unknown = args.filter((arg) => arg !== '--quick' && !arg.startsWith('--cpu-prof='));
+if (unknown.length > 0 || cpuProfDir === '') {
+  console.error(`bench: unknown argument ${unknown.join(' ') || '--cpu-prof='} (use --quick for the small run, --cpu-prof=<dir> to profile the bot)`);
   process.exit(2);
 }
 const mode = args.includes('--quick') ? QUICK : FULL;
 try {
-  await runBench(mode, (line) => console.log(line), (line) => console.error(line));
+  await runBench(mode, (line) => console.log(line), (line) => console.error(line), cpuProfDir === undefined ? {} : { cpuProfDir: path.resolve(cpuProfDir) });
   process.exit(0);
 } catch (error) {
   console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
