@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,5 +54,36 @@ describe('what a broker that cannot sign tells the world', () => {
     const token = await makeToken(key, { method: 'POST', url: '/v1/grants', body, nowMs: Date.now() });
     const answer = await rawCall(broker.url, 'POST', '/v1/grants', { token, body });
     expect([answer.status, answer.json()]).toEqual([503, { error: { code: 'unavailable', message: 'the broker cannot sign; its log has the details' } }]);
+  });
+});
+
+describe('what a broker that fails inside tells its caller', () => {
+  let dir: string;
+  let key: SigningKey;
+  let broker: RunningBroker;
+  const { logger, records } = capturingLogger();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'jumpgate-internal-error-'));
+    key = await makeSigningKey();
+    broker = await startBrokerServer({ dataDir: path.join(dir, 'broker'), trustedKeys: key.jwks, logger });
+    // The grant records' folder turns into a file: saving a grant fails with an error naming the path.
+    await rename(path.join(dir, 'broker', 'grants'), path.join(dir, 'grants-moved'));
+    await writeFile(path.join(dir, 'broker', 'grants'), '');
+  });
+
+  afterAll(async () => {
+    await broker?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a 500 says "internal" and nothing of the error, which goes to the log', async () => {
+    const body = JSON.stringify(grantRequest(await userKey(dir, 'alice')));
+    const token = await makeToken(key, { method: 'POST', url: '/v1/grants', body, nowMs: Date.now() });
+    const answer = await rawCall(broker.url, 'POST', '/v1/grants', { token, body });
+    expect(answer.status).toBe(500);
+    expect(answer.json()).toEqual({ error: { code: 'internal', message: 'the broker failed to handle the call; its log has the details' } });
+    expect(answer.text).not.toContain(dir);
+    expect(JSON.stringify(records.filter((record) => record.level >= 50))).toContain(path.join(dir, 'broker', 'grants'));
   });
 });
