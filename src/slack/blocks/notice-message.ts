@@ -58,7 +58,10 @@ function ended({ request, target }: RequestView): SlackMessage {
   } else {
     line = `:checkered_flag: Your access to *${name}* has ended: it expired at ${slackDate(request.grant?.notAfter ?? request.updatedAt)}.`;
   }
-  return message(`${line} The certificate no longer works.`, request, withoutEmoji(line));
+  // An expired certificate is refused by its own end time; a revoked one once the bastion has the
+  // new KRL (the broker writes it at once; a bastion elsewhere fetches it every 30 s).
+  const effect = request.status === 'revoked' ? 'Bastions refuse the certificate within ~30 s.' : 'The certificate no longer works.';
+  return message(`${line} ${effect}`, request, withoutEmoji(line));
 }
 
 function closed({ request, target, workflow }: RequestView): SlackMessage {

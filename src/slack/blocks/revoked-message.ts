@@ -13,7 +13,8 @@ export function revokedMessage(request: AccessRequest): SlackMessage {
   if (request.status === 'revoked') {
     const at = slackDate(request.revocation?.at ?? request.updatedAt);
     const holder = request.revocation?.by === request.requester ? '' : `, held by ${mentionUser(request.requester)},`;
-    line = `:stop_sign: Revoked ${what}${holder} at ${at}: the certificate no longer works.`;
+    // The bastion learns it from the KRL: at once where the broker runs, within the 30 s fetch elsewhere.
+    line = `:stop_sign: Revoked ${what}${holder} at ${at}: bastions refuse the certificate within ~30 s.`;
   } else if (request.status === 'expired') {
     line = `:checkered_flag: ${what} had already expired at ${slackDate(request.grant?.notAfter ?? request.updatedAt)}: the access has ended.`;
   } else {

@@ -91,7 +91,7 @@ describe('noticeMessage: ended', () => {
   it('names who revoked it when it was someone else', () => {
     const view = requestView({ status: 'revoked', grant: grant(), revocation: { by: 'U0LEAD', at: T0 + 10 * MINUTE } });
     expect(textsOf(noticeMessage({ type: 'ended', view }, T0).blocks)[0]).toBe(
-      ':stop_sign: Your access to *prod-db* was revoked by <@U0LEAD> at <!date^1800000600^{date_short_pretty} {time}|2027-01-15 08:10 UTC>. The certificate no longer works.',
+      ':stop_sign: Your access to *prod-db* was revoked by <@U0LEAD> at <!date^1800000600^{date_short_pretty} {time}|2027-01-15 08:10 UTC>. Bastions refuse the certificate within ~30 s.',
     );
   });
 
@@ -99,7 +99,7 @@ describe('noticeMessage: ended', () => {
     const view = requestView({ id: 'req_abc', status: 'revoked', grant: grant({ id: 'grant_abc' }), revocation: { by: 'jumpgate', at: T0 + 10 * MINUTE, reason: 'incident #42 was resolved' } });
     const message = noticeMessage({ type: 'ended', view }, T0);
     expect(textsOf(message.blocks)).toEqual([
-      ':checkered_flag: Your access to *prod-db* was revoked at <!date^1800000600^{date_short_pretty} {time}|2027-01-15 08:10 UTC>: incident #42 was resolved. The certificate no longer works.',
+      ':checkered_flag: Your access to *prod-db* was revoked at <!date^1800000600^{date_short_pretty} {time}|2027-01-15 08:10 UTC>: incident #42 was resolved. Bastions refuse the certificate within ~30 s.',
       'Grant `grant_abc` · request `req_abc`',
     ]);
     expect(message.text).toBe('Your access to *prod-db* was revoked at <!date^1800000600^{date_short_pretty} {time}|2027-01-15 08:10 UTC>: incident #42 was resolved.');

@@ -7,7 +7,7 @@ describe('revokedMessage', () => {
   it('confirms the holder ended their own grant', () => {
     const request = accessRequest({ status: 'revoked', requester: 'U0ALICE', grant: grant({ id: 'grant_abc' }), revocation: { by: 'U0ALICE', at: T0 + 10 * MINUTE } });
     expect(revokedMessage(request).text).toBe(
-      'Revoked `grant_abc` (prod-db) at <!date^1800000600^{date_short_pretty} {time}|2027-01-15 08:10 UTC>: the certificate no longer works.',
+      'Revoked `grant_abc` (prod-db) at <!date^1800000600^{date_short_pretty} {time}|2027-01-15 08:10 UTC>: bastions refuse the certificate within ~30 s.',
     );
   });
 
