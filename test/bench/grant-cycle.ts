@@ -49,6 +49,3 @@ export async function grantCycle(ctx: BenchContext, requester: string, duration:
     return fail(error instanceof Error ? error.message.replace(/ for \S+/, '') : String(error));
   }
 }
-
-/** A grant cycle's `clickedAtMs` is when the post left; `nowMs` is the same clock. */
-export { nowMs };

@@ -2,8 +2,9 @@ import { tally } from './answers.js';
 import type { BenchContext } from './bench-context.js';
 import { cpuMs, metricValue } from './bot-process.js';
 import { percentile } from './figures.js';
-import { grantCycle, nowMs, type CycleResult } from './grant-cycle.js';
+import { grantCycle, type CycleResult } from './grant-cycle.js';
 import { runPool } from './pool.js';
+import { nowMs } from './slack-sender.js';
 
 /** The mass phase's grants: request id → when its window should end (epoch ms), as planned. */
 export interface MassGrants {
@@ -53,7 +54,10 @@ export async function createMassGrants(ctx: BenchContext, requesters: readonly s
       return `${Math.max(seconds, 1)}s`;
     });
     if (result.ok) planned.set(result.requestId, endAt);
-    if ((i + 1) % 1000 === 0) ctx.progress(`${i + 1} of ${count} grant cycles done`);
+    if ((i + 1) % 1000 === 0) {
+      const rate = (i + 1) / ((performance.now() - started) / 1000);
+      ctx.progress(`${i + 1} of ${count} grant cycles done, ${rate.toFixed(1)}/s; the first window ends in ${((firstEnd - nowMs()) / 1000).toFixed(0)} s`);
+    }
     return result;
   });
   const ok = results.filter((r): r is Extract<CycleResult, { ok: true }> => r.ok);
