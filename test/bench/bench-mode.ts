@@ -14,6 +14,8 @@ export interface BenchMode {
   readonly latencyWorkers: number;
   /** Grants that must all be active at once and then end within `endWindowMs`. */
   readonly massGrants: number;
+  /** Cycles at the mass phase's concurrency that measure its pace first (2h grants, left active). */
+  readonly paceCycles: number;
   readonly massWorkers: number;
   /**
    * How much slower than the grant-latency pace the mass phase may run before windows start to
@@ -37,6 +39,7 @@ export const QUICK: BenchMode = {
   latencyCycles: 20,
   latencyWorkers: 4,
   massGrants: 100,
+  paceCycles: 30,
   massWorkers: 10,
   paceSafety: 1.3,
   endWindowMs: 8_000,
@@ -54,6 +57,7 @@ export const FULL: BenchMode = {
   latencyCycles: 100,
   latencyWorkers: 8,
   massGrants: 10_000,
+  paceCycles: 320,
   massWorkers: 32,
   paceSafety: 1.1,
   endWindowMs: 50_000,

@@ -10,7 +10,7 @@ import { startBotProcess } from './bot-process.js';
 import { burstOfKeys, registerKeysCalmly } from './burst.js';
 import { createCleanup } from './cleanup.js';
 import { createOutput, type Figure } from './figures.js';
-import { createMassGrants, measureGrantLatency } from './grants.js';
+import { createMassGrants, measureGrantLatency, measurePace } from './grants.js';
 import { reportKrl } from './krl-figures.js';
 import { startBenchRedis } from './redis-server.js';
 import { measureRevocations } from './revocations.js';
@@ -72,7 +72,9 @@ export async function runBench(
 
     const memoryBaseline = await redis.usedMemory();
     progress('grant latency');
-    const pace = await measureGrantLatency(ctx, requesters);
+    await measureGrantLatency(ctx, requesters);
+    progress('pace of the mass phase');
+    const pace = await measurePace(ctx, requesters);
     progress(`${mode.massGrants} grants`);
     const mass = await createMassGrants(ctx, requesters, pace, memoryBaseline);
     progress('waiting for the revocations');

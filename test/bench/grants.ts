@@ -17,11 +17,8 @@ export interface MassGrants {
   readonly redisBytesAtPeak: number;
 }
 
-/**
- * grant_p95_ms over a few workers (latency, not queueing), and the pace it shows, which plans
- * the mass phase: returns cycles per second.
- */
-export async function measureGrantLatency(ctx: BenchContext, requesters: readonly string[]): Promise<number> {
+/** grant_p95_ms over a few workers: latency, not queueing. */
+export async function measureGrantLatency(ctx: BenchContext, requesters: readonly string[]): Promise<void> {
   const started = performance.now();
   const results = await runPool(ctx.mode.latencyCycles, ctx.mode.latencyWorkers, (i) => grantCycle(ctx, requesters[i % requesters.length]!, () => '2h'));
   const seconds = (performance.now() - started) / 1000;
@@ -30,7 +27,15 @@ export async function measureGrantLatency(ctx: BenchContext, requesters: readonl
   reportSteps(ctx, 'grant latency', ok);
   ctx.out.comment(`grant_p95_ms: Approve click sent → certificate DM at Slack, ${ok.length} cycles by ${ctx.mode.latencyWorkers} workers (2h grants, left active)`);
   ctx.out.figure('grant_p95_ms', percentile(ok.map((r) => r.certifiedAtMs - r.clickedAtMs), 95), 'ms');
-  return ok.length / seconds;
+  ctx.out.comment(`grant latency: ${(ok.length / seconds).toFixed(1)} cycles/s`);
+}
+
+/** The pace of whole cycles at the mass phase's concurrency (cycles per second), which plans its windows. */
+export async function measurePace(ctx: BenchContext, requesters: readonly string[]): Promise<number> {
+  const started = performance.now();
+  const results = await runPool(ctx.mode.paceCycles, ctx.mode.massWorkers, (i) => grantCycle(ctx, requesters[i % requesters.length]!, () => '2h'));
+  reportFailures(ctx, 'pace', results);
+  return results.filter((r) => r.ok).length / ((performance.now() - started) / 1000);
 }
 
 /**
