@@ -41,7 +41,7 @@ export interface RevocationListDeps {
   readonly now: () => number;
   /** The revoked grants on disk at start. */
   readonly initial: readonly RevokedSerial[];
-  /** Called after a write that added serials, with how many it added. */
+  /** Called after a write that added serials to the KRL, with how many it added. */
   readonly onAdded?: (count: number) => void;
 }
 
@@ -61,16 +61,20 @@ export function createRevocationList(deps: RevocationListDeps): RevocationList {
     const next = new Map<string, number>();
     for (const [serial, notAfterMs] of held) if (alive(notAfterMs, nowMs)) next.set(serial, notAfterMs);
     let added = 0;
+    let listed = 0;
     for (const entry of items) {
       if (entry === undefined || held.has(entry.serial)) continue;
       added += 1;
-      if (alive(entry.notAfterMs, nowMs)) next.set(entry.serial, entry.notAfterMs);
+      // A certificate long expired is refused by sshd anyway: nothing for a bastion to fetch.
+      if (!alive(entry.notAfterMs, nowMs)) continue;
+      listed += 1;
+      next.set(entry.serial, entry.notAfterMs);
     }
     const written = await deps.krl.write([...next.keys()]);
     held.clear();
     for (const [serial, notAfterMs] of next) held.set(serial, notAfterMs);
     stats = { serials: written.serials, bytes: written.bytes, writeMs: written.ms, writes: stats.writes + 1, revocations: stats.revocations + added };
-    if (added > 0) deps.onAdded?.(added);
+    if (listed > 0) deps.onAdded?.(listed);
   });
 
   return {

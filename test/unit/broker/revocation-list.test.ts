@@ -37,9 +37,10 @@ describe('the revocation list', () => {
   });
 
   it('does not write a serial whose certificate expired longer ago than the margin, but answers its caller', async () => {
-    const { list, krl } = setup();
+    const { list, krl, added } = setup();
     await list.add({ serial: '9', notAfterMs: NOW - KRL_EXPIRY_MARGIN_MS });
     expect(krl.writes).toEqual([[]]);
+    expect(added).toEqual([]);
   });
 
   it('adds nothing when the write fails: the serial is not counted as in the KRL, and a retry writes it', async () => {
