@@ -8,17 +8,25 @@ import type { AuditReader, AuditRecord } from '../service/ports/audit.js';
  * commit and its copy only delays the line, never loses it.
  */
 export interface AuditFileSink {
-  /** Appends every record newer than the file's last line. Calls are serialized. */
-  sync(): Promise<void>;
+  /**
+   * Appends every record newer than the file's last line. Calls are serialized. `sealed`, when
+   * given, are records just sealed: when they follow the file's last line they are written
+   * without reading Redis again.
+   */
+  sync(sealed?: readonly AuditRecord[]): Promise<void>;
 }
 
 export function createAuditFileSink(deps: { file: string; reader: AuditReader; onError: (error: unknown) => void }): AuditFileSink {
   let lastSeq: number | undefined;
   let chain: Promise<void> = Promise.resolve();
 
-  async function catchUp() {
+  async function catchUp(sealed: readonly AuditRecord[] | undefined) {
     lastSeq ??= await lastSeqInFile(deps.file);
-    const records = await deps.reader.range(lastSeq + 1);
+    const from = lastSeq + 1;
+    const first = sealed?.[0];
+    const records = sealed && first && first.seq <= from && first.seq + sealed.length > from
+      ? sealed.slice(from - first.seq)
+      : await deps.reader.range(from);
     if (records.length === 0) return;
     await mkdir(path.dirname(deps.file), { recursive: true });
     await appendFile(deps.file, records.map((r) => `${JSON.stringify(r)}\n`).join(''), { mode: 0o640 });
@@ -26,8 +34,8 @@ export function createAuditFileSink(deps: { file: string; reader: AuditReader; o
   }
 
   return {
-    sync() {
-      chain = chain.then(catchUp).catch((error: unknown) => {
+    sync(sealed) {
+      chain = chain.then(() => catchUp(sealed)).catch((error: unknown) => {
         lastSeq = undefined; // re-read the file next time rather than trust a count that may be off
         deps.onError(error);
       });

@@ -30,8 +30,8 @@ interface Waiter {
 export function createAuditSealer(deps: {
   readonly redis: Redis & StoreCommands;
   readonly keys: RedisKeys;
-  /** Called with the last record of each pass that sealed something. */
-  readonly onSealed?: (last: AuditRecord) => void;
+  /** Called with the records of each pass that sealed something, in seq order. */
+  readonly onSealed?: (records: readonly AuditRecord[]) => void;
 }): AuditSealer {
   const { redis, keys } = deps;
   const waiters = new Map<number, Waiter[]>();
@@ -93,9 +93,9 @@ export function createAuditSealer(deps: {
       String(head.seq), prev, ...records.map((record) => JSON.stringify(record)),
     );
     if (outcome !== 'ok') return true;
+    // The copy starts before the writers resume, so it is never behind what they report.
+    deps.onSealed?.(records);
     for (const record of records) settle(record.seq, { record });
-    const last = records[records.length - 1];
-    if (last) deps.onSealed?.(last);
     return records.length === BATCH || waiters.size > 0;
   }
 

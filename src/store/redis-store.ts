@@ -15,8 +15,8 @@ export interface RedisStoreDeps {
   /** JUMPGATE_PREFIX: every key starts with it. */
   readonly prefix: string;
   readonly now: Clock;
-  /** Called after audit records are sealed, with the last one (e.g. to copy them to AUDIT_LOG_FILE). */
-  readonly onAudit?: (record: AuditRecord) => void;
+  /** Called with the records of each seal, in seq order (e.g. to copy them to AUDIT_LOG_FILE). */
+  readonly onAudit?: (records: readonly AuditRecord[]) => void;
 }
 
 export interface RedisStore extends Store, AuditReader {
