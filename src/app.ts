@@ -79,7 +79,9 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     const broker = createBrokerClient({ baseUrl: brokerUrl, signingKey });
 
     let auditSink: AuditFileSink | undefined;
-    const store = createRedisStore({ redis: redis.redis, prefix: config.prefix, now: Date.now, onAudit: () => void auditSink?.sync() });
+    const store = createRedisStore({ redis: redis.redis, prefix: config.prefix, now: Date.now, onAudit: (records) => void auditSink?.sync(records) });
+    const migrated = await store.migrate();
+    if (migrated > 0) logger.info({ requests: migrated }, 'moved status indexes to the current layout');
     if (config.auditLogFile) {
       const sink = createAuditFileSink({ file: config.auditLogFile, reader: store, onError: (error) => logger.error({ err: error }, 'could not copy the audit trail to AUDIT_LOG_FILE') });
       auditSink = sink;
@@ -129,7 +131,7 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       logger,
     });
     let ready = false;
-    const metrics = createMetrics({ countByStatus: async (status) => (await store.idsByStatus(status)).length, krlStatus });
+    const metrics = createMetrics({ countByStatus: (status) => store.countByStatus(status), krlStatus });
     const http = await startHttpServer({
       port: config.port,
       host: config.host,
