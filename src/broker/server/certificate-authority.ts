@@ -2,9 +2,14 @@ import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readIfExists, syncDir, writeFileAtomic } from './atomic-file.js';
+import { DEFAULT_EXTENSIONS, readEd25519Ca, signCertificate, type Ed25519Ca } from './certificate-format.js';
 import type { SshKeygen } from './ssh-keygen.js';
 
-/** The OpenSSH certificate authority: an Ed25519 key under dataDir, used through ssh-keygen. */
+/**
+ * The OpenSSH certificate authority: an Ed25519 key under dataDir, made by ssh-keygen, that signs
+ * certificates in this process (certificate-format.ts). At open, one expired probe certificate is
+ * read back by ssh-keygen, so an OpenSSH that would not read them stops the broker at start.
+ */
 export interface CertificateAuthority {
   /** `ssh-ed25519 AAAA… jumpgate-ca`: what a bastion's TrustedUserCAKeys lists. */
   readonly publicKey: string;
@@ -48,10 +53,12 @@ export async function openCertificateAuthority(dataDir: string, sshKeygen: SshKe
     publicKey = (await sshKeygen(['-y', '-f', privateKeyPath])).stdout;
     await writeFileAtomic(publicKeyPath, publicKey, 0o644);
   }
+  const key = readEd25519Ca(await readFile(privateKeyPath, 'utf8'));
+  await checkReadable(key, publicKey.trim(), sshKeygen);
   return {
     publicKey: publicKey.trim(),
     publicKeyPath,
-    sign: (request) => sign(request, privateKeyPath, sshKeygen),
+    sign: (request) => Promise.resolve(sign(request, key)),
   };
 }
 
@@ -72,28 +79,31 @@ async function createCaKey(dataDir: string, privateKeyPath: string, sshKeygen: S
   }
 }
 
-async function sign(request: CertificateRequest, caKey: string, sshKeygen: SshKeygen): Promise<string> {
-  // mkdtemp makes the folder 0700: the user's key and the certificate are never world-readable.
-  const work = await mkdtemp(path.join(tmpdir(), 'jumpgate-sign-'));
+function sign(request: CertificateRequest, ca: Ed25519Ca): string {
+  // Vendor certificates: every extension cleared, then only a PTY when allowed (ssh-keygen's -O clear).
+  const extensions = request.restricted ? (request.allowPty ? ['permit-pty'] : []) : DEFAULT_EXTENSIONS;
+  const sourceAddress = request.sourceAddress && request.sourceAddress.length > 0 ? request.sourceAddress.join(',') : undefined;
+  return signCertificate(ca, {
+    publicKey: request.publicKey,
+    keyId: request.keyId,
+    principals: request.principals,
+    serial: BigInt(request.serial),
+    validAfterSeconds: BigInt(Math.floor(request.validFromMs / 1000)),
+    validBeforeSeconds: BigInt(Math.floor(request.validToMs / 1000)),
+    criticalOptions: sourceAddress === undefined ? {} : { 'source-address': sourceAddress },
+    extensions,
+  });
+}
+
+/** An expired certificate for the CA's own key (valid for one second in 1970), parsed by ssh-keygen -L. */
+async function checkReadable(ca: Ed25519Ca, publicKey: string, sshKeygen: SshKeygen): Promise<void> {
+  const work = await mkdtemp(path.join(tmpdir(), 'jumpgate-ca-probe-'));
   try {
-    const keyFile = path.join(work, 'key.pub');
-    await writeFile(keyFile, `${request.publicKey}\n`, { mode: 0o600 });
-    const options = request.restricted ? ['-O', 'clear', ...(request.allowPty ? ['-O', 'permit-pty'] : [])] : [];
-    if (request.sourceAddress && request.sourceAddress.length > 0) options.push('-O', `source-address=${request.sourceAddress.join(',')}`);
-    await sshKeygen(
-      [
-        '-s', caKey,
-        '-I', request.keyId,
-        '-n', request.principals.join(','),
-        '-V', `${sshTime(request.validFromMs)}:${sshTime(request.validToMs)}`,
-        '-z', request.serial,
-        ...options,
-        '-q',
-        keyFile,
-      ],
-      { cwd: work },
-    );
-    return (await readFile(path.join(work, 'key-cert.pub'), 'utf8')).trim();
+    const probe = sign({ publicKey, keyId: 'jumpgate-probe', principals: ['jumpgate-probe'], serial: '1', validFromMs: 0, validToMs: 1_000, restricted: true, allowPty: false }, ca);
+    const file = path.join(work, 'probe-cert.pub');
+    await writeFile(file, `${probe}\n`, { mode: 0o600 });
+    const { stdout } = await sshKeygen(['-L', '-f', file]);
+    if (!stdout.includes('Key ID: "jumpgate-probe"')) throw new Error(`ssh-keygen did not read the broker's certificates back: ${stdout.slice(0, 200)}`);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
