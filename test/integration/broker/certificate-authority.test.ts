@@ -45,7 +45,7 @@ describe('the certificate authority', () => {
     );
   });
 
-  it('passes a hostile-looking key id and principal to ssh-keygen as plain arguments', async () => {
+  it('writes a hostile-looking key id into the certificate as data, never as an option or a command', async () => {
     const ca = await openCertificateAuthority(path.join(root, 'args'), sshKeygen);
     const key = await userKey(root, 'alice');
     const marker = path.join(root, 'pwned');

@@ -47,44 +47,6 @@ async function freshBroker() {
   return { broker, client, dataDir, krlPath: path.join(dataDir, 'revoked.krl'), now, advance: (ms: number) => (nowMs += ms) };
 }
 
-/**
- * A broker holding `count` active grants with real certificates from its CA. They are signed by
- * one shell loop and written as the broker's grant records before it starts: issuing them one
- * by one through the API would cost a Node child process each, which is not what is tested here.
- */
-async function brokerWithGrants(count: number) {
-  const dataDir = path.join(dir, `broker-${++brokers}`);
-  await (await startBrokerServer({ dataDir, trustedKeys: key.jwks })).close();
-  const work = await mkdtemp(path.join(dir, 'sign-'));
-  await writeFile(path.join(work, 'key.pub'), `${alice}\n`);
-  const script = `for i in $(seq 1 ${count}); do ssh-keygen -q -s "$1" -I "g-$i" -n ops -V -1m:+1h -z "$i" key.pub && mv key-cert.pub "c$i"; done`;
-  await run('sh', ['-c', script, 'sh', path.join(dataDir, 'ca')], { cwd: work });
-  const notAfter = new Date(Date.now() + 3_600_000).toISOString();
-  const grants = await Promise.all(
-    Array.from({ length: count }, async (_, index) => {
-      const i = index + 1;
-      const certificate = (await readFile(path.join(work, `c${i}`), 'utf8')).trim();
-      const grant = {
-        id: `g-${i}`,
-        request: { ...grantRequest(alice, { id: `g-${i}`, requestId: `r-${i}`, notAfter }), options: { allowPty: false } },
-        serial: String(i),
-        certificate,
-        notBefore: new Date().toISOString(),
-        notAfter,
-        issuedAt: new Date().toISOString(),
-      };
-      await writeFile(path.join(dataDir, 'grants', `g-${i}.json`), JSON.stringify(grant));
-      return grant;
-    }),
-  );
-  await writeFile(path.join(dataDir, 'serial'), `${count}\n`);
-  await rm(work, { recursive: true, force: true });
-  const broker = await startBrokerServer({ dataDir, trustedKeys: key.jwks, pruneEveryMs: 0 });
-  open.push(broker);
-  const client = createBrokerClient({ baseUrl: broker.url, signingKey: key, retries: 0, timeoutMs: 60_000 });
-  return { broker: Object.assign(broker, { grants }), client, krlPath: path.join(dataDir, 'revoked.krl') };
-}
-
 /** `ssh-keygen -Q` over many certificates at once: the ones the KRL revokes. */
 async function revokedAmong(krl: Buffer, certificates: readonly string[]): Promise<Set<string>> {
   const work = await mkdtemp(path.join(dir, 'q-'));
@@ -111,8 +73,8 @@ async function revokedAmong(krl: Buffer, certificates: readonly string[]): Promi
 
 describe('a burst of revocations', () => {
   it('200 at once share far fewer than 200 KRL writes, and each caller is answered only once its serial is in the KRL', async ({ annotate }) => {
-    const { broker, client, krlPath } = await brokerWithGrants(200);
-    const grants = broker.grants;
+    const { broker, client, krlPath, now } = await freshBroker();
+    const grants = await Promise.all(Array.from({ length: 200 }, (_, i) => client.grant(grantRequest(alice, { id: `g-${i}`, requestId: `r-${i}` }, now()))));
     const writesBefore = broker.krlStatus().krlWrites;
 
     // What the KRL file says at the moment each caller gets its answer.
@@ -125,7 +87,7 @@ describe('a burst of revocations', () => {
     const byKrl = new Map<string, string[]>();
     for (const [i, krl] of seenAtAnswer.entries()) {
       const certificates = byKrl.get(krl.toString('base64')) ?? [];
-      certificates.push(grants[i]!.certificate);
+      certificates.push(grants[i]!.credential.certificate);
       byKrl.set(krl.toString('base64'), certificates);
     }
     for (const [krl, certificates] of byKrl) {
