@@ -7,7 +7,7 @@ export interface BrokerKrlStatus {
   readonly fetchAgeSeconds: number;
   /** Revocations written to the KRL after the most recent fetch. */
   readonly revokedSinceFetch: number;
-  /** A revocation has waited more than 5 minutes without any bastion fetching the KRL. */
+  /** Grants were revoked since the most recent KRL fetch, and no bastion has fetched it for over 5 minutes. */
   readonly stale: boolean;
   /** The KRL's size and its last write time, when the broker reports them. */
   readonly krlBytes?: number;
@@ -59,11 +59,11 @@ export function createKrlStatusReader(options: {
   };
 }
 
-/** The /readyz check named `krl`: fails with `krl_stale` when a revocation has not reached any bastion for 5 minutes. */
+/** The /readyz check named `krl`: fails with `krl_stale` when revocations wait and no bastion has fetched the KRL for 5 minutes. */
 export function krlStaleCheck(read: () => Promise<BrokerKrlStatus | undefined>): () => Promise<void> {
   return async () => {
     if ((await read())?.stale) {
-      throw new JumpgateError('krl_stale', 'grants were revoked over 5 minutes ago and no bastion has fetched the KRL since');
+      throw new JumpgateError('krl_stale', 'grants were revoked and no bastion has fetched the KRL for over 5 minutes');
     }
   };
 }

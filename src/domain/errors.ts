@@ -66,7 +66,7 @@ export type ErrorCode =
    * nothing is issued, the request is failed and the workflow's security channel is alerted.
    */
   | 'grant_policy_mismatch'
-  /** Grants were revoked more than 5 minutes ago and no bastion has fetched the KRL since (/readyz). */
+  /** Grants were revoked and no bastion has fetched the KRL for over 5 minutes (/readyz). */
   | 'krl_stale';
 
 export class JumpgateError extends Error {

@@ -23,8 +23,9 @@ export interface KrlFetchStatus {
   /** Revocations written to the KRL after the most recent fetch: no bastion fetching has them yet. */
   readonly revokedSinceFetch: number;
   /**
-   * A revocation has waited more than 5 minutes without any fetch. Never true when the broker
-   * writes the file sshd reads itself (BROKER_KRL_FILE), where nothing needs to fetch.
+   * Grants were revoked since the most recent fetch, and that fetch is more than 5 minutes old
+   * (or none came in the 5 minutes since the broker started). Never true when the broker writes
+   * the file sshd reads itself (BROKER_KRL_FILE), where nothing needs to fetch.
    */
   readonly stale: boolean;
   /** Distinct clients seen (by `bastion` name, else address). */
@@ -42,7 +43,6 @@ export function createKrlFetchLog(deps: { now: () => number; fetchExpected: bool
   const clients = new Map<string, number>();
   let lastFetchMs: number | undefined;
   let revokedSinceFetch = 0;
-  let oldestUnfetchedMs: number | undefined;
 
   return {
     recordFetch(client) {
@@ -54,20 +54,17 @@ export function createKrlFetchLog(deps: { now: () => number; fetchExpected: bool
       if (clients.size > MAX_CLIENTS) clients.delete(clients.keys().next().value as string);
       lastFetchMs = nowMs;
       revokedSinceFetch = 0;
-      oldestUnfetchedMs = undefined;
     },
     recordRevocations(count) {
-      if (count <= 0) return;
-      revokedSinceFetch += count;
-      oldestUnfetchedMs ??= deps.now();
+      if (count > 0) revokedSinceFetch += count;
     },
     status() {
-      const nowMs = deps.now();
+      const ageMs = deps.now() - (lastFetchMs ?? startedAtMs);
       return {
         lastFetchAt: lastFetchMs === undefined ? null : new Date(lastFetchMs).toISOString(),
-        fetchAgeSeconds: Math.max(0, Math.floor((nowMs - (lastFetchMs ?? startedAtMs)) / 1000)),
+        fetchAgeSeconds: Math.max(0, Math.floor(ageMs / 1000)),
         revokedSinceFetch,
-        stale: deps.fetchExpected && oldestUnfetchedMs !== undefined && nowMs - oldestUnfetchedMs > KRL_STALE_AFTER_MS,
+        stale: deps.fetchExpected && revokedSinceFetch > 0 && ageMs > KRL_STALE_AFTER_MS,
         clients: clients.size,
       };
     },

@@ -21,18 +21,27 @@ describe('the KRL fetch log', () => {
     expect(log.status()).toMatchObject({ lastFetchAt: '2030-01-01T12:01:50.000Z', fetchAgeSeconds: 5, clients: 2 });
   });
 
-  it('is stale once a revocation waited over 5 minutes with no fetch, and fresh again at the next fetch', () => {
+  it('is stale while grants revoked since the last fetch wait and that fetch is over 5 minutes old', () => {
     const { log, advance } = setup();
     log.recordFetch({ bastion: 'bastion-1' });
     advance(60_000);
     log.recordRevocations(2);
-    advance(KRL_STALE_AFTER_MS);
+    expect(log.status()).toMatchObject({ revokedSinceFetch: 2, stale: false });
+    advance(KRL_STALE_AFTER_MS - 60_000);
     log.recordRevocations(1);
     expect(log.status()).toMatchObject({ revokedSinceFetch: 3, stale: false });
     advance(1);
     expect(log.status()).toMatchObject({ revokedSinceFetch: 3, stale: true });
     log.recordFetch({ bastion: 'bastion-1' });
     expect(log.status()).toMatchObject({ revokedSinceFetch: 0, stale: false, fetchAgeSeconds: 0 });
+  });
+
+  it('is stale at once when a grant is revoked and no bastion has fetched for over 5 minutes (or ever, since the start)', () => {
+    const { log, advance } = setup();
+    advance(KRL_STALE_AFTER_MS + 1);
+    expect(log.status().stale).toBe(false);
+    log.recordRevocations(1);
+    expect(log.status()).toMatchObject({ lastFetchAt: null, stale: true });
   });
 
   it('is not stale without revocations, however old the last fetch', () => {
