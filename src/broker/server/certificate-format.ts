@@ -28,9 +28,12 @@ const SSH_CERT_TYPE_USER = 1;
 /** What `ssh-keygen -s` grants when no -O option is given. */
 export const DEFAULT_EXTENSIONS = ['permit-X11-forwarding', 'permit-agent-forwarding', 'permit-port-forwarding', 'permit-pty', 'permit-user-rc'];
 
-/** The certificate line, `<type>-cert-v01@openssh.com base64`. */
+/**
+ * The certificate line, `<type>-cert-v01@openssh.com base64 comment`. Like `ssh-keygen -s`, it
+ * always has a comment (the key's own, else the key id), so the file says what it certifies.
+ */
 export function signCertificate(ca: Ed25519Ca, fields: CertificateFields): string {
-  const [keyType = '', base64 = ''] = fields.publicKey.trim().split(/\s+/);
+  const [keyType = '', base64 = '', ...comment] = fields.publicKey.trim().split(/\s+/);
   const keyBlob = Buffer.from(base64, 'base64');
   // The certificate carries the key's own fields, in the key blob's order, after its type name.
   const keyFields = keyBlob.subarray(4 + keyBlob.readUInt32BE(0));
@@ -52,7 +55,8 @@ export function signCertificate(ca: Ed25519Ca, fields: CertificateFields): strin
     string(ca.publicBlob),
   ]);
   const signature = Buffer.concat([string('ssh-ed25519'), string(sign(null, body, ca.privateKey))]);
-  return `${certType} ${Buffer.concat([body, string(signature)]).toString('base64')}`;
+  const line = `${certType} ${Buffer.concat([body, string(signature)]).toString('base64')}`;
+  return `${line} ${comment.length > 0 ? comment.join(' ') : fields.keyId}`;
 }
 
 /** Reads an unencrypted Ed25519 key in OpenSSH's private key format (what `ssh-keygen -t ed25519 -N ''` writes). */
