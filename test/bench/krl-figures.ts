@@ -21,7 +21,11 @@ export async function reportKrl(ctx: BenchContext): Promise<void> {
   }
   const metrics = await ctx.bot.metrics();
   const writeMs = metricValue(metrics, 'krl_write_ms') ?? secondsToMs(metricValue(metrics, 'krl_write_seconds')) ?? secondsToMs(metricValue(metrics, 'krl_last_write_seconds'));
-  if (writeMs === undefined) ctx.out.comment('krl_write_ms: the bot reports no KRL write time (no krl_write_* metric)');
+  ctx.out.comment(
+    writeMs === undefined
+      ? 'krl_write_ms: the bot reports no KRL write time (no krl_write_* metric)'
+      : "krl_write_ms: the last KRL write, as the bot's /metrics reports it (jumpgate_krl_write_seconds)",
+  );
   ctx.out.figure('krl_write_ms', writeMs ?? 'n/a', 'ms');
 }
 
