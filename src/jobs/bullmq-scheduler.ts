@@ -5,11 +5,17 @@ import { jobId, QUEUES, RETRIES, type RequestJob } from './job-queues.js';
 
 export interface BullmqScheduler extends Scheduler {
   readonly queues: readonly Queue[];
+  /** Removes the pending-phase jobs (timeout, escalation) of a request that left pending. */
+  cancelPending(requestId: string): Promise<void>;
   close(): Promise<void>;
 }
 
-// Finished jobs are not history (the audit trail is): keep a little for debugging, then drop.
-const KEEP = { removeOnComplete: { age: 24 * 3600, count: 1000 }, removeOnFail: { age: 7 * 24 * 3600 } } satisfies JobsOptions;
+/**
+ * Finished jobs are not history (the audit trail is): keep the last few for debugging, then drop.
+ * Counts, not ages: the options are stored with every job, and a waiting job's size is what an
+ * active grant costs Redis.
+ */
+const KEEP = { removeOnComplete: 1000, removeOnFail: 5000 } satisfies JobsOptions;
 
 /** The Scheduler port over BullMQ delayed jobs. */
 export function createBullmqScheduler(deps: { connection: ConnectionOptions; prefix: string; now: Clock }): BullmqScheduler {
@@ -34,6 +40,10 @@ export function createBullmqScheduler(deps: { connection: ConnectionOptions; pre
     },
     async escalateAt(requestId, at) {
       await escalate.add('escalate', { requestId }, { jobId: jobId.escalate(requestId), delay: delayUntil(at), ...RETRIES.escalate, ...KEEP });
+    },
+    async cancelPending(requestId) {
+      // remove() refuses a job that is running (locked): that one finds nothing to do anyway.
+      await Promise.all([timeout.remove(jobId.timeout(requestId)), escalate.remove(jobId.escalate(requestId))]);
     },
     async reviewAt(requestId, at) {
       await review.add('review', { requestId }, { jobId: jobId.review(requestId, at), delay: delayUntil(at), ...RETRIES.review, ...KEEP });

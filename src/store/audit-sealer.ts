@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { AuditRecord } from '../service/ports/audit.js';
 import { GENESIS, sealRecord, type PendingEntry } from './audit-chain.js';
@@ -7,9 +9,11 @@ import type { StoreCommands } from './store-commands.js';
 /**
  * Seals committed audit entries into the hash chain. Any process may seal: sealing is
  * deterministic (seq, prev and hash follow from the entries and the head), so two sealers that
- * race write the same records and the head's compare-and-set keeps one. In one process, passes
- * run one at a time and each takes every entry waiting (up to BATCH): a burst of commits is
- * sealed in a few passes, not one round trip per record.
+ * race write the same records and the head's compare-and-set keeps one. A short lease lets one
+ * process seal at a time, so replicas do not all hash the same entries; the others watch the
+ * head until their records are sealed, and take over when the lease lapses (a sealer that died).
+ * In one process, passes run one at a time and each takes every entry waiting (up to BATCH): a
+ * burst of commits is sealed in a few passes, not one round trip per record.
  */
 export interface AuditSealer {
   /** Resolves with the sealed record of `seq`, once this process or another has sealed it. */
@@ -19,6 +23,10 @@ export interface AuditSealer {
 }
 
 const BATCH = 500;
+/** Long enough for a pass under load; short enough that a dead sealer's lease lapses quickly. */
+const LEASE_MS = 1_000;
+/** How often a process that does not hold the lease looks at the head. */
+const FOLLOW_EVERY_MS = 2;
 
 interface Waiter {
   /** The pass count when it was registered: a later pass is sure to see its entry. */
@@ -38,6 +46,7 @@ export function createAuditSealer(deps: {
   let running = false;
   let again = false;
   let passes = 0;
+  const token = randomBytes(8).toString('hex');
 
   function settle(seq: number, outcome: { record: AuditRecord } | { error: unknown }) {
     for (const waiter of waiters.get(seq) ?? []) {
@@ -99,17 +108,27 @@ export function createAuditSealer(deps: {
     return records.length === BATCH || waiters.size > 0;
   }
 
+  /** While another process holds the lease: wait a moment, then settle what it sealed. */
+  async function follow(): Promise<boolean> {
+    await sleep(FOLLOW_EVERY_MS);
+    await settleSealedElsewhere(Number((await redis.hget(keys.auditHead, 'seq')) ?? 0));
+    return waiters.size > 0;
+  }
+
   async function run() {
     running = true;
+    let leased = false;
     try {
       let more = true;
       while (more || again) {
         again = false;
-        more = await pass();
+        leased = (await redis.jumpgateTakeSealerLease(keys.auditSealer, token, String(LEASE_MS))) === 1;
+        more = leased ? await pass() : await follow();
       }
     } catch (error) {
       for (const seq of [...waiters.keys()]) settle(seq, { error });
     } finally {
+      if (leased) await redis.jumpgateDropSealerLease(keys.auditSealer, token).catch(() => undefined);
       running = false;
     }
     if (waiters.size > 0) kick();

@@ -134,6 +134,30 @@ return 'ok'
 `;
 
 /**
+ * Takes or keeps the sealer lease: one process seals at a time, so replicas do not compute the
+ * same hashes only to lose the compare-and-set.
+ * KEYS[1] the lease   ARGV[1] this sealer's token   ARGV[2] lease time (ms)
+ * Returns 1 when this sealer holds the lease, 0 when another does.
+ */
+export const TAKE_SEALER_LEASE = `
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+if holder then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`;
+
+/**
+ * Gives the sealer lease back if this sealer still holds it.
+ * KEYS[1] the lease   ARGV[1] this sealer's token
+ * Returns 1 when it was released.
+ */
+export const DROP_SEALER_LEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+/**
  * Moves the status indexes of an earlier version (one set per status) to sorted sets scored as
  * redis-keys.ts says; run once at start-up, harmless when there is nothing to move.
  * KEYS: none (legacy keys are found from the prefix; the store lives on one node or one slot)

@@ -21,6 +21,8 @@ export function redisKeys(prefix: string) {
     auditHead: `${prefix}:audit:head`,
     /** Audit entries committed but not sealed yet, in seq order after the head. */
     auditPending: `${prefix}:audit:pending`,
+    /** Which process seals now (a short lease). */
+    auditSealer: `${prefix}:audit:sealer`,
     /** The seqs of one request's audit records. */
     auditOf: (requestId: string) => `${prefix}:audit:req:${requestId}`,
     claim: (claimKey: string) => `${prefix}:claim:${claimKey}`,

@@ -1,5 +1,14 @@
 import type { Redis } from 'ioredis';
-import { APPEND_AUDIT, COMMIT_BREAKGLASS, COMMIT_REQUEST, COMMIT_SSH_KEY, MIGRATE_STATUS_SETS, SEAL_AUDIT } from './lua.js';
+import {
+  APPEND_AUDIT,
+  COMMIT_BREAKGLASS,
+  COMMIT_REQUEST,
+  COMMIT_SSH_KEY,
+  DROP_SEALER_LEASE,
+  MIGRATE_STATUS_SETS,
+  SEAL_AUDIT,
+  TAKE_SEALER_LEASE,
+} from './lua.js';
 
 type Reply = (string | number | false | null)[];
 
@@ -11,6 +20,8 @@ export interface StoreCommands {
   jumpgateAppendAudit(...args: string[]): Promise<Reply>;
   jumpgateSealAudit(...args: string[]): Promise<string>;
   jumpgateMigrateStatusSets(...args: string[]): Promise<number>;
+  jumpgateTakeSealerLease(...args: string[]): Promise<number>;
+  jumpgateDropSealerLease(...args: string[]): Promise<number>;
 }
 
 const SCRIPTS = {
@@ -20,6 +31,8 @@ const SCRIPTS = {
   jumpgateAppendAudit: { numberOfKeys: 3, lua: APPEND_AUDIT },
   jumpgateSealAudit: { numberOfKeys: 3, lua: SEAL_AUDIT },
   jumpgateMigrateStatusSets: { numberOfKeys: 0, lua: MIGRATE_STATUS_SETS },
+  jumpgateTakeSealerLease: { numberOfKeys: 1, lua: TAKE_SEALER_LEASE },
+  jumpgateDropSealerLease: { numberOfKeys: 1, lua: DROP_SEALER_LEASE },
 } as const;
 
 /** Defines the store's commands on a connection (once; defining again is harmless). */
