@@ -22,11 +22,6 @@ const IN_WORDS: Readonly<Record<RequestStatus, string>> = {
   failed: 'this request was approved but its access could not be granted',
 };
 
-/** The status of a request as a sentence a person reads, e.g. `this request has timed out`. */
-export function requestStatusInWords(status: RequestStatus): string {
-  return IN_WORDS[status];
-}
-
 /**
  * Throws `request_decided` unless the request is pending; the message says what happened to it
  * and details carry the `status`.
@@ -71,10 +66,14 @@ export interface ApprovalDecision {
   readonly complete: boolean;
 }
 
+/** Distinct approvers so far, in the order they clicked: one person counts once, however often they click. */
+export function distinctApprovers(request: Pick<RequestFacts, 'approvals'>): string[] {
+  return [...new Set(request.approvals.map((approval) => approval.userId))];
+}
+
 /** How many more distinct approvers a request needs (never negative). */
 export function approvalsMissing(request: Pick<RequestFacts, 'approvalsRequired' | 'approvals'>): number {
-  const distinct = new Set(request.approvals.map((approval) => approval.userId)).size;
-  return Math.max(0, request.approvalsRequired - distinct);
+  return Math.max(0, request.approvalsRequired - distinctApprovers(request).length);
 }
 
 /**
@@ -143,11 +142,6 @@ export function decideDenial(input: DenialInput): Denial {
   }
   assertApprover(approvers, clicker);
   return { userId: clicker.userId, at: now };
-}
-
-/** True when `userId` may cancel the request now: only its requester, only while pending. */
-export function canCancel(request: Pick<RequestFacts, 'status' | 'requester'>, userId: string): boolean {
-  return request.requester === userId && request.status === 'pending';
 }
 
 /**

@@ -29,6 +29,12 @@ export type ErrorCode =
   | 'already_approved'
   /** The request is no longer pending (approved, denied, timed out, cancelled, failed). */
   | 'request_decided'
+  /** Only breakglass access is reviewed afterwards, and this request is not one. */
+  | 'no_review'
+  /** The breakglass was reviewed already (one review settles it). */
+  | 'review_done'
+  /** The person who used a breakglass tried to review it. */
+  | 'self_review'
   /** The person has no registered SSH public key. */
   | 'no_ssh_key'
   /** An SSH public key is malformed or of a type/size we refuse. */

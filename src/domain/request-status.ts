@@ -49,11 +49,6 @@ export function assertTransition(from: RequestStatus, to: RequestStatus): void {
   }
 }
 
-/** A final status never changes again. */
-export function isFinal(status: RequestStatus): boolean {
-  return NEXT[status].length === 0;
-}
-
 /** Statuses in which the person holds (or is about to hold) access. */
 export function isLive(status: RequestStatus): boolean {
   return status === 'approved' || status === 'active';

@@ -1,14 +1,16 @@
 import type { ActionsBlock, KnownBlock } from '@slack/types';
 import type { AccessRequest } from '../../domain/access-request.js';
+import { distinctApprovers } from '../../domain/approval.js';
+import { awaitsReview } from '../../domain/breakglass-review.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { RequestView } from '../../service/ports/notifier.js';
 import { ACTION_IDS } from '../action-ids.js';
 import { code, escapeClipped, escapeMrkdwn, mentionUser, slackDate } from '../mrkdwn.js';
 import { context, fields, header, plainText, section, type SlackMessage, withoutEmoji } from './block-kit.js';
 import { autoApprovalLine, incidentLink } from './incident-facts.js';
-import { distinctApprovers, escapedList, hostsOf, kindTitle, principalsOf, vendorLabel } from './request-facts.js';
+import { escapedList, hostsOf, kindTitle, principalsOf, vendorLabel } from './request-facts.js';
 import { requestStatusLine } from './request-status-line.js';
-import { awaitsReview, reviewLine } from './review-facts.js';
+import { reviewLine } from './review-facts.js';
 
 /** Long enough for any honest reason; the audit trail keeps the whole text. */
 const MAX_REASON = 2_500;

@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { AccessRequest } from '../../domain/access-request.js';
+import { distinctApprovers } from '../../domain/approval.js';
 import { formatDuration } from '../../domain/duration.js';
 import { code, codeBlock, escapeMrkdwn, slackDate } from '../mrkdwn.js';
 import { context, LIMITS, section, type SlackMessage } from './block-kit.js';
@@ -33,7 +34,7 @@ function describe(request: AccessRequest, now: number): string {
   const { grant } = request;
   switch (request.status) {
     case 'pending': {
-      const approved = new Set(request.approvals.map((approval) => approval.userId)).size;
+      const approved = distinctApprovers(request).length;
       return (
         `:hourglass_flowing_sand: ${target} · pending (${approved} of ${request.approvalsRequired} approvals) · ` +
         `${formatDuration(request.durationMs)} · ${code(request.id)} · asked ${slackDate(request.createdAt)}`

@@ -3,7 +3,7 @@ import { SYSTEM_ACTOR } from '../../service/deps.js';
 import type { Notice, RequestView } from '../../service/ports/notifier.js';
 import { code, escapeClipped, escapeMrkdwn, mentionUser, slackDate } from '../mrkdwn.js';
 import { context, section, type SlackMessage, withoutEmoji } from './block-kit.js';
-import { distinctApprovers } from './request-facts.js';
+import { distinctApprovers } from '../../domain/approval.js';
 import { grantedNotice } from './granted-notice.js';
 import { failureText } from '../public-text.js';
 

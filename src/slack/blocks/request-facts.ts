@@ -43,8 +43,3 @@ export function escapedList(items: readonly string[]): string {
 export function vendorLabel(vendor: NonNullable<AccessRequest['vendor']>): string {
   return escapeMrkdwn(vendor.name ? `${vendor.name} <${vendor.email}>` : vendor.email);
 }
-
-/** Distinct approvers so far, in the order they clicked (one person counts once). */
-export function distinctApprovers(request: Pick<AccessRequest, 'approvals'>): string[] {
-  return [...new Set(request.approvals.map((approval) => approval.userId))];
-}

@@ -2,7 +2,7 @@ import { formatDuration } from '../../domain/duration.js';
 import { SYSTEM_ACTOR } from '../../service/deps.js';
 import type { RequestView } from '../../service/ports/notifier.js';
 import { escapeClipped, mentionUser, slackDate } from '../mrkdwn.js';
-import { distinctApprovers } from './request-facts.js';
+import { distinctApprovers } from '../../domain/approval.js';
 import { failureText } from '../public-text.js';
 
 /** A denial reason or failure message is one sentence in a message, never an essay. */

@@ -3,10 +3,8 @@ import {
   approvalsMissing,
   assertCanCancel,
   assertPending,
-  canCancel,
   decideApproval,
   decideDenial,
-  requestStatusInWords,
   type ApprovalInput,
   type DenialInput,
   type RequestFacts,
@@ -177,13 +175,11 @@ describe('decideDenial', () => {
 describe('cancelling a request', () => {
   it('lets the requester cancel a pending request', () => {
     const request = { status: 'pending' as const, requester: 'U1' };
-    expect(canCancel(request, 'U1')).toBe(true);
     expect(() => assertCanCancel(request, 'U1')).not.toThrow();
   });
 
   it('refuses anyone else with forbidden and points approvers at Deny', () => {
     const request = { status: 'pending' as const, requester: 'U1' };
-    expect(canCancel(request, 'U0LEAD')).toBe(false);
     const error = thrown(() => assertCanCancel(request, 'U0LEAD'));
     expect(error.code).toBe('forbidden');
     expect(error.message).toBe('only the person who made this request can cancel it; approvers can deny it instead');
@@ -193,7 +189,6 @@ describe('cancelling a request', () => {
     'refuses the requester once the request is %s with request_decided',
     (status) => {
       const request = { status, requester: 'U1' };
-      expect(canCancel(request, 'U1')).toBe(false);
       const error = thrown(() => assertCanCancel(request, 'U1'));
       expect(error.code).toBe('request_decided');
       expect(error.details).toEqual({ status });
@@ -221,7 +216,6 @@ const DECIDED: readonly (readonly [Exclude<RequestStatus, 'pending'>, string])[]
 describe('assertPending', () => {
   it('lets a pending request through', () => {
     expect(() => assertPending('pending')).not.toThrow();
-    expect(requestStatusInWords('pending')).toBe('this request is still pending');
   });
 
   it.each(DECIDED)('refuses a %s request with request_decided: "%s"', (status, words) => {
@@ -229,6 +223,5 @@ describe('assertPending', () => {
     expect(error.code).toBe('request_decided');
     expect(error.message).toBe(words);
     expect(error.details).toEqual({ status });
-    expect(requestStatusInWords(status)).toBe(words);
   });
 });

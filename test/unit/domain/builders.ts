@@ -25,7 +25,7 @@ export interface WorkflowOverrides {
   readonly vendor?: Partial<VendorPolicy> | null;
 }
 
-/** The DESIGN.md example workflow (`production`, target prod-db), with overrides. */
+/** The example workflow (`production`, target prod-db), with overrides. */
 export function workflow(overrides: WorkflowOverrides = {}): Workflow {
   const access: AccessPolicy = {
     channel: 'C0APPROVALS',
