@@ -1,4 +1,4 @@
-/** Import boundaries of DESIGN.md ("Layout and boundaries"): imports point inward. */
+/** Import boundaries (docs/architecture.md, "Layers and import rules"): imports point inward. */
 const adapters = '^src/(store|jobs|slack|pagerduty|broker|http)/';
 module.exports = {
   forbidden: [
@@ -16,7 +16,7 @@ module.exports = {
       from: { path: '^src/policy/' },
       to: { path: '^src/(?!policy/|domain/)' } },
     { name: 'adapters-do-not-import-each-other', severity: 'error',
-      comment: 'Adapters meet only in main.ts (the composition root).',
+      comment: 'Adapters meet only in app.ts (the composition root).',
       from: { path: '^src/(store|jobs|slack|pagerduty|http)/' },
       to: { path: adapters, pathNot: '^src/$1/' } },
     { name: 'broker-server-stands-alone', severity: 'error',
@@ -24,7 +24,7 @@ module.exports = {
       from: { path: '^src/broker/server/' },
       to: { path: '^src/(?!broker/server/|domain/)' } },
     { name: 'slack-stays-off-infrastructure', severity: 'error',
-      comment: 'slack/ never imports bullmq, jose or pdjs (STYLE.md habit 1).',
+      comment: 'slack/ never imports bullmq, jose or pdjs: Slack code stays off the infrastructure libraries.',
       from: { path: '^src/slack/' },
       to: { path: 'node_modules/(bullmq|jose|@pagerduty)/' } },
     { name: 'not-to-test', severity: 'error', from: { path: '^src/' }, to: { path: '^test/' } },

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { SigningKey } from './signing-key.js';
 
-/** Claims the broker checks (DESIGN.md, "Broker API v1"); the reference broker has its own copy. */
+/** Claims the broker checks (docs/contracts/broker-api.md); the reference broker has its own copy. */
 export const TOKEN_ISSUER = 'jumpgate';
 export const TOKEN_AUDIENCE = 'jumpgate-broker';
 /** Short on purpose: a token is signed for one HTTP attempt and the broker allows at most 60 s. */

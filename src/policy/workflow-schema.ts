@@ -4,8 +4,8 @@ import { checkAccess, checkSections } from './workflow-rules.js';
 import { accessSchema, breakglassSchema, targetsSchema, vendorSchema, workflowName } from './workflow-sections.js';
 
 /**
- * One workflow file (`workflows/*.yml`) as DESIGN.md "Workflows" describes it, snake_case as
- * written. Every mapping is strict: an unknown key is an error, never ignored. Parsing applies
+ * One workflow file (`workflows/*.yml`), snake_case as written (docs/contracts/workflows.md
+ * describes every key). Every mapping is strict: an unknown key is an error, never ignored. Parsing applies
  * the plain defaults (approvals_required 1, require_reason true, request_timeout 30m, …);
  * defaults that depend on other fields are applied when mapping to the domain (to-workflow.ts).
  */

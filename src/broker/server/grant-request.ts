@@ -4,8 +4,8 @@ import { parseSshPublicKey } from '../../domain/ssh-public-key.js';
 import { BrokerHttpError, badRequest } from './http-error.js';
 
 /**
- * The body of `POST /v1/grants` (DESIGN.md, "Broker API v1", plus the additive
- * `target.sourceAddress` and `options.allowPty`). Everything that reaches ssh-keygen as an
+ * The body of `POST /v1/grants` (docs/contracts/broker-api.md), including the later additions
+ * `target.sourceAddress` and `options.allowPty`. Everything that reaches ssh-keygen as an
  * argument is held to a strict alphabet here, so a value can never read as an option or split
  * into two (principals are comma-joined, the key id is the grant id).
  */

@@ -1,6 +1,6 @@
 import type { StoredGrant } from './grant-store.js';
 
-/** The JSON bodies of the grant routes (DESIGN.md, "Broker API v1"). */
+/** The JSON bodies of the grant routes (docs/contracts/broker-api.md). */
 
 export function grantStatus(grant: StoredGrant, nowMs: number): 'active' | 'revoked' | 'expired' {
   if (grant.revokedAt !== undefined) return 'revoked';

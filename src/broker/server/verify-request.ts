@@ -35,9 +35,9 @@ export interface RequestVerifierDeps {
 }
 
 /**
- * Checks that a call comes from the bot and is exactly the call the bot signed (DESIGN.md,
- * "Broker API v1"). Throws a 401 BrokerHttpError whose code names the failed check; 503 when
- * the trusted keys cannot be fetched. The clock is injected, so every check is testable.
+ * Checks that a call comes from the bot and is exactly the call the bot signed (the claims are
+ * listed in docs/contracts/broker-api.md). Throws a 401 BrokerHttpError whose code names the
+ * failed check; 503 when the trusted keys cannot be fetched. The clock is injected, so every check is testable.
  */
 export function createRequestVerifier(deps: RequestVerifierDeps): (request: RequestToVerify) => Promise<VerifiedToken> {
   return async (request) => {

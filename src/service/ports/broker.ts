@@ -1,5 +1,5 @@
 /**
- * The access broker, as the use cases see it (DESIGN.md, "Broker API v1"). Implemented over
+ * The access broker, as the use cases see it (docs/contracts/broker-api.md). Implemented over
  * jose-signed HTTP by src/broker/client.ts; the reference broker is src/broker/server/.
  */
 export type GrantKind = 'standard' | 'breakglass' | 'vendor';
