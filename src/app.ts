@@ -80,6 +80,7 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
 
     let auditSink: AuditFileSink | undefined;
     const store = createRedisStore({ redis: redis.redis, prefix: config.prefix, now: Date.now, onAudit: (records) => void auditSink?.sync(records) });
+    stops.push(() => store.close());
     const migrated = await store.migrate();
     if (migrated > 0) logger.info({ requests: migrated }, 'moved status indexes to the current layout');
     if (config.auditLogFile) {

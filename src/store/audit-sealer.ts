@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { AuditRecord } from '../service/ports/audit.js';
 import { GENESIS, sealRecord, type PendingEntry } from './audit-chain.js';
@@ -20,13 +19,18 @@ export interface AuditSealer {
   sealed(seq: number): Promise<AuditRecord>;
   /** Seals everything committed so far. */
   flush(): Promise<void>;
+  /** Closes the connection it listens on for other processes' seals (when it opened one). */
+  close(): Promise<void>;
 }
 
 const BATCH = 500;
 /** Long enough for a pass under load; short enough that a dead sealer's lease lapses quickly. */
 const LEASE_MS = 1_000;
-/** How often a process that does not hold the lease looks at the head. */
-const FOLLOW_EVERY_MS = 2;
+/**
+ * A process that does not hold the lease is woken by the sealer's publish; it looks at the head
+ * at least this often anyway (a missed message, a sealer that died).
+ */
+const FOLLOW_EVERY_MS = 20;
 
 interface Waiter {
   /** The pass count when it was registered: a later pass is sure to see its entry. */
@@ -46,6 +50,8 @@ export function createAuditSealer(deps: {
   let running = false;
   let again = false;
   let passes = 0;
+  /** Whether this process holds the sealer lease (as of its last pass). */
+  let leased = false;
   const token = randomBytes(8).toString('hex');
 
   function settle(seq: number, outcome: { record: AuditRecord } | { error: unknown }) {
@@ -56,13 +62,12 @@ export function createAuditSealer(deps: {
     waiters.delete(seq);
   }
 
-  async function readHead() {
-    const [[, head], [, pending]] = (await redis
-      .multi()
-      .hmget(keys.auditHead, 'seq', 'hash')
-      .lrange(keys.auditPending, 0, BATCH - 1)
-      .exec()) as [[unknown, (string | null)[]], [unknown, string[]]];
-    return { seq: Number(head[0] ?? 0), hash: head[1] ?? GENESIS, pending };
+  /** Takes or keeps the lease and reads the head (and, when leased, what is pending). */
+  async function beginSeal() {
+    const [leased, seq, hash, ...pending] = await redis.jumpgateBeginSeal(
+      keys.auditSealer, keys.auditHead, keys.auditPending, token, String(LEASE_MS), String(BATCH),
+    );
+    return { leased: leased === 1, seq: Number(seq ?? 0), hash: typeof hash === 'string' ? hash : GENESIS, pending: pending.map(String) };
   }
 
   /** Waiters whose record another process sealed: read them from the sealed list. */
@@ -82,8 +87,17 @@ export function createAuditSealer(deps: {
   /** One pass; true when there may be more to seal. */
   async function pass(): Promise<boolean> {
     const started = (passes += 1);
-    const head = await readHead();
+    // Listening already (another process sealed before): arm the wake-up before reading, so a
+    // seal between the read and the wait is not missed.
+    const armed = subscriber ? whenWoken() : undefined;
+    const head = await beginSeal();
+    leased = head.leased;
     await settleSealedElsewhere(head.seq);
+    if (!head.leased) {
+      // Another process seals: wait for its next seal (or a moment), then look again.
+      if (waiters.size > 0) await (armed ?? listen().then(whenWoken));
+      return waiters.size > 0;
+    }
     if (head.pending.length === 0) {
       // Committed before this pass read, yet neither sealed nor pending: removed behind our back.
       for (const [seq, list] of waiters) {
@@ -108,27 +122,44 @@ export function createAuditSealer(deps: {
     return records.length === BATCH || waiters.size > 0;
   }
 
-  /** While another process holds the lease: wait a moment, then settle what it sealed. */
-  async function follow(): Promise<boolean> {
-    await sleep(FOLLOW_EVERY_MS);
-    await settleSealedElsewhere(Number((await redis.hget(keys.auditHead, 'seq')) ?? 0));
-    return waiters.size > 0;
+  // Woken when any process seals: a subscription on its own connection, opened on first need.
+  let subscriber: Promise<Redis> | undefined;
+  let wake: (() => void) | undefined;
+  function listen(): Promise<Redis> {
+    subscriber ??= (async () => {
+      const connection = redis.duplicate();
+      connection.on('message', () => wake?.());
+      await connection.subscribe(keys.auditHead);
+      return connection;
+    })();
+    return subscriber;
+  }
+
+  /** Resolves at the next seal of another process, or after FOLLOW_EVERY_MS. */
+  function whenWoken(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, FOLLOW_EVERY_MS);
+      wake = () => {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      };
+    });
   }
 
   async function run() {
     running = true;
-    let leased = false;
     try {
       let more = true;
       while (more || again) {
         again = false;
-        leased = (await redis.jumpgateTakeSealerLease(keys.auditSealer, token, String(LEASE_MS))) === 1;
-        more = leased ? await pass() : await follow();
+        more = await pass();
       }
     } catch (error) {
       for (const seq of [...waiters.keys()]) settle(seq, { error });
     } finally {
       if (leased) await redis.jumpgateDropSealerLease(keys.auditSealer, token).catch(() => undefined);
+      leased = false;
       running = false;
     }
     if (waiters.size > 0) kick();
@@ -150,6 +181,11 @@ export function createAuditSealer(deps: {
 
   return {
     sealed,
+    async close() {
+      const connection = await subscriber;
+      subscriber = undefined;
+      await connection?.quit();
+    },
     async flush() {
       const [[, seq], [, length]] = (await redis.multi().hget(keys.auditHead, 'seq').llen(keys.auditPending).exec()) as [[unknown, string | null], [unknown, number]];
       if (length > 0) await sealed(Number(seq ?? 0) + length);

@@ -121,6 +121,7 @@ return {'ok', seq}
  * KEYS[1] audit:pending   KEYS[2] audit list   KEYS[3] audit:head
  * ARGV[1] head seq the records were sealed against   ARGV[2] hash of the last record
  * ARGV[3..] sealed records JSON, in seq order
+ * Publishes the new head seq on the channel named like KEYS[3], for processes waiting on it.
  * Returns 'ok' | 'moved'.
  */
 export const SEAL_AUDIT = `
@@ -130,21 +131,27 @@ if redis.call('LLEN', KEYS[1]) < n then return 'moved' end
 redis.call('LPOP', KEYS[1], n)
 redis.call('RPUSH', KEYS[2], unpack(ARGV, 3))
 redis.call('HSET', KEYS[3], 'seq', tonumber(ARGV[1]) + n, 'hash', ARGV[2])
+redis.call('PUBLISH', KEYS[3], tonumber(ARGV[1]) + n)
 return 'ok'
 `;
 
 /**
- * Takes or keeps the sealer lease: one process seals at a time, so replicas do not compute the
- * same hashes only to lose the compare-and-set.
- * KEYS[1] the lease   ARGV[1] this sealer's token   ARGV[2] lease time (ms)
- * Returns 1 when this sealer holds the lease, 0 when another does.
+ * Starts a seal pass: takes or keeps the sealer lease (one process seals at a time, so replicas
+ * do not hash the same entries only to lose the compare-and-set), and reads the head and, for
+ * the lease holder, the oldest pending entries.
+ * KEYS[1] the lease   KEYS[2] audit:head   KEYS[3] audit:pending
+ * ARGV[1] this sealer's token   ARGV[2] lease time (ms)   ARGV[3] at most this many entries
+ * Returns {leased (1|0), head seq, head hash or false, entries…}.
  */
-export const TAKE_SEALER_LEASE = `
+export const BEGIN_SEAL = `
+local head = redis.call('HMGET', KEYS[2], 'seq', 'hash')
+local seq = tonumber(head[1] or '0')
 local holder = redis.call('GET', KEYS[1])
-if holder == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-if holder then return 0 end
+if holder and holder ~= ARGV[1] then return {0, seq, head[2] or false} end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1
+local reply = {1, seq, head[2] or false}
+for _, entry in ipairs(redis.call('LRANGE', KEYS[3], 0, tonumber(ARGV[3]) - 1)) do reply[#reply + 1] = entry end
+return reply
 `;
 
 /**

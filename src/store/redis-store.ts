@@ -22,6 +22,8 @@ export interface RedisStoreDeps {
 export interface RedisStore extends Store, AuditReader {
   /** Moves status indexes written by an earlier version to the current layout (start-up). */
   migrate(): Promise<number>;
+  /** Closes what the store opened itself (not the connection it was given). */
+  close(): Promise<void>;
 }
 
 type Reply = (string | number | false | null)[];
@@ -182,6 +184,10 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
 
     migrate() {
       return redis.jumpgateMigrateStatusSets(prefix, ...REQUEST_STATUSES);
+    },
+
+    close() {
+      return sealer.close();
     },
   };
 }

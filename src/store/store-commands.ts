@@ -1,13 +1,13 @@
 import type { Redis } from 'ioredis';
 import {
   APPEND_AUDIT,
+  BEGIN_SEAL,
   COMMIT_BREAKGLASS,
   COMMIT_REQUEST,
   COMMIT_SSH_KEY,
   DROP_SEALER_LEASE,
   MIGRATE_STATUS_SETS,
   SEAL_AUDIT,
-  TAKE_SEALER_LEASE,
 } from './lua.js';
 
 type Reply = (string | number | false | null)[];
@@ -20,7 +20,7 @@ export interface StoreCommands {
   jumpgateAppendAudit(...args: string[]): Promise<Reply>;
   jumpgateSealAudit(...args: string[]): Promise<string>;
   jumpgateMigrateStatusSets(...args: string[]): Promise<number>;
-  jumpgateTakeSealerLease(...args: string[]): Promise<number>;
+  jumpgateBeginSeal(...args: string[]): Promise<(number | string | false | null)[]>;
   jumpgateDropSealerLease(...args: string[]): Promise<number>;
 }
 
@@ -31,7 +31,7 @@ const SCRIPTS = {
   jumpgateAppendAudit: { numberOfKeys: 3, lua: APPEND_AUDIT },
   jumpgateSealAudit: { numberOfKeys: 3, lua: SEAL_AUDIT },
   jumpgateMigrateStatusSets: { numberOfKeys: 0, lua: MIGRATE_STATUS_SETS },
-  jumpgateTakeSealerLease: { numberOfKeys: 1, lua: TAKE_SEALER_LEASE },
+  jumpgateBeginSeal: { numberOfKeys: 3, lua: BEGIN_SEAL },
   jumpgateDropSealerLease: { numberOfKeys: 1, lua: DROP_SEALER_LEASE },
 } as const;
 

@@ -25,6 +25,7 @@ for await (const line of lines) {
   break;
 }
 lines.close();
+await store.close();
 await redis.quit();
 
 async function appendFor(ms: number): Promise<{ ok: number; failed: number; errors: string[] }> {

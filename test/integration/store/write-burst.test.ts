@@ -12,6 +12,7 @@ afterAll(() => conn.close());
 const connections = [conn.redis, conn.redis.duplicate(), conn.redis.duplicate()];
 const replicas = connections.map((redis) => createRedisStore({ redis, prefix: conn.prefix, now: clock }));
 afterAll(async () => {
+  await Promise.all(replicas.map((store) => store.close()));
   await Promise.all(connections.slice(1).map((redis) => redis.quit()));
 });
 
