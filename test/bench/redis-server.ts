@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { Redis } from 'ioredis';
-import { freePort } from '../../src/store/local-redis.js';
+import { freePort, REDIS_SETTINGS } from '../../src/store/local-redis.js';
 import { stopChild, type Cleanup } from './cleanup.js';
 
 export interface BenchRedis {
@@ -20,7 +20,8 @@ const START_TIMEOUT_MS = 10_000;
  */
 export async function startBenchRedis(dir: string, cleanup: Cleanup): Promise<BenchRedis> {
   const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'];
+  // Jumpgate's own settings (REDIS_SETTINGS), as the bot's own redis-server runs and the README recommends.
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning', ...REDIS_SETTINGS];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   cleanup.child(child);
   cleanup.add('redis-server', () => stopChild(child));
