@@ -1,5 +1,6 @@
 import { grantIdFor, type AccessRequest, type AutoApprovalRecord, type IncidentRef, type ReviewRecord } from './access-request.js';
 import { SYSTEM_ACTOR } from './audit-entry.js';
+import { assertPending } from './approval.js';
 import type { OnCallFact } from './auto-approval.js';
 import { grantWindow } from './grant-window.js';
 import { auditOf, type RequestChange } from './request-change.js';
@@ -17,12 +18,12 @@ interface AtOnceFields {
 
 /**
  * pending → approved because the workflow's auto-approve rule held (on call during an incident):
- * capped at the rule's maximum, silently. Nothing to do when no longer pending.
+ * capped at the rule's maximum, silently. Throws `request_decided` when no longer pending.
  */
 export function autoApprove(
   request: AccessRequest,
   input: { readonly target: Target; readonly incident: IncidentRef; readonly onCall: OnCallFact; readonly capMs: number; readonly now: number },
-): RequestChange | undefined {
+): RequestChange {
   const { incident, onCall } = input;
   const requestedMs = request.durationMs;
   const durationMs = autoApproveDuration(requestedMs, input.capMs);
@@ -37,12 +38,13 @@ export function autoApprove(
 
 /**
  * pending → approved for a breakglass: granted at once, reviewed within `reviewWithinMs`, and
- * justified by the incident when PagerDuty showed one. Nothing to do when no longer pending.
+ * justified by the incident when PagerDuty showed one. Throws `request_decided` when no longer
+ * pending.
  */
 export function approveBreakglass(
   request: AccessRequest,
   input: { readonly target: Target; readonly reviewWithinMs: number; readonly incident?: IncidentRef; readonly now: number },
-): RequestChange | undefined {
+): RequestChange {
   const { incident, now } = input;
   const dueAt = now + input.reviewWithinMs;
   const detail = { durationMs: request.durationMs, reviewDueAt: dueAt, ...(incident ? { incident: incident.id, incidentNumber: incident.number } : {}) };
@@ -57,8 +59,8 @@ function approveAtOnce(
   type: 'auto_approved' | 'breakglass',
   actor: string,
   detail: Record<string, unknown>,
-): RequestChange | undefined {
-  if (request.status !== 'pending') return undefined;
+): RequestChange {
+  assertPending(request.status);
   assertTransition(request.status, 'approved');
   const durationMs = fields.durationMs ?? request.durationMs;
   const grantId = grantIdFor(request.id);

@@ -20,15 +20,20 @@ import { createWatchIncidents } from './watch-incidents.js';
 
 /** Every use case, wired to the same ports: what the Slack layer and the jobs call. */
 export function createAccessService(deps: ServiceDeps) {
-  const issueGrant = createIssueGrant(deps);
+  const issueApproved = createIssueGrant(deps);
+  /** The grant of an approved request, by id (jobs, reconciliation); undefined for an unknown id. */
+  const issueGrant = async (requestId: string) => {
+    const request = await deps.store.get(requestId);
+    return request && issueApproved(request);
+  };
   const expireGrant = createExpireGrant(deps);
   const timeoutRequest = createTimeoutRequest(deps);
   const escalateRequest = createEscalateRequest(deps);
-  const { checkBreakglass, breakglass } = createBreakglass(deps, issueGrant);
+  const { checkBreakglass, breakglass } = createBreakglass(deps, issueApproved);
   return {
     registerKey: createRegisterKey(deps),
-    requestAccess: createRequestAccess(deps, issueGrant),
-    approveRequest: createApproveRequest(deps, issueGrant),
+    requestAccess: createRequestAccess(deps, issueApproved),
+    approveRequest: createApproveRequest(deps, issueApproved),
     denyRequest: createDenyRequest(deps),
     cancelRequest: createCancelRequest(deps),
     issueGrant,

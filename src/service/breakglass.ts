@@ -1,15 +1,17 @@
 import type { AccessRequest } from '../domain/access-request.js';
+import { approveBreakglass } from '../domain/approve-at-once.js';
 import { JumpgateError } from '../domain/errors.js';
+import { newRequest } from '../domain/new-request.js';
 import { checkRequest } from '../domain/request-rules.js';
 import { findTarget, type RequestableTarget } from '../domain/requestable-targets.js';
 import { checkIncident, type IncidentCheck } from './check-incident.js';
 import type { ServiceDeps } from './deps.js';
 import { noteOnIncident } from './note-on-incident.js';
-import { notifySafely } from './notify-safely.js';
+import { runEffects } from './effects.js';
 import { newRequestId } from './request-id.js';
 import { NO_KEY_MESSAGE } from './request-access.js';
 import { resolveMember } from './resolve-member.js';
-import { approveAtOnce } from './approve-at-once.js';
+import { transact } from './transact.js';
 import type { BreakglassCreated } from './ports/store.js';
 import { incidentRef } from './incident-ref.js';
 
@@ -46,7 +48,7 @@ type Deps = Pick<ServiceDeps, 'store' | 'directory' | 'scheduler' | 'notifier' |
  * Throws `breakglass_not_allowed`, `breakglass_limit`
  * (max_per_day), `incident_required`, `no_ssh_key`, and the request rules' errors.
  */
-export function createBreakglass(deps: Deps, issueGrant: (requestId: string) => Promise<AccessRequest | undefined>) {
+export function createBreakglass(deps: Deps, issueGrant: (request: AccessRequest) => Promise<AccessRequest>) {
   async function plan(input: BreakglassInput): Promise<{ plan: BreakglassPlan; chosen: RequestableTarget; sshPublicKey: string; ticket?: string }> {
     const policy = deps.policy();
     const member = await resolveMember(deps.directory, input.requester, policy.workflows.map((w) => w.access.requesters));
@@ -96,33 +98,21 @@ export function createBreakglass(deps: Deps, issueGrant: (requestId: string) => 
       }
     }
     const now = deps.now();
-    const created: AccessRequest = {
+    const created = newRequest({
       id,
       kind: 'breakglass',
-      status: 'pending',
-      workflow: workflow.name,
+      workflow,
       target: target.name,
       requester: input.requester,
       sshPublicKey,
-      durationMs: p.durationMs,
-      reason: p.reason,
-      ...(ticket === undefined ? {} : { ticket }),
-      createdAt: now,
-      updatedAt: now,
-      approvalsRequired: 0,
-      approvals: [],
-      version: 1,
-    };
+      checked: { durationMs: p.durationMs, reason: p.reason, ...(ticket === undefined ? {} : { ticket }) },
+      incidentCheck: incidentCheck.outcome,
+      now,
+    });
     const rules = workflow.breakglass!; // plan() refused a workflow without breakglass
     const outcome = await deps.store.createBreakglass(
-      created,
-      {
-        type: 'requested',
-        requestId: id,
-        actor: input.requester,
-        target: target.name,
-        detail: { kind: 'breakglass', durationMs: p.durationMs, reason: p.reason, ticket, workflow: workflow.name, incidentCheck: incidentCheck.outcome },
-      },
+      created.next,
+      created.audit,
       {
         windowStart: now - DAY_MS,
         ...(rules.maxPerDay === undefined ? {} : { maxInWindow: rules.maxPerDay }),
@@ -132,23 +122,17 @@ export function createBreakglass(deps: Deps, issueGrant: (requestId: string) => 
       },
     );
     if ('refused' in outcome) throw refusal(outcome, workflow.name, target.name, rules.maxPerDay);
-    const incident = incidentCheck.outcome === 'approved' ? incidentCheck.incident : undefined;
-    const approved =
-      (await approveAtOnce(deps, id, target, (current, at) => ({
-        fields: { review: { dueAt: at + p.reviewWithinMs }, ...(incident ? { incident: incidentRef(incident, false) } : {}) },
-        audit: {
-          type: 'breakglass',
-          actor: input.requester,
-          detail: { durationMs: current.durationMs, reviewDueAt: at + p.reviewWithinMs, ...(incident ? { incident: incident.id, incidentNumber: incident.number } : {}) },
-        },
-      }))) ?? created;
-    const logger = deps.logger.child({ requestId: id });
-    const view = { request: approved, workflow, target };
+    const incident = incidentCheck.outcome === 'approved' ? incidentRef(incidentCheck.incident, false) : undefined;
+    const { request: approved } = await transact(deps.store, id, (current) =>
+      approveBreakglass(current, { target, reviewWithinMs: p.reviewWithinMs, ...(incident ? { incident } : {}), now: deps.now() }),
+    );
     // Loud first: security learns of it before the access is even issued.
-    await notifySafely(logger, 'the breakglass alert', () => deps.notifier.announceBreakglass(view));
-    await notifySafely(logger, 'the review message', async () => deps.store.setMessage(id, await deps.notifier.postApprovalMessage(view)));
-    await deps.scheduler.reviewAt(id, approved.review?.dueAt ?? now + p.reviewWithinMs).catch((error: unknown) => logger.error({ err: error }, 'could not schedule the review reminder'));
-    const granted = (await issueGrant(id)) ?? approved;
+    await runEffects(deps, { request: approved }, {
+      jobs: [{ kind: 'review', at: approved.review?.dueAt ?? now + p.reviewWithinMs }],
+      announceBreakglass: true,
+      post: true,
+    });
+    const granted = await issueGrant(approved);
     if (granted.status === 'active' && granted.incident) await noteOnIncident(deps, granted, 'breakglass');
     return { request: granted, incidentCheck };
   }

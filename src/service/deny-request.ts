@@ -1,9 +1,8 @@
 import type { AccessRequest } from '../domain/access-request.js';
-import { decideDenial } from '../domain/approval.js';
 import { approverSetFor } from '../domain/approver-set.js';
-import { assertTransition } from '../domain/request-status.js';
+import { deny } from '../domain/pending-transitions.js';
 import type { ServiceDeps } from './deps.js';
-import { announce } from './announce.js';
+import { runEffects } from './effects.js';
 import { viewOf } from './request-view.js';
 import { resolveMember } from './resolve-member.js';
 import { transact } from './transact.js';
@@ -13,27 +12,20 @@ import { transact } from './transact.js';
  * the requester, `request_decided` once decided); the request becomes denied for good, the
  * approval message says by whom and why, and the requester is told.
  */
-export function createDenyRequest(deps: Pick<ServiceDeps, 'store' | 'directory' | 'notifier' | 'policy' | 'now' | 'logger'>) {
+export function createDenyRequest(deps: Pick<ServiceDeps, 'store' | 'directory' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>) {
   return async function denyRequest(input: { requestId: string; userId: string; reason: string }): Promise<AccessRequest> {
     const policy = deps.policy();
     const initial = await deps.store.get(input.requestId);
     // Every group that could count (escalated or not); the decision below picks the set.
     const sets = initial ? [approverSetFor(viewOf(policy, initial).workflow, initial.kind, true).set] : [];
     const clicker = await resolveMember(deps.directory, input.userId, sets);
-    const reason = input.reason.trim();
 
-    const written = await transact(deps.store, input.requestId, (current) => {
+    const committed = await transact(deps.store, input.requestId, (current) => {
       const { workflow } = viewOf(policy, current);
       const { set } = approverSetFor(workflow, current.kind, current.escalated === true);
-      const denial = decideDenial({ request: current, approvers: set, allowSelfApproval: workflow.access.allowSelfApproval, clicker, now: deps.now() });
-      assertTransition(current.status, 'denied');
-      return {
-        next: { ...current, status: 'denied', updatedAt: denial.at, decision: { by: denial.userId, at: denial.at, ...(reason ? { reason } : {}) } },
-        audit: { type: 'denied', requestId: current.id, actor: input.userId, target: current.target, detail: { reason } },
-      };
+      return deny(current, { approvers: set, allowSelfApproval: workflow.access.allowSelfApproval, clicker, now: deps.now(), reason: input.reason });
     });
-    const denied = written!.request;
-    await announce(deps, denied, 'closed');
-    return denied;
+    await runEffects(deps, committed, { update: true, notice: { type: 'closed' } });
+    return committed.request;
   };
 }

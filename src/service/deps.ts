@@ -22,6 +22,3 @@ export interface ServiceDeps {
   readonly now: Clock;
   readonly logger: Logger;
 }
-
-/** Who the audit trail names when the bot acted by itself (expiry, timeout, reconciliation). */
-export const SYSTEM_ACTOR = 'jumpgate';

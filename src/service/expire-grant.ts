@@ -1,5 +1,6 @@
 import type { AccessRequest } from '../domain/access-request.js';
-import { SYSTEM_ACTOR, type ServiceDeps } from './deps.js';
+import { SYSTEM_ACTOR } from '../domain/audit-entry.js';
+import type { ServiceDeps } from './deps.js';
 import { endGrant } from './end-grant.js';
 
 /** Jobs may fire this much early (clock skew between replicas); earlier than that is a stale job. */
@@ -10,7 +11,7 @@ const EARLY_TOLERANCE_MS = 1_000;
  * notAfter is still ahead (a job scheduled before an extension). Throws when the broker fails,
  * so the job is retried.
  */
-export function createExpireGrant(deps: Pick<ServiceDeps, 'store' | 'broker' | 'notifier' | 'policy' | 'now' | 'logger'>) {
+export function createExpireGrant(deps: Pick<ServiceDeps, 'store' | 'broker' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>) {
   return async function expireGrant(requestId: string): Promise<AccessRequest | undefined> {
     const request = await deps.store.get(requestId);
     if (!request?.grant || request.status !== 'active') return undefined;

@@ -1,4 +1,5 @@
-import { SYSTEM_ACTOR, type ServiceDeps } from './deps.js';
+import { SYSTEM_ACTOR } from '../domain/audit-entry.js';
+import type { ServiceDeps } from './deps.js';
 import { viewOf } from './request-view.js';
 import type { ActiveGrantSummary } from './ports/broker.js';
 import { requestIdOf } from './request-id.js';

@@ -1,18 +1,17 @@
 import type { AccessRequest } from '../domain/access-request.js';
-import { autoApproveDuration } from '../domain/request-rules.js';
-import { approverSetFor } from '../domain/approver-set.js';
+import { autoApprove } from '../domain/approve-at-once.js';
 import { JumpgateError } from '../domain/errors.js';
+import { newRequest } from '../domain/new-request.js';
 import { checkRequest } from '../domain/request-rules.js';
-import { checkIncident, type IncidentCheck } from './check-incident.js';
-import { SYSTEM_ACTOR } from './deps.js';
-import { noteOnIncident } from './note-on-incident.js';
-import { approveAtOnce } from './approve-at-once.js';
-import { incidentRef } from './incident-ref.js';
 import { findTarget } from '../domain/requestable-targets.js';
+import { checkIncident, type IncidentCheck } from './check-incident.js';
 import type { ServiceDeps } from './deps.js';
-import { notifySafely } from './notify-safely.js';
+import { runEffects } from './effects.js';
+import { incidentRef } from './incident-ref.js';
+import { noteOnIncident } from './note-on-incident.js';
 import { newRequestId } from './request-id.js';
 import { resolveMember } from './resolve-member.js';
+import { transact } from './transact.js';
 
 export interface AccessRequestInput {
   readonly requester: string;
@@ -46,7 +45,7 @@ export const NO_KEY_MESSAGE =
  */
 export function createRequestAccess(
   deps: Pick<ServiceDeps, 'store' | 'directory' | 'scheduler' | 'notifier' | 'incidents' | 'policy' | 'now' | 'logger'>,
-  issueGrant: (requestId: string) => Promise<AccessRequest | undefined>,
+  issueGrant: (request: AccessRequest) => Promise<AccessRequest>,
 ) {
   return async function requestAccess(input: AccessRequestInput): Promise<RequestOutcome> {
     const policy = deps.policy();
@@ -59,80 +58,42 @@ export function createRequestAccess(
     const incidentCheck = await checkIncident(deps, input.requester, rule);
 
     const now = deps.now();
-    const { approvalsRequired } = approverSetFor(workflow, 'standard', false);
-    const request: AccessRequest = {
+    const created = newRequest({
       id: newRequestId(),
       kind: 'standard',
-      status: 'pending',
-      workflow: workflow.name,
+      workflow,
       target: target.name,
       requester: input.requester,
       sshPublicKey,
-      durationMs: checked.durationMs,
-      reason: checked.reason,
-      ...(checked.ticket === undefined ? {} : { ticket: checked.ticket }),
-      createdAt: now,
-      updatedAt: now,
-      approvalsRequired,
-      approvals: [],
-      version: 1,
-    };
-    await deps.store.create(request, {
-      type: 'requested',
-      requestId: request.id,
-      actor: input.requester,
-      target: target.name,
-      detail: { kind: 'standard', durationMs: request.durationMs, reason: request.reason, ticket: request.ticket, approvalsRequired, workflow: workflow.name, incidentCheck: incidentCheck.outcome },
+      checked,
+      incidentCheck: incidentCheck.outcome,
+      now,
     });
-    const logger = deps.logger.child({ requestId: request.id });
+    const request = created.next;
+    await deps.store.create(request, created.audit);
 
     if (incidentCheck.outcome === 'approved' && rule) {
       const { incident, onCall } = incidentCheck;
-      const durationMs = autoApproveDuration(request.durationMs, rule.maxDuration);
-      const approved =
-        (await approveAtOnce(deps, request.id, target, (current) => ({
-          fields: {
-            durationMs,
-            incident: incidentRef(incident, rule.endWithIncident),
-            autoApproval: { escalationPolicyId: onCall.escalationPolicyId, level: onCall.level, ...(durationMs < current.durationMs ? { requestedMs: current.durationMs } : {}) },
-          },
-          audit: {
-            type: 'auto_approved',
-            actor: SYSTEM_ACTOR,
-            detail: { escalationPolicy: onCall.escalationPolicyId, level: onCall.level, incident: incident.id, incidentNumber: incident.number, durationMs, requestedMs: current.durationMs },
-          },
-        }))) ?? request;
+      const committed = await transact(deps.store, request.id, (current) =>
+        autoApprove(current, { target, incident: incidentRef(incident, rule.endWithIncident), onCall, capMs: rule.maxDuration, now: deps.now() }),
+      );
+      const approved = committed.request;
       // Approvers see why nobody had to click (no buttons), then the grant fills in.
-      let postedTo: string | undefined;
-      await notifySafely(logger, 'the auto-approval message', async () => {
-        const ref = await deps.notifier.postApprovalMessage({ request: approved, workflow, target });
-        await deps.store.setMessage(request.id, ref);
-        postedTo = ref.channel;
-      });
-      const granted = (await issueGrant(request.id)) ?? approved;
+      const { postedTo } = await runEffects(deps, { request: approved }, { post: true });
+      const granted = await issueGrant(approved);
       if (granted.status === 'active') {
         await noteOnIncident(deps, granted, `auto-approved: on call for ${onCall.escalationPolicyId} at level ${onCall.level}`);
       }
-      return { request: granted, postedTo, incidentCheck };
+      return { request: granted, ...(postedTo === undefined ? {} : { postedTo }), incidentCheck };
     }
 
-    // The timeout is what keeps a forgotten request from staying open: schedule it before any
+    // The timeout is what keeps a forgotten request from staying open: scheduled before any
     // message, and if scheduling fails the reconciliation sweep still times it out.
-    await deps.scheduler.timeoutAt(request.id, now + workflow.access.requestTimeout).catch((error: unknown) =>
-      logger.error({ err: error }, 'could not schedule the request timeout; reconciliation will time it out'),
-    );
-    if (workflow.access.escalateAfter !== undefined) {
-      await deps.scheduler.escalateAt(request.id, now + workflow.access.escalateAfter).catch((error: unknown) =>
-        logger.warn({ err: error }, 'could not schedule the escalation; reconciliation will escalate'),
-      );
-    }
-
-    let postedTo: string | undefined;
-    await notifySafely(logger, 'the approval message', async () => {
-      const ref = await deps.notifier.postApprovalMessage({ request, workflow, target });
-      await deps.store.setMessage(request.id, ref);
-      postedTo = ref.channel;
+    const escalateAfter = workflow.access.escalateAfter;
+    const { postedTo } = await runEffects(deps, { request }, {
+      jobs: [{ kind: 'timeout', at: now + workflow.access.requestTimeout }, ...(escalateAfter === undefined ? [] : [{ kind: 'escalate', at: now + escalateAfter } as const])],
+      post: true,
     });
-    return { request, postedTo, incidentCheck };
+    return { request, ...(postedTo === undefined ? {} : { postedTo }), incidentCheck };
   };
 }

@@ -1,7 +1,13 @@
 import type { AccessRequest } from '../domain/access-request.js';
 import { JumpgateError } from '../domain/errors.js';
-import type { Policy } from '../domain/workflow.js';
-import type { RequestView } from './ports/notifier.js';
+import type { Policy, Target, Workflow } from '../domain/workflow.js';
+
+/** A request with the policy it was made under: everything a message about it needs. */
+export interface RequestView {
+  readonly request: AccessRequest;
+  readonly workflow: Workflow;
+  readonly target: Target;
+}
 
 /**
  * The request with the workflow and target it names in the current policy. Throws `unknown_target`

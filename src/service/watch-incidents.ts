@@ -1,4 +1,5 @@
-import { SYSTEM_ACTOR, type ServiceDeps } from './deps.js';
+import { SYSTEM_ACTOR } from '../domain/audit-entry.js';
+import type { ServiceDeps } from './deps.js';
 import { endGrant } from './end-grant.js';
 
 /**
@@ -7,7 +8,7 @@ import { endGrant } from './end-grant.js';
  * cannot answer, the grant keeps its window (it ends at notAfter regardless) and the next run
  * looks again. Returns how many grants it ended.
  */
-export function createWatchIncidents(deps: Pick<ServiceDeps, 'store' | 'broker' | 'notifier' | 'incidents' | 'policy' | 'now' | 'logger'>) {
+export function createWatchIncidents(deps: Pick<ServiceDeps, 'store' | 'broker' | 'scheduler' | 'notifier' | 'incidents' | 'policy' | 'now' | 'logger'>) {
   return async function watchIncidents(): Promise<number> {
     const incidents = deps.incidents;
     if (!incidents) return 0;

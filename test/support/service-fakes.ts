@@ -2,7 +2,8 @@ import { JumpgateError } from '../../src/domain/errors.js';
 import type { Directory, DirectoryUser } from '../../src/service/ports/directory.js';
 import type { Incident, Incidents, OnCall, PagerDutyUser } from '../../src/service/ports/incidents.js';
 import type { Logger } from '../../src/service/ports/logger.js';
-import type { Alert, MessageRef, Notice, Notifier, RequestView } from '../../src/service/ports/notifier.js';
+import type { Alert, MessageRef, Notice, Notifier } from '../../src/service/ports/notifier.js';
+import type { RequestView } from '../../src/service/request-view.js';
 import type { Scheduler } from '../../src/service/ports/scheduler.js';
 
 /** What the use cases said to people, in order; `failing` makes every call throw like a Slack outage. */
@@ -84,6 +85,11 @@ export class RecordingScheduler implements Scheduler {
   }
   async reviewAt(requestId: string, at: number) {
     this.jobs.push({ kind: 'review', requestId, at });
+  }
+  /** Requests whose pending-phase jobs were cancelled, in order. */
+  readonly cancelled: string[] = [];
+  async cancelPending(requestId: string) {
+    this.cancelled.push(requestId);
   }
   find(kind: JobKind, requestId: string) {
     return this.jobs.filter((job) => job.kind === kind && job.requestId === requestId);

@@ -1,12 +1,4 @@
-import type { AccessRequest } from '../../domain/access-request.js';
-import type { Target, Workflow } from '../../domain/workflow.js';
-
-/** A request with the policy it was made under: everything a message about it needs. */
-export interface RequestView {
-  readonly request: AccessRequest;
-  readonly workflow: Workflow;
-  readonly target: Target;
-}
+import type { RequestView } from '../request-view.js';
 
 export interface MessageRef {
   readonly channel: string;

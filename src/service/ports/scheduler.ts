@@ -12,6 +12,8 @@ export interface Scheduler {
   timeoutAt(requestId: string, at: number): Promise<void>;
   /** Escalate the pending request at `at` (remind, widen to the escalation approvers). */
   escalateAt(requestId: string, at: number): Promise<void>;
+  /** Remove the pending-phase jobs (timeout, escalation) of a request that left pending. */
+  cancelPending(requestId: string): Promise<void>;
   /** Check the breakglass review at `at`: remind and escalate while it is overdue. */
   reviewAt(requestId: string, at: number): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { formatDuration } from '../../domain/duration.js';
-import { SYSTEM_ACTOR } from '../../service/deps.js';
-import type { RequestView } from '../../service/ports/notifier.js';
+import { SYSTEM_ACTOR } from '../../domain/audit-entry.js';
+import type { RequestView } from '../../service/request-view.js';
 import { escapeClipped, mentionUser, slackDate } from '../mrkdwn.js';
 import { distinctApprovers } from '../../domain/approval.js';
 import { failureText } from '../public-text.js';

@@ -128,7 +128,7 @@ describe('breakglass', () => {
 
   it('is reviewed by an approver, never by its user, once; a flag alerts the security channel', async () => {
     const { request } = await glass();
-    expect((await rejection(h.service.reviewBreakglass({ requestId: request.id, userId: 'U0ALICE', outcome: 'ok' }))).code).toBe('self_approval');
+    expect((await rejection(h.service.reviewBreakglass({ requestId: request.id, userId: 'U0ALICE', outcome: 'ok' }))).code).toBe('self_review');
     expect((await rejection(h.service.reviewBreakglass({ requestId: request.id, userId: 'U0RANDOM', outcome: 'ok' }))).code).toBe('not_an_approver');
     const flagged = await h.service.reviewBreakglass({ requestId: request.id, userId: 'U0SRE1', outcome: 'flagged' });
     expect(flagged.review).toMatchObject({ by: 'U0SRE1', outcome: 'flagged' });

@@ -61,11 +61,11 @@ describe('pending transitions', () => {
   it('approves at once, capped for auto-approval, with a review due for breakglass', () => {
     const incident = { id: 'P1', number: 7, title: 't', url: 'u', serviceId: 'S', endWithIncident: true };
     const auto = autoApprove(accessRequest({ durationMs: 2 * HOUR }), { target: target('prod-db'), incident, onCall: { escalationPolicyId: 'EP', level: 1 }, capMs: HOUR, now: NOW });
-    expect(auto?.next).toMatchObject({ status: 'approved', durationMs: HOUR, autoApproval: { requestedMs: 2 * HOUR }, incident });
-    expect(auto?.audit).toMatchObject({ type: 'auto_approved', actor: 'jumpgate' });
+    expect(auto.next).toMatchObject({ status: 'approved', durationMs: HOUR, autoApproval: { requestedMs: 2 * HOUR }, incident });
+    expect(auto.audit).toMatchObject({ type: 'auto_approved', actor: 'jumpgate' });
     const glass = approveBreakglass(accessRequest({ kind: 'breakglass' }), { target: target('prod-db'), reviewWithinMs: HOUR, now: NOW });
-    expect(glass?.next.review).toEqual({ dueAt: NOW + HOUR });
-    expect(approveBreakglass(accessRequest({ status: 'cancelled' }), { target: target('prod-db'), reviewWithinMs: HOUR, now: NOW })).toBeUndefined();
+    expect(glass.next.review).toEqual({ dueAt: NOW + HOUR });
+    expect(thrown(() => approveBreakglass(accessRequest({ status: 'cancelled' }), { target: target('prod-db'), reviewWithinMs: HOUR, now: NOW })).code).toBe('request_decided');
   });
 });
 

@@ -160,7 +160,7 @@ describe('breakglass review buttons', () => {
   });
 
   it('says why a review is refused', async () => {
-    harness = await startListeners({ reviewBreakglass: () => Promise.reject(new JumpgateError('self_approval', 'you cannot review your own breakglass; one of its approvers must')) });
+    harness = await startListeners({ reviewBreakglass: () => Promise.reject(new JumpgateError('self_review', 'you cannot review your own breakglass; one of its approvers must')) });
     const reply = await harness.click('U0ALICE', 'jump_review_ok', 'req_bg001');
     expect(reply).toMatchObject({ replace_original: false, text: ':warning: You cannot review your own breakglass; one of its approvers must' });
   });
