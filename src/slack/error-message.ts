@@ -33,11 +33,6 @@ export function errorReply(error: unknown): ErrorReply {
   return { text: `:warning: ${message}${extra === '' ? '' : `\n${extra}`}` };
 }
 
-/** `errorReply(error).text`, for callers with nothing to log. */
-export function errorMessage(error: unknown): string {
-  return errorReply(error).text;
-}
-
 function extraFor(error: JumpgateError): string {
   if (error.code === 'not_an_approver') {
     const who = approversIn(error.details);

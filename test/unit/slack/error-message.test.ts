@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JumpgateError } from '../../../src/domain/errors.js';
-import { errorMessage, errorReply } from '../../../src/slack/error-message.js';
+import { errorReply } from '../../../src/slack/error-message.js';
 import { parseCommand } from '../../../src/slack/parse-command.js';
 import { unescapedControls } from './builders.js';
 
@@ -21,7 +21,7 @@ describe('errorReply', () => {
   });
 
   it('keeps an id at the start of a message as typed', () => {
-    expect(errorMessage(new JumpgateError('request_decided', 'grant_abc is not active (it is expired); nothing to revoke'))).toBe(
+    expect(errorReply(new JumpgateError('request_decided', 'grant_abc is not active (it is expired); nothing to revoke')).text).toBe(
       ':warning: grant_abc is not active (it is expired); nothing to revoke',
     );
   });
@@ -42,19 +42,19 @@ describe('errorReply', () => {
     const error = new JumpgateError('not_an_approver', 'you are not an approver for this request', {
       details: { approvers: { users: ['U0LEAD', 'not-an-id<!channel>'], groups: ['S0SRE'] } },
     });
-    expect(errorMessage(error)).toBe(
+    expect(errorReply(error).text).toBe(
       ':warning: You are not an approver for this request\nApprovers of this request: <@U0LEAD>, not-an-id&lt;!channel&gt;, <!subteam^S0SRE>',
     );
   });
 
   it('shows no approver line when the details carry none', () => {
-    expect(errorMessage(new JumpgateError('not_an_approver', 'you are not an approver for this request'))).toBe(
+    expect(errorReply(new JumpgateError('not_an_approver', 'you are not an approver for this request')).text).toBe(
       ':warning: You are not an approver for this request',
     );
   });
 
   it('says to retry later when the broker is unavailable', () => {
-    expect(errorMessage(new JumpgateError('broker_unavailable', 'the broker did not answer'))).toBe(
+    expect(errorReply(new JumpgateError('broker_unavailable', 'the broker did not answer')).text).toBe(
       ':warning: The broker did not answer\nNothing was changed. Try again in a minute; if it keeps failing, tell the people who run Jumpgate.',
     );
   });
@@ -64,10 +64,10 @@ describe('errorReply', () => {
       'broker_unavailable',
       'the broker at http://10.0.0.7:8600/jg did not answer POST /v1/grants after 4 attempts (connect ECONNREFUSED 10.0.0.7:8600)',
     );
-    const text = errorMessage(old);
+    const text = errorReply(old).text;
     expect(text).not.toMatch(/10\.0\.0\.7|http:|\/v1\/grants/);
     expect(text).toContain('did not answer');
-    const rejected = errorMessage(new JumpgateError('broker_rejected', 'ssh-keygen failed: /var/lib/jumpgate/ca/ca_key: Permission denied'));
+    const rejected = errorReply(new JumpgateError('broker_rejected', 'ssh-keygen failed: /var/lib/jumpgate/ca/ca_key: Permission denied')).text;
     expect(rejected).toBe(':warning: ssh-keygen failed: a file on the server: Permission denied');
   });
 
@@ -86,6 +86,6 @@ describe('errorReply', () => {
   });
 
   it('keeps a very long message within one section', () => {
-    expect(errorMessage(new JumpgateError('bad_command', 'x'.repeat(10_000))).length).toBeLessThan(3_000);
+    expect(errorReply(new JumpgateError('bad_command', 'x'.repeat(10_000))).text.length).toBeLessThan(3_000);
   });
 });
