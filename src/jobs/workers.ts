@@ -1,7 +1,7 @@
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { AccessService } from '../service/access-service.js';
 import type { Logger } from '../service/ports/logger.js';
-import type { JobKind } from '../service/report-job-failure.js';
+import type { JobKind } from '../service/ports/scheduler.js';
 import { QUEUES, RECONCILE_EVERY_MS, requestJobSchema } from './job-queues.js';
 
 export interface JobWorkers {

@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Clock } from '../service/ports/clock.js';
 import type { Logger } from '../service/ports/logger.js';
 import type { Alert, MessageRef, Notice, Notifier } from '../service/ports/notifier.js';
-import type { RequestView } from '../service/request-view.js';
+import type { RequestView } from '../service/support/request-view.js';
 import { alertMessage } from './blocks/alert-message.js';
 import { approvalMessage } from './blocks/approval-message.js';
 import type { SlackMessage } from './blocks/block-kit.js';

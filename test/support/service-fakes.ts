@@ -3,7 +3,7 @@ import type { Directory, DirectoryUser } from '../../src/service/ports/directory
 import type { Incident, Incidents, OnCall, PagerDutyUser } from '../../src/service/ports/incidents.js';
 import type { Logger } from '../../src/service/ports/logger.js';
 import type { Alert, MessageRef, Notice, Notifier } from '../../src/service/ports/notifier.js';
-import type { RequestView } from '../../src/service/request-view.js';
+import type { RequestView } from '../../src/service/support/request-view.js';
 import type { Scheduler } from '../../src/service/ports/scheduler.js';
 
 /** What the use cases said to people, in order; `failing` makes every call throw like a Slack outage. */

@@ -1,4 +1,4 @@
-import type { RequestView } from '../request-view.js';
+import type { RequestView } from '../support/request-view.js';
 
 export interface MessageRef {
   readonly channel: string;

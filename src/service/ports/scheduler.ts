@@ -3,6 +3,9 @@
  * re-reads the state and does nothing when the job no longer applies, so scheduling twice, a
  * stale job after an extension, or a job that runs after a restart are all harmless.
  */
+/** The delayed jobs there are, one queue each. */
+export type JobKind = 'expire' | 'warn' | 'timeout' | 'escalate' | 'review';
+
 export interface Scheduler {
   /** Revoke the grant at `at` (its notAfter). */
   expireAt(requestId: string, at: number): Promise<void>;

@@ -3,7 +3,7 @@ import type { AccessRequest } from '../../domain/access-request.js';
 import { distinctApprovers } from '../../domain/approval.js';
 import { awaitsReview } from '../../domain/breakglass-review.js';
 import { formatDuration } from '../../domain/duration.js';
-import type { RequestView } from '../../service/request-view.js';
+import type { RequestView } from '../../service/support/request-view.js';
 import { ACTION_IDS } from '../action-ids.js';
 import { code, escapeClipped, escapeMrkdwn, mentionUser, slackDate } from '../mrkdwn.js';
 import { context, fields, header, plainText, section, type SlackMessage, withoutEmoji } from './block-kit.js';

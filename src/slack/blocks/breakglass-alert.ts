@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { formatDuration } from '../../domain/duration.js';
-import type { RequestView } from '../../service/request-view.js';
+import type { RequestView } from '../../service/support/request-view.js';
 import { code, escapeClipped, escapeMrkdwn, mentionChannel, mentionUser, slackDate } from '../mrkdwn.js';
 import { context, section, type SlackMessage } from './block-kit.js';
 import { incidentLink } from './incident-facts.js';

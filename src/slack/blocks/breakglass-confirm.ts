@@ -1,6 +1,6 @@
 import type { AccessRequest } from '../../domain/access-request.js';
 import { formatDuration } from '../../domain/duration.js';
-import type { BreakglassPlan } from '../../service/breakglass.js';
+import type { BreakglassPlan } from '../../service/use-cases/breakglass/breakglass.js';
 import { ACTION_IDS } from '../action-ids.js';
 import { code, escapeClipped, escapeMrkdwn, mentionChannel } from '../mrkdwn.js';
 import { plainText, section, type SlackMessage, withoutEmoji } from './block-kit.js';

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import type { RequestView } from '../../service/request-view.js';
+import type { RequestView } from '../../service/support/request-view.js';
 import { code, codeBlock, escapeMrkdwn, slackDate } from '../mrkdwn.js';
 import { context, LIMITS, section, type SlackMessage } from './block-kit.js';
 import { escapedList, hostsOf, principalsOf, vendorLabel } from './request-facts.js';

@@ -1,7 +1,7 @@
 import { formatDuration } from '../../domain/duration.js';
 import { SYSTEM_ACTOR } from '../../domain/audit-entry.js';
 import type { Notice } from '../../service/ports/notifier.js';
-import type { RequestView } from '../../service/request-view.js';
+import type { RequestView } from '../../service/support/request-view.js';
 import { code, escapeClipped, escapeMrkdwn, mentionUser, slackDate } from '../mrkdwn.js';
 import { context, section, type SlackMessage, withoutEmoji } from './block-kit.js';
 import { distinctApprovers } from '../../domain/approval.js';

@@ -2,7 +2,7 @@ import { approvalsMissing, distinctApprovers } from '../../domain/approval.js';
 import { approverSetFor } from '../../domain/approver-set.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { PeopleSet } from '../../domain/workflow.js';
-import type { RequestView } from '../../service/request-view.js';
+import type { RequestView } from '../../service/support/request-view.js';
 import { code, escapeMrkdwn, mentionGroup, mentionUser, slackDate } from '../mrkdwn.js';
 import { context, section, type SlackMessage } from './block-kit.js';
 import { reviewerMentions } from './review-facts.js';

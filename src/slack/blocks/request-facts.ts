@@ -1,6 +1,6 @@
 import type { AccessRequest } from '../../domain/access-request.js';
 import type { RequestKind } from '../../domain/request-kind.js';
-import type { RequestView } from '../../service/request-view.js';
+import type { RequestView } from '../../service/support/request-view.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 
 /*

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { AccessRequest } from '../../domain/access-request.js';
 import { formatDuration } from '../../domain/duration.js';
-import type { IncidentCheck } from '../../service/check-incident.js';
+import type { IncidentCheck } from '../../service/support/check-incident.js';
 import { code, escapeClipped, escapeMrkdwn, mentionChannel } from '../mrkdwn.js';
 import { ACTION_IDS } from '../action-ids.js';
 import { context, section, type SlackMessage, withoutEmoji } from './block-kit.js';

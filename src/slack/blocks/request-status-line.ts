@@ -1,6 +1,6 @@
 import { formatDuration } from '../../domain/duration.js';
 import { SYSTEM_ACTOR } from '../../domain/audit-entry.js';
-import type { RequestView } from '../../service/request-view.js';
+import type { RequestView } from '../../service/support/request-view.js';
 import { escapeClipped, mentionUser, slackDate } from '../mrkdwn.js';
 import { distinctApprovers } from '../../domain/approval.js';
 import { failureText } from '../public-text.js';

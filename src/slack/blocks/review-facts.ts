@@ -1,6 +1,6 @@
 import type { AccessRequest } from '../../domain/access-request.js';
 import { reviewersToMention } from '../../domain/breakglass-review.js';
-import type { RequestView } from '../../service/request-view.js';
+import type { RequestView } from '../../service/support/request-view.js';
 import { mentionGroup, mentionUser, slackDate } from '../mrkdwn.js';
 
 /*

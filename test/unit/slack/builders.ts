@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { AccessRequest, GrantRecord } from '../../../src/domain/access-request.js';
-import type { RequestView } from '../../../src/service/request-view.js';
+import type { RequestView } from '../../../src/service/support/request-view.js';
 import { accessRequest } from '../../support/builders.js';
 import { workflow, type WorkflowOverrides } from '../domain/builders.js';
 

@@ -1,6 +1,6 @@
 import type { ActionsBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import type { BreakglassPlan } from '../../../../src/service/breakglass.js';
+import type { BreakglassPlan } from '../../../../src/service/use-cases/breakglass/breakglass.js';
 import { breakglassConfirm, breakglassGranted } from '../../../../src/slack/blocks/breakglass-confirm.js';
 import { accessRequest } from '../../../support/builders.js';
 import { allText, HOSTILE, textsOf, unescapedControls } from '../builders.js';

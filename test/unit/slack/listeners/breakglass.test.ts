@@ -2,7 +2,7 @@ import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AccessRequest } from '../../../../src/domain/access-request.js';
 import { JumpgateError } from '../../../../src/domain/errors.js';
-import type { BreakglassInput, BreakglassPlan } from '../../../../src/service/breakglass.js';
+import type { BreakglassInput, BreakglassPlan } from '../../../../src/service/use-cases/breakglass/breakglass.js';
 import { REASON_TOO_LONG } from '../../../../src/slack/listeners/command.js';
 import { accessRequest } from '../../../support/builders.js';
 import { workflow } from '../../domain/builders.js';

@@ -1,0 +1,143 @@
+import type { AccessRequest } from '../../../domain/access-request.js';
+import { isJumpgateError, type ErrorCode } from '../../../domain/errors.js';
+import { grantMismatches, groupsOf, securityChannelOf, type GrantMismatch } from '../../../domain/grant-check.js';
+import { asApproved, fail, grant, type Approved } from '../../../domain/grant-transitions.js';
+import { warningAt } from '../../../domain/grant-window.js';
+import type { Policy } from '../../../domain/workflow.js';
+import type { ServiceDeps } from '../../deps.js';
+import { runEffects, type Effects } from '../../support/effects.js';
+import type { GrantRequest, IssuedGrant } from '../../ports/broker.js';
+import { viewOf } from '../../support/request-view.js';
+import { transact } from '../../support/transact.js';
+
+/**
+ * Turns an approved request into a grant: asks the broker for the certificate of the window
+ * fixed at approval (the grant id is derived from the request, so asking again is harmless),
+ * records it (`granted`), schedules the revocation, then the warning, the certificate DM and the
+ * approval message update together. A broker failure (after the client's retries) leaves the
+ * request `failed` with a `grant_failed` record, shown to the requester and the approvers —
+ * never half-granted. Returns the request as it stands afterwards; does nothing unless it is
+ * approved.
+ *
+ * The stored record is not trusted: whoever can write Redis can write one. Before every broker
+ * call the grant is checked against the policy loaded now (domain/grant-check.ts); a grant that
+ * does not match is never asked for: the request becomes `failed` (`grant_policy_mismatch`,
+ * its `grant_failed` record naming every mismatch) and the workflow's security channel is
+ * alerted. When the directory cannot say who is in which group, nothing is decided: the request
+ * stays approved and the reconciliation sweep tries again.
+ */
+export function createIssueGrant(
+  deps: Pick<ServiceDeps, 'store' | 'broker' | 'notifier' | 'scheduler' | 'directory' | 'policy' | 'now' | 'logger'>,
+) {
+  return async function issueGrant(given: AccessRequest): Promise<AccessRequest> {
+    const stored = (await deps.store.get(given.id)) ?? given;
+    const request = asApproved(stored);
+    if (!request) return stored;
+    const logger = deps.logger.child({ requestId: request.id });
+    const policy = deps.policy();
+    const planned = request.grant;
+
+    if (planned.notAfter <= deps.now()) {
+      return failWith(request, brokerFailure(new Error('the grant window ended before the certificate could be issued')));
+    }
+    let mismatches: GrantMismatch[];
+    try {
+      mismatches = await checkPolicy(request, policy);
+    } catch (error) {
+      logger.error({ err: error }, 'could not check the grant against the policy; reconciliation tries again');
+      return request;
+    }
+    if (mismatches.length > 0) return refuse(request, policy, mismatches);
+
+    let issued: IssuedGrant;
+    try {
+      issued = await deps.broker.grant(await grantRequestOf(request, policy));
+    } catch (error) {
+      logger.error({ err: error }, 'the broker did not issue the grant');
+      return failWith(request, brokerFailure(error));
+    }
+
+    const { serial, principals, certificate } = issued.credential;
+    const committed = await transact(deps.store, request.id, (current) =>
+      grant(current, { issued: { serial, principals, certificate, notAfter: issued.notAfter }, now: deps.now() }),
+    );
+    if (!committed) return (await deps.store.get(request.id)) ?? request;
+    await runEffects(deps, committed, {
+      // Revocation first: it must be in place whatever happens to the messages.
+      jobs: [{ kind: 'expire', at: planned.notAfter }],
+      laterJobs: [{ kind: 'warn', at: warningAt(planned.notBefore, planned.notAfter) }],
+      notice: { type: 'granted', certificate },
+      update: true,
+    });
+    return committed.request;
+  };
+
+  /** What the broker is asked for: the grant planned at approval, for the requester's (or vendor's) key. */
+  async function grantRequestOf(request: Approved, policy: Policy): Promise<GrantRequest> {
+    const { target, workflow } = viewOf(policy, request);
+    const planned = request.grant;
+    const user = await deps.directory.user(request.requester).catch(() => undefined);
+    return {
+      id: planned.id,
+      requestId: request.id,
+      kind: request.kind,
+      subject: request.vendor
+        ? { type: 'vendor', email: request.vendor.email, name: request.vendor.name, sponsor: request.requester, sshPublicKey: request.sshPublicKey }
+        : { type: 'user', id: request.requester, email: user?.email, name: user?.name, sshPublicKey: request.sshPublicKey },
+      target: {
+        name: target.name,
+        hosts: planned.hosts,
+        principals: planned.principals,
+        ...(target.sourceAddress ? { sourceAddress: target.sourceAddress } : {}),
+      },
+      notAfter: new Date(planned.notAfter).toISOString(),
+      reason: request.reason,
+      ...(request.kind === 'vendor' ? { options: { allowPty: workflow.vendor?.allowPty ?? false } } : {}),
+    };
+  }
+
+  /** The current members of the workflow's groups and the requester's key, then the pure check. */
+  async function checkPolicy(request: Approved, policy: Policy): Promise<GrantMismatch[]> {
+    const workflow = policy.targets.get(request.target)?.workflow;
+    const groups = workflow ? groupsOf(workflow) : [];
+    const members = async (group: string) => [group, await deps.directory.membersOf(group)] as const;
+    const entries = await Promise.all(groups.map(members));
+    const groupMembers = new Map(entries);
+    const registeredKey = await deps.store.getSshKey(request.requester);
+    return grantMismatches({ request, grant: request.grant, policy, groupMembers, registeredKey, now: deps.now() });
+  }
+
+  async function refuse(request: Approved, policy: Policy, mismatches: readonly GrantMismatch[]): Promise<AccessRequest> {
+    const logger = deps.logger.child({ requestId: request.id });
+    logger.error({ mismatches }, 'a grant did not match policy; nothing was issued');
+    const code: ErrorCode = 'grant_policy_mismatch';
+    const failure = { code, message: 'the grant did not match the current policy (the security channel is alerted)' };
+    // The workflow that owns the target, else the one the record names: a forged record may name either.
+    const workflow = policy.targets.get(request.target)?.workflow ?? policy.workflows.find((w) => w.name === request.workflow);
+    const what = mismatches.map((m) => m.message).join('; ');
+    const text =
+      `a grant did not match policy: ${request.id} (${request.kind} access to ${request.target}, ` +
+      `requested by ${request.requester}): ${what}. Nothing was issued; the request is failed.`;
+    if (!workflow) logger.error({ workflow: request.workflow }, 'no workflow to alert about this grant');
+    // Alerted only by the call that marked it failed, so concurrent attempts alert once.
+    return failWith(request, failure, { mismatches }, workflow ? [{ channel: securityChannelOf(workflow), requestId: request.id, text }] : []);
+  }
+
+  async function failWith(
+    request: Approved,
+    failure: { code: string; message: string },
+    extra: Record<string, unknown> = {},
+    alerts: Effects['alerts'] = [],
+  ): Promise<AccessRequest> {
+    const committed = await transact(deps.store, request.id, (current) => fail(current, { failure, extra, now: deps.now() }));
+    if (!committed) return (await deps.store.get(request.id)) ?? request;
+    await runEffects(deps, committed, { alerts, notice: { type: 'closed' }, update: true });
+    return committed.request;
+  }
+}
+
+function brokerFailure(error: unknown): { code: string; message: string } {
+  return isJumpgateError(error)
+    ? { code: error.code, message: error.message }
+    : { code: 'broker_unavailable', message: error instanceof Error ? error.message : String(error) };
+}

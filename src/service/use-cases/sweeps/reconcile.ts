@@ -1,0 +1,106 @@
+import { SYSTEM_ACTOR } from '../../../domain/audit-entry.js';
+import type { ServiceDeps } from '../../deps.js';
+import { viewOf } from '../../support/request-view.js';
+import type { ActiveGrantSummary } from '../../ports/broker.js';
+import { requestIdOf } from '../../support/request-id.js';
+
+export interface ReconcileReport {
+  readonly expired: number;
+  readonly timedOut: number;
+  readonly granted: number;
+  /** Grants the broker held that the bot does not: revoked at the broker. */
+  readonly revokedAtBroker: number;
+  readonly failures: number;
+  /** Pending requests whose approval message had not been posted (Slack was down): posted now. */
+  readonly posted: number;
+}
+
+/** An approved request normally becomes active within seconds; older than this, it was interrupted. */
+const STUCK_APPROVED_MS = 30_000;
+
+/** At most this many of each kind per run; the next run (a minute later) takes the rest. */
+const SWEEP_BATCH = 2_000;
+
+const requestIdFor = (grant: ActiveGrantSummary) => grant.requestId || requestIdOf(grant.id);
+
+/**
+ * The periodic sweep that makes every invariant hold even when a job was lost, a process
+ * crashed between two steps, or a second replica raced this one: due grants are revoked, due
+ * requests time out, interrupted grants are issued, and a grant the broker holds that the bot
+ * does not track is revoked at the broker (with a `reconciled` record).
+ */
+export function createReconcile(
+  deps: Pick<ServiceDeps, 'store' | 'broker' | 'notifier' | 'policy' | 'now' | 'logger'>,
+  useCases: {
+    expireGrant(requestId: string): Promise<unknown>;
+    timeoutRequest(requestId: string): Promise<unknown>;
+    escalateRequest(requestId: string): Promise<unknown>;
+    issueGrant(requestId: string): Promise<unknown>;
+  },
+) {
+  return async function reconcile(): Promise<ReconcileReport> {
+    let failures = 0;
+    const attempt = async <T>(what: string, id: string, run: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await run();
+      } catch (error) {
+        failures += 1;
+        deps.logger.warn({ err: error, requestId: id }, `reconciliation could not ${what}`);
+        return undefined;
+      }
+    };
+    const now = deps.now();
+    let expired = 0;
+    let timedOut = 0;
+    let granted = 0;
+
+    // Indexed by due time: the sweep reads what is due, not every live grant.
+    for (const id of await deps.store.dueIds('active', now, SWEEP_BATCH)) {
+      if (await attempt('expire the grant', id, () => useCases.expireGrant(id))) expired += 1;
+    }
+    let posted = 0;
+    const pending = await deps.store.dueIds('pending', now, SWEEP_BATCH);
+    for (const id of pending) {
+      if (await attempt('time out the request', id, () => useCases.timeoutRequest(id))) timedOut += 1;
+      else await attempt('escalate the request', id, () => useCases.escalateRequest(id));
+    }
+    const unposted = (await deps.store.getMany(pending)).filter((r) => r.status === 'pending' && !r.message);
+    for (const request of unposted) {
+      const ref = await attempt('post the approval message', request.id, () => deps.notifier.postApprovalMessage(viewOf(deps.policy(), request)));
+      if (ref) {
+        await deps.store.setMessage(request.id, ref);
+        posted += 1;
+      }
+    }
+    for (const id of await deps.store.dueIds('approved', now - STUCK_APPROVED_MS, SWEEP_BATCH)) {
+      if (await attempt('issue the grant', id, () => useCases.issueGrant(id))) granted += 1;
+    }
+
+    let revokedAtBroker = 0;
+    const atBroker = await attempt('list the broker’s grants', '-', () => deps.broker.listActive());
+    const grants = atBroker ?? [];
+    const tracked = new Map((await deps.store.getMany(grants.map(requestIdFor))).map((request) => [request.id, request]));
+    for (const grant of grants) {
+      const requestId = requestIdFor(grant);
+      const request = tracked.get(requestId);
+      // approved: being issued right now (or by the sweep above); active: tracked.
+      if (request && (request.status === 'approved' || request.status === 'active') && request.grant?.id === grant.id) continue;
+      const revoked = await attempt('revoke an untracked grant at the broker', requestId, async () => {
+        await deps.broker.revoke(grant.id);
+        await deps.store.appendAudit({
+          type: 'reconciled',
+          requestId,
+          grantId: grant.id,
+          actor: SYSTEM_ACTOR,
+          target: request?.target ?? null,
+          detail: { action: 'revoked_at_broker', why: request ? `the request is ${request.status}` : 'no such request', serial: grant.serial, notAfter: grant.notAfter },
+        });
+        return true;
+      });
+      if (revoked) revokedAtBroker += 1;
+    }
+    const report = { expired, timedOut, granted, revokedAtBroker, failures, posted };
+    if (expired + timedOut + granted + revokedAtBroker + failures + posted > 0) deps.logger.info({ ...report }, 'reconciliation repaired state');
+    return report;
+  };
+}
