@@ -19,7 +19,8 @@ const KEEP = { removeOnComplete: 1000, removeOnFail: 5000 } satisfies JobsOption
 
 /** The Scheduler port over BullMQ delayed jobs. */
 export function createBullmqScheduler(deps: { connection: ConnectionOptions; prefix: string; now: Clock }): BullmqScheduler {
-  const make = (name: string) => new Queue<RequestJob>(name, { connection: deps.connection, prefix: deps.prefix });
+  // Nothing here reads BullMQ's event streams: keep a short tail for debugging, not 10,000 per queue.
+  const make = (name: string) => new Queue<RequestJob>(name, { connection: deps.connection, prefix: deps.prefix, streams: { events: { maxLen: 1000 } } });
   const expire = make(QUEUES.expire);
   const warn = make(QUEUES.warn);
   const timeout = make(QUEUES.timeout);
