@@ -9,7 +9,10 @@ export interface BenchMode {
   /** Concurrent senders for the ack figures, and commands each sends (waiting for each answer). */
   readonly ackSenders: number;
   readonly ackCommandsPerSender: number;
-  /** Request → approve → certificate cycles for grant_p95 (few workers, so latency is not queueing). */
+  /**
+   * Request → approve → certificate cycles for grant_p95, by two workers: what one approval costs
+   * while others happen too, not how long a queue is (the mass phase shows latency at saturation).
+   */
   readonly latencyCycles: number;
   readonly latencyWorkers: number;
   /** Grants that must all be active at once and then end within `endWindowMs`. */
@@ -37,7 +40,7 @@ export const QUICK: BenchMode = {
   ackSenders: 20,
   ackCommandsPerSender: 5,
   latencyCycles: 20,
-  latencyWorkers: 4,
+  latencyWorkers: 2,
   massGrants: 100,
   paceCycles: 30,
   massWorkers: 10,
@@ -55,7 +58,7 @@ export const FULL: BenchMode = {
   ackSenders: 50,
   ackCommandsPerSender: 10,
   latencyCycles: 100,
-  latencyWorkers: 8,
+  latencyWorkers: 2,
   massGrants: 10_000,
   paceCycles: 320,
   massWorkers: 32,
