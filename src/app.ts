@@ -145,8 +145,8 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
           const res = await fetch(new URL('healthz', `${brokerUrl}/`), { signal: AbortSignal.timeout(2_000) });
           if (!res.ok) throw new Error(`broker /healthz answered ${res.status}`);
         },
-        krl: krlStaleCheck(krlStatus),
       },
+      advisories: { krl: krlStaleCheck(krlStatus) },
       jwks: () => signingKey.jwks,
       metrics: () => metrics.render(),
       logger,

@@ -20,6 +20,11 @@ export interface HttpServerDeps {
   /** True once the bot can take requests: /healthz answers 200 from then on. */
   readonly isReady: () => boolean;
   readonly readiness: Readonly<Record<string, ReadinessCheck>>;
+  /**
+   * Checks /readyz reports but that do not make the bot unready: a bastion that stopped fetching
+   * the KRL is for people to fix, and taking the bot out of a load balancer would not fix it.
+   */
+  readonly advisories?: Readonly<Record<string, ReadinessCheck>>;
   /** The bot's public JWKS (what a standalone broker trusts). */
   readonly jwks: () => object;
   /** Prometheus text exposition. */
@@ -91,8 +96,14 @@ async function route(deps: HttpServerDeps, req: IncomingMessage, res: ServerResp
  * failed check can carry hosts, paths and passwords. The error itself goes to the log.
  */
 async function readyz(deps: HttpServerDeps, res: ServerResponse): Promise<void> {
-  const checks = await Promise.all(
-    Object.entries(deps.readiness).map(async ([name, check]) => {
+  const [checks, advisories] = await Promise.all([runChecks(deps, deps.readiness), runChecks(deps, deps.advisories ?? {})]);
+  const ok = deps.isReady() && checks.every(([, result]) => result === 'ok');
+  json(res, ok ? 200 : 503, { ok, checks: Object.fromEntries([...checks, ...advisories]) });
+}
+
+function runChecks(deps: HttpServerDeps, checks: Readonly<Record<string, ReadinessCheck>>) {
+  return Promise.all(
+    Object.entries(checks).map(async ([name, check]) => {
       try {
         await withTimeout(check(), READY_TIMEOUT_MS);
         return [name, 'ok'] as const;
@@ -103,8 +114,6 @@ async function readyz(deps: HttpServerDeps, res: ServerResponse): Promise<void> 
       }
     }),
   );
-  const ok = deps.isReady() && checks.every(([, result]) => result === 'ok');
-  json(res, ok ? 200 : 503, { ok, checks: Object.fromEntries(checks) });
 }
 
 function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
