@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AuditRecord } from '../../../src/service/ports/audit.js';
 import { verifyChain } from '../../../src/store/audit-chain.js';
 import { readCertificate } from '../broker/harness.js';
@@ -132,7 +132,8 @@ describe('the happy path', () => {
     // The message is updated first, then the DM goes out.
     await bot.slack.waitFor('chat.postMessage', (call) => call.args.channel === 'U0ALICE' && /ended/i.test(JSON.stringify(call.args)) && JSON.stringify(call.args).includes(id.replace('req_', 'grant_')));
     expect(dms('U0ALICE').filter((dm) => /ended/i.test(dm) && dm.includes('prod-db')).length).toBeGreaterThanOrEqual(1);
-    expect((await auditOf(id)).map((r) => r.type)).toEqual(['requested', 'approved', 'granted', 'warned', 'expired']);
+    // The audit file is a copy written just after each seal: read it once it has caught up.
+    await vi.waitFor(async () => expect((await auditOf(id)).map((r) => r.type)).toEqual(['requested', 'approved', 'granted', 'warned', 'expired']), { timeout: 5_000 });
   }, 40_000);
 });
 
@@ -165,7 +166,8 @@ describe('refused clicks get an ephemeral reason', () => {
     const id = await newRequest('request vault 30m rotate keys');
     await approvalShows(id, 'Timed out');
     says(await (await bot.click('U0LEAD', 'jump_approve', id)).reply(), 'this request has timed out');
-    expect((await auditOf(id)).map((r) => r.type)).toEqual(['requested', 'timed_out']);
+    // The audit file is a copy written just after each seal: read it once it has caught up.
+    await vi.waitFor(async () => expect((await auditOf(id)).map((r) => r.type)).toEqual(['requested', 'timed_out']), { timeout: 5_000 });
   });
 });
 
@@ -319,6 +321,7 @@ describe('cancelling', () => {
     expect(await (await bot.click('U0ALICE', 'jump_cancel', id)).reply()).toBe(`Request ${id} for prod-db is cancelled; nothing was granted.`);
     await approvalShows(id, 'Cancelled by the requester');
     says(await (await bot.click('U0SRE1', 'jump_approve', id)).reply(), 'this request was cancelled by its requester');
-    expect((await auditOf(id)).map((r) => r.type)).toEqual(['requested', 'cancelled']);
+    // The audit file is a copy written just after each seal: read it once it has caught up.
+    await vi.waitFor(async () => expect((await auditOf(id)).map((r) => r.type)).toEqual(['requested', 'cancelled']), { timeout: 5_000 });
   });
 });
