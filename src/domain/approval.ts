@@ -144,6 +144,11 @@ export function decideDenial(input: DenialInput): Denial {
   return { userId: clicker.userId, at: now };
 }
 
+/** True when `userId` may cancel the request now: only its requester, only while pending. */
+export function canCancel(request: Pick<RequestFacts, 'status' | 'requester'>, userId: string): boolean {
+  return request.requester === userId && request.status === 'pending';
+}
+
 /**
  * Throws `forbidden` when `userId` is not the requester (approvers use Deny instead), then
  * `request_decided` when the request is no longer pending.

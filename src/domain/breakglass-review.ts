@@ -1,4 +1,4 @@
-import type { AccessRequest } from './access-request.js';
+import type { AccessRequest, ReviewRecord } from './access-request.js';
 import { SYSTEM_ACTOR } from './audit-entry.js';
 import { approverSetFor } from './approver-set.js';
 import { JumpgateError } from './errors.js';
@@ -23,14 +23,20 @@ export function reviewersToMention(workflow: Workflow, request: Pick<AccessReque
   return { users: set.users.filter((id) => id !== request.requester), groups: set.groups };
 }
 
-/** True while a breakglass still waits for its review (whatever became of the grant). */
+/** The review a breakglass still waits for (whatever became of the grant); undefined once reviewed, or for no breakglass. */
+export function pendingReview(request: AccessRequest): ReviewRecord | undefined {
+  return request.kind === 'breakglass' && request.review?.outcome === undefined ? request.review : undefined;
+}
+
+/** True while a breakglass still waits for its review. */
 export function awaitsReview(request: AccessRequest): boolean {
-  return request.kind === 'breakglass' && request.review !== undefined && request.review.outcome === undefined;
+  return pendingReview(request) !== undefined;
 }
 
 /** True when a breakglass still waits for its review and its due time has passed. */
 export function reviewOverdue(request: AccessRequest, now: number): boolean {
-  return awaitsReview(request) && request.review!.dueAt <= now;
+  const review = pendingReview(request);
+  return review !== undefined && review.dueAt <= now;
 }
 
 /** Overdue reviews are chased this often: a quarter of the review window, between 15 minutes and 6 hours. */
@@ -69,8 +75,8 @@ export function review(
 /** An overdue review is chased: recorded (`escalated`) each time. Nothing to do once reviewed or before it is due. */
 export function remindOverdueReview(request: AccessRequest, input: { readonly now: number }): RequestChange | undefined {
   const { now } = input;
-  if (!reviewOverdue(request, now)) return undefined;
-  const current = request.review!;
+  const current = pendingReview(request);
+  if (current === undefined || current.dueAt > now) return undefined;
   return {
     next: { ...request, updatedAt: now, review: { ...current, remindedAt: now } },
     audit: auditOf(request, 'escalated', SYSTEM_ACTOR, { what: 'review_overdue', dueAt: current.dueAt, overdueMs: now - current.dueAt }),

@@ -63,6 +63,8 @@ export type ErrorCode =
   | 'incidents_unavailable'
   /** A person used breakglass more often than the workflow's max_per_day allows. */
   | 'breakglass_limit'
+  /** The same breakglass confirmation was used twice (a double click): it took one breakglass. */
+  | 'already_confirmed'
   /** A person asked for breakglass on a target where they hold one already (one_per_target). */
   | 'breakglass_active'
   /** The workflow allows breakglass only during an incident, and the incident check did not pass. */

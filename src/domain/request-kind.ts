@@ -1,6 +1,6 @@
 import type { DurationMs } from './duration.js';
 import { JumpgateError } from './errors.js';
-import type { Workflow } from './workflow.js';
+import type { BreakglassPolicy, Workflow } from './workflow.js';
 
 /**
  * The three ways to ask for access: a standard request (approved in Slack or automatically
@@ -28,7 +28,7 @@ export interface KindLimits {
  * names the target and says what to do instead.
  */
 export function kindLimits(workflow: Workflow, kind: RequestKind, targetName: string): KindLimits {
-  const { access, breakglass, vendor } = workflow;
+  const { access, vendor } = workflow;
   switch (kind) {
     case 'standard':
       return {
@@ -38,14 +38,8 @@ export function kindLimits(workflow: Workflow, kind: RequestKind, targetName: st
         requireReason: access.requireReason,
         description: `access to ${targetName}`,
       };
-    case 'breakglass':
-      if (!breakglass?.allowed) {
-        throw new JumpgateError(
-          'breakglass_not_allowed',
-          `breakglass access is not allowed for ${targetName}; make a normal request and its approvers will be asked`,
-          { details: { target: targetName, workflow: workflow.name } },
-        );
-      }
+    case 'breakglass': {
+      const breakglass = breakglassPolicyOf(workflow, targetName);
       // Breakglass is for emergencies: whoever uses it gets the whole (short) window at once,
       // and must always say why, because the review afterwards starts from that reason.
       return {
@@ -55,6 +49,7 @@ export function kindLimits(workflow: Workflow, kind: RequestKind, targetName: st
         requireReason: true,
         description: `breakglass access to ${targetName}`,
       };
+    }
     case 'vendor':
       if (!vendor?.allowed) {
         throw new JumpgateError(
@@ -72,4 +67,20 @@ export function kindLimits(workflow: Workflow, kind: RequestKind, targetName: st
         description: `a vendor session on ${targetName}`,
       };
   }
+}
+
+/**
+ * The breakglass rules of `workflow`. Throws `breakglass_not_allowed` when it has none or switches
+ * breakglass off; the message names the target and says what to do instead.
+ */
+export function breakglassPolicyOf(workflow: Workflow, targetName: string): BreakglassPolicy {
+  const { breakglass } = workflow;
+  if (!breakglass?.allowed) {
+    throw new JumpgateError(
+      'breakglass_not_allowed',
+      `breakglass access is not allowed for ${targetName}; make a normal request and its approvers will be asked`,
+      { details: { target: targetName, workflow: workflow.name } },
+    );
+  }
+  return breakglass;
 }

@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { AccessRequest } from '../../domain/access-request.js';
+import { canCancel } from '../../domain/approval.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { IncidentCheck } from '../../service/support/check-incident.js';
 import { code, escapeClipped, escapeMrkdwn, mentionChannel } from '../mrkdwn.js';
@@ -29,7 +30,8 @@ export function requestSentMessage(request: AccessRequest, postedTo?: string, in
   const blocks: KnownBlock[] = [section(line)];
   const why = notAutoApproved(incidentCheck);
   if (why !== undefined) blocks.push(section(why));
-  if (request.status === 'pending') {
+  // Only the requester reads this message: the button is there while they may cancel.
+  if (canCancel(request, request.requester)) {
     blocks.push({
       type: 'actions',
       elements: [{ type: 'button', action_id: ACTION_IDS.cancel, value: request.id, text: { type: 'plain_text', text: 'Cancel request', emoji: true } }],

@@ -3,6 +3,7 @@ import {
   approvalsMissing,
   assertCanCancel,
   assertPending,
+  canCancel,
   decideApproval,
   decideDenial,
   type ApprovalInput,
@@ -175,11 +176,13 @@ describe('decideDenial', () => {
 describe('cancelling a request', () => {
   it('lets the requester cancel a pending request', () => {
     const request = { status: 'pending' as const, requester: 'U1' };
+    expect(canCancel(request, 'U1')).toBe(true);
     expect(() => assertCanCancel(request, 'U1')).not.toThrow();
   });
 
   it('refuses anyone else with forbidden and points approvers at Deny', () => {
     const request = { status: 'pending' as const, requester: 'U1' };
+    expect(canCancel(request, 'U0LEAD')).toBe(false);
     const error = thrown(() => assertCanCancel(request, 'U0LEAD'));
     expect(error.code).toBe('forbidden');
     expect(error.message).toBe('only the person who made this request can cancel it; approvers can deny it instead');
@@ -189,6 +192,7 @@ describe('cancelling a request', () => {
     'refuses the requester once the request is %s with request_decided',
     (status) => {
       const request = { status, requester: 'U1' };
+      expect(canCancel(request, 'U1')).toBe(false);
       const error = thrown(() => assertCanCancel(request, 'U1'));
       expect(error.code).toBe('request_decided');
       expect(error.details).toEqual({ status });

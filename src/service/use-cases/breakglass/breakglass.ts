@@ -2,6 +2,7 @@ import type { AccessRequest } from '../../../domain/access-request.js';
 import { approveBreakglass } from '../../../domain/approve-at-once.js';
 import { JumpgateError } from '../../../domain/errors.js';
 import { newRequest } from '../../../domain/new-request.js';
+import { breakglassPolicyOf } from '../../../domain/request-kind.js';
 import { checkRequest } from '../../../domain/request-rules.js';
 import { findTarget, type RequestableTarget } from '../../../domain/requestable-targets.js';
 import { checkIncident, type IncidentCheck } from '../../support/check-incident.js';
@@ -44,7 +45,7 @@ type Deps = Pick<ServiceDeps, 'store' | 'directory' | 'scheduler' | 'notifier' |
  * (the confirmation step); `breakglass` checks everything again, asks PagerDuty (the workflow may
  * require an incident; an incident found justifies the access either way), records the request
  * (`requested`, then `breakglass`), grants, alerts the security channel, posts the post-hoc
- * review message and schedules its reminder. A confirmation used twice throws `request_decided`.
+ * review message and schedules its reminder. A confirmation used twice throws `already_confirmed`.
  * Throws `breakglass_not_allowed`, `breakglass_limit`
  * (max_per_day), `incident_required`, `no_ssh_key`, and the request rules' errors.
  */
@@ -55,7 +56,7 @@ export function createBreakglass(deps: Deps, issueGrant: (request: AccessRequest
     const chosen = findTarget(policy, input.target, member);
     const { workflow, target } = chosen;
     const checked = checkRequest({ workflow, target: target.name, kind: 'breakglass', duration: input.duration, reason: input.reason });
-    const rules = workflow.breakglass!; // checkRequest refused a workflow without breakglass
+    const rules = breakglassPolicyOf(workflow, target.name);
     if (rules.maxPerDay !== undefined) {
       // A first look for the confirmation; the count that decides is taken atomically at create.
       const used = await deps.store.countBreakglass(input.requester, deps.now() - DAY_MS);
@@ -94,7 +95,7 @@ export function createBreakglass(deps: Deps, issueGrant: (request: AccessRequest
     if (input.confirmation !== undefined) {
       const owner = await deps.store.claim(`breakglass:${input.requester}:${input.confirmation}`, id, DAY_MS);
       if (owner !== id) {
-        throw new JumpgateError('request_decided', `you already confirmed this breakglass: it is ${owner}`, { details: { requestId: owner } });
+        throw new JumpgateError('already_confirmed', `you already confirmed this breakglass: it is ${owner}`, { details: { requestId: owner } });
       }
     }
     const now = deps.now();
@@ -109,7 +110,7 @@ export function createBreakglass(deps: Deps, issueGrant: (request: AccessRequest
       incidentCheck: incidentCheck.outcome,
       now,
     });
-    const rules = workflow.breakglass!; // plan() refused a workflow without breakglass
+    const rules = breakglassPolicyOf(workflow, target.name);
     const outcome = await deps.store.createBreakglass(
       created.next,
       created.audit,
