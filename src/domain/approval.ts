@@ -1,6 +1,7 @@
 import { assertApprover } from './approver-set.js';
 import { JumpgateError } from './errors.js';
 import type { Member } from './people.js';
+import type { RequestKind } from './request-kind.js';
 import type { RequestStatus } from './request-status.js';
 import type { PeopleSet } from './workflow.js';
 
@@ -64,6 +65,14 @@ export interface ApprovalDecision {
   readonly approvals: Approval[];
   /** True when enough distinct approvers have approved: the request may be granted. */
   readonly complete: boolean;
+}
+
+/**
+ * True while a request waits for approvers to decide it: pending, and neither a breakglass (granted
+ * at once, reviewed afterwards) nor auto-approved (nobody has to click).
+ */
+export function awaitsDecision(request: { readonly status: RequestStatus; readonly kind: RequestKind; readonly autoApproval?: object }): boolean {
+  return request.status === 'pending' && request.kind !== 'breakglass' && request.autoApproval === undefined;
 }
 
 /** Distinct approvers so far, in the order they clicked: one person counts once, however often they click. */

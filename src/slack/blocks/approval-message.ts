@@ -1,6 +1,6 @@
 import type { ActionsBlock, KnownBlock } from '@slack/types';
 import type { AccessRequest } from '../../domain/access-request.js';
-import { distinctApprovers } from '../../domain/approval.js';
+import { awaitsDecision, distinctApprovers } from '../../domain/approval.js';
 import { awaitsReview } from '../../domain/breakglass-review.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { RequestView } from '../../service/support/request-view.js';
@@ -80,7 +80,7 @@ function buttonsFor(request: AccessRequest): ActionsBlock | undefined {
       ],
     };
   }
-  if (request.status !== 'pending' || request.kind === 'breakglass' || request.autoApproval) return undefined;
+  if (!awaitsDecision(request)) return undefined;
   return {
     type: 'actions',
     block_id: 'jump_decision',

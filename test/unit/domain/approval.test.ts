@@ -3,6 +3,7 @@ import {
   approvalsMissing,
   assertCanCancel,
   assertPending,
+  awaitsDecision,
   canCancel,
   decideApproval,
   decideDenial,
@@ -227,5 +228,15 @@ describe('assertPending', () => {
     expect(error.code).toBe('request_decided');
     expect(error.message).toBe(words);
     expect(error.details).toEqual({ status });
+  });
+});
+
+describe('awaitsDecision', () => {
+  it('is true only for a pending request approvers have to decide', () => {
+    expect(awaitsDecision({ status: 'pending', kind: 'standard' })).toBe(true);
+    expect(awaitsDecision({ status: 'pending', kind: 'vendor' })).toBe(true);
+    expect(awaitsDecision({ status: 'approved', kind: 'standard' })).toBe(false);
+    expect(awaitsDecision({ status: 'pending', kind: 'breakglass' })).toBe(false);
+    expect(awaitsDecision({ status: 'pending', kind: 'standard', autoApproval: { escalationPolicyId: 'EP', level: 1 } })).toBe(false);
   });
 });
