@@ -124,12 +124,13 @@ export function createBreakglass(deps: Deps, issueGrant: (request: AccessRequest
     );
     if ('refused' in outcome) throw refusal(outcome, workflow.name, target.name, rules.maxPerDay);
     const incident = incidentCheck.outcome === 'approved' ? incidentRef(incidentCheck.incident, false) : undefined;
+    const at = deps.now();
     const { request: approved } = await transact(deps.store, id, (current) =>
-      approveBreakglass(current, { target, reviewWithinMs: p.reviewWithinMs, ...(incident ? { incident } : {}), now: deps.now() }),
+      approveBreakglass(current, { target, reviewWithinMs: p.reviewWithinMs, ...(incident ? { incident } : {}), now: at }),
     );
     // Loud first: security learns of it before the access is even issued.
     await runEffects(deps, { request: approved }, {
-      jobs: [{ kind: 'review', at: approved.review?.dueAt ?? now + p.reviewWithinMs }],
+      jobs: [{ kind: 'review', at: at + p.reviewWithinMs }],
       announceBreakglass: true,
       post: true,
     });
