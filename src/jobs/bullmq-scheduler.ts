@@ -4,7 +4,6 @@ import type { Scheduler } from '../service/ports/scheduler.js';
 import { jobId, QUEUES, RETRIES, type RequestJob } from './job-queues.js';
 
 export interface BullmqScheduler extends Scheduler {
-  readonly queues: readonly Queue[];
   /** Removes the pending-phase jobs (timeout, escalation) of a request that left pending. */
   cancelPending(requestId: string): Promise<void>;
   close(): Promise<void>;
@@ -29,7 +28,6 @@ export function createBullmqScheduler(deps: { connection: ConnectionOptions; pre
   const delayUntil = (at: number) => Math.max(0, at - deps.now());
 
   return {
-    queues: [expire, warn, timeout, escalate, review],
     async expireAt(requestId, at) {
       await expire.add('expire', { requestId }, { jobId: jobId.expire(requestId, at), delay: delayUntil(at), ...RETRIES.expire, ...KEEP });
     },
