@@ -13,6 +13,7 @@ import { INCIDENT_WATCH_EVERY_MS } from './jobs/job-queues.js';
 import { startWorkers } from './jobs/workers.js';
 import { createPagerDutyIncidents } from './pagerduty/pagerduty-incidents.js';
 import { loadPolicy } from './policy/load-workflows.js';
+import { createMessageLane } from './service/support/message-lane.js';
 import { createAccessService } from './service/access-service.js';
 import { createSlackApp } from './slack/slack-app.js';
 import { createSlackClient } from './slack/slack-client.js';
@@ -25,6 +26,8 @@ import { createRedisStore } from './store/redis-store.js';
 type Stop = () => Promise<unknown>;
 
 const AUDIT_FILE_CATCH_UP_MS = 5_000;
+/** How long a clean stop waits for queued messages (the ended DMs of a burst of expiries). */
+const MESSAGE_DRAIN_MS = 5_000;
 
 /** With no Slack variable set there is nothing to talk to yet (the local workspace is planned). */
 export const NO_SLACK =
@@ -104,7 +107,11 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
           ...(tuning.pagerDutyCacheTtlMs === undefined ? {} : { cacheTtlMs: tuning.pagerDutyCacheTtlMs, incidentTtlMs: tuning.pagerDutyCacheTtlMs }),
         })
       : undefined;
+    // Four at a time: enough for Slack's pace, little enough to leave revocations the process.
+    const messages = createMessageLane({ concurrency: 4, logger });
+    stops.push(() => messages.drain(MESSAGE_DRAIN_MS));
     const service = createAccessService({
+      messageLane: messages.lane,
       store,
       broker,
       scheduler,

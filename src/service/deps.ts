@@ -8,6 +8,13 @@ import type { Notifier } from './ports/notifier.js';
 import type { Scheduler } from './ports/scheduler.js';
 import type { Store } from './ports/store.js';
 
+/**
+ * Takes messages to send later, a few at a time: where the messages of an ended grant go, so a
+ * burst of expiries spends the process on revocations first and on Slack after. Unset, they are
+ * sent before the revocation job completes.
+ */
+export type MessageLane = (send: () => Promise<unknown>) => void;
+
 /** Every port the use cases use; each use case takes only the part it needs. */
 export interface ServiceDeps {
   readonly store: Store;
@@ -21,4 +28,5 @@ export interface ServiceDeps {
   readonly policy: () => Policy;
   readonly now: Clock;
   readonly logger: Logger;
+  readonly messageLane?: MessageLane;
 }

@@ -31,6 +31,8 @@ export interface Effects {
   readonly notice?: { readonly type: Exclude<Notice['type'], 'granted'> } | { readonly type: 'granted'; readonly certificate: string };
   /** Alerts to post; a function is given the request's view (skipped when its workflow is gone). */
   readonly alerts?: readonly (Alert | ((view: RequestView) => Alert | undefined))[];
+  /** The messages may wait in the message lane (when there is one) rather than be awaited. */
+  readonly later?: boolean;
 }
 
 /** How a job that could not be scheduled is logged: what still covers for it. */
@@ -42,7 +44,7 @@ const JOB_FAILURE: Readonly<Record<JobKind, { level: 'error' | 'warn'; message: 
   review: { level: 'error', message: 'could not schedule the review reminder' },
 };
 
-type Deps = Pick<ServiceDeps, 'store' | 'scheduler' | 'notifier' | 'policy' | 'logger'>;
+type Deps = Pick<ServiceDeps, 'store' | 'scheduler' | 'notifier' | 'policy' | 'logger' | 'messageLane'>;
 
 /**
  * The one way out after a commit. The change has landed; what it implies runs with one failure
@@ -59,7 +61,15 @@ export async function runEffects(deps: Deps, committed: Pick<Committed, 'request
     await deps.scheduler.cancelPending(request.id).catch((error: unknown) => logger.warn({ err: error }, 'could not cancel the pending-phase jobs; they find nothing to do'));
   }
   for (const job of effects.jobs ?? []) await schedule(deps, logger, request.id, job);
+  if (effects.later && deps.messageLane) {
+    const { later: _later, jobs: _jobs, ...messages } = effects;
+    deps.messageLane(() => sendMessages(deps, logger, request, messages));
+    return {};
+  }
+  return sendMessages(deps, logger, request, effects);
+}
 
+async function sendMessages(deps: Deps, logger: Logger, request: AccessRequest, effects: Effects): Promise<{ postedTo?: string }> {
   let view: RequestView | undefined;
   try {
     view = viewOf(deps.policy(), request);

@@ -12,7 +12,7 @@ import { transact } from '../../support/transact.js';
  * itself). Does nothing for a grant that is not active.
  */
 export async function endGrant(
-  deps: Pick<ServiceDeps, 'store' | 'broker' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>,
+  deps: Pick<ServiceDeps, 'store' | 'broker' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger' | 'messageLane'>,
   request: AccessRequest,
   ending: Ending,
 ): Promise<AccessRequest | undefined> {
@@ -29,6 +29,7 @@ export async function endGrant(
   }
   const committed = await transact(deps.store, request.id, (current) => end(current, { ending, brokerKnewIt, now: deps.now() }));
   if (!committed) return undefined;
-  await runEffects(deps, committed, { update: true, notice: { type: 'ended' } });
+  // The revocation has landed: telling people may wait behind other revocations.
+  await runEffects(deps, committed, { update: true, notice: { type: 'ended' }, later: true });
   return committed.request;
 }
