@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { AccessRequest } from '../domain/access-request.js';
 import { JumpgateError } from '../domain/errors.js';
-import { REQUEST_STATUSES } from '../domain/request-status.js';
+import { REQUEST_STATUSES, type RequestStatus } from '../domain/request-status.js';
 import type { AuditEntry, AuditReader, AuditRecord } from '../service/ports/audit.js';
 import type { Clock } from '../service/ports/clock.js';
 import type { BreakglassLimits, Store } from '../service/ports/store.js';
@@ -119,6 +119,18 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
       if (reply[0] !== 'ok') return undefined;
       const message = typeof reply[2] === 'string' ? (JSON.parse(reply[2]) as AccessRequest['message']) : next.message;
       return { request: message ? { ...stored, message } : stored, audit: await sealedRecord(reply) };
+    },
+
+    async statusesOf(ids) {
+      const pipeline = redis.pipeline();
+      for (const id of ids) pipeline.hget(key.request(id), 's');
+      const results = (await pipeline.exec()) ?? [];
+      const statuses = new Map<string, RequestStatus>();
+      results.forEach(([, status], i) => {
+        const id = ids[i];
+        if (id !== undefined && typeof status === 'string') statuses.set(id, status as RequestStatus);
+      });
+      return statuses;
     },
 
     countBreakglass(userId, since) {

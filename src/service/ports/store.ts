@@ -27,6 +27,8 @@ export interface Store {
    * and reserved in the same atomic step, so concurrent confirmations cannot all pass the count.
    */
   createBreakglass(request: AccessRequest, audit: AuditEntry, limits: BreakglassLimits): Promise<BreakglassCreated>;
+  /** The status of each of these requests that exists (one round trip, no records read). */
+  statusesOf(ids: readonly string[]): Promise<ReadonlyMap<string, RequestStatus>>;
   /** How many breakglass requests the person created since `since` (epoch ms). */
   countBreakglass(userId: string, since: number): Promise<number>;
   /** Ids of requests in a status (for timeouts, reconciliation). */

@@ -75,6 +75,11 @@ describe('status indexes', () => {
     await store.update({ ...soon, status: 'expired', updatedAt: 2_000 }, 1, auditEntry({ type: 'expired', requestId: soon.id }));
     expect(await store.dueIds('active', 10_000, 100)).toEqual([late.id, later.id]);
     expect(await store.dueIds('expired', 10_000, 100)).toContain(soon.id);
+    const statuses = await store.statusesOf([soon.id, late.id, 'req_nosuchrequest']);
+    expect([...statuses]).toEqual([
+      [soon.id, 'expired'],
+      [late.id, 'active'],
+    ]);
   });
 
   it('moves the status sets of an earlier version into the indexes at start-up', async () => {
