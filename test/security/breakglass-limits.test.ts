@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isJumpgateError } from '../../src/domain/errors.js';
 import { serviceHarness } from '../integration/service/service-harness.js';
-import { HOUR, policy, workflow } from '../unit/domain/builders.js';
+import { HOUR, policy, workflow } from '../support/policy-builders.js';
 
 const POLICY = policy(
   workflow({ name: 'capped', targets: ['capped-db', 'capped-web'], breakglass: { maxPerDay: 3, onePerTarget: false } }),

@@ -8,7 +8,7 @@ import type { SigningKey } from '../../src/broker/signing-key.js';
 import { JumpgateError } from '../../src/domain/errors.js';
 import type { Broker, GrantRequest } from '../../src/service/ports/broker.js';
 import { grantRequest, userKey } from '../integration/broker/harness.js';
-import { makeSigningKey } from '../unit/broker/token-builder.js';
+import { makeSigningKey } from '../support/token-builder.js';
 
 /**
  * The bot reads the requester's name and email from Slack again on each attempt. A retry after a

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrokerServer, type RunningBroker } from '../../src/broker/server/broker-server.js';
 import type { SigningKey } from '../../src/broker/signing-key.js';
 import { grantRequest, rawCall, userKey } from '../integration/broker/harness.js';
-import { capturingLogger } from '../unit/broker/fakes.js';
-import { makeSigningKey, makeToken } from '../unit/broker/token-builder.js';
+import { capturingLogger } from '../support/broker-fakes.js';
+import { makeSigningKey, makeToken } from '../support/token-builder.js';
 
 /**
  * Anyone who can reach a broker can ask `/healthz`, `/v1/ca.pub` and `/v1/krl`. What went wrong

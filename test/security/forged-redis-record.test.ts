@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantIdFor, type AccessRequest, type GrantRecord } from '../../src/domain/access-request.js';
 import type { Store } from '../../src/service/ports/store.js';
 import { serviceHarness } from '../integration/service/service-harness.js';
-import { HOUR, MINUTE, policy, workflow } from '../unit/domain/builders.js';
+import { HOUR, MINUTE, policy, workflow } from '../support/policy-builders.js';
 
 /*
  * The attack: someone who can write the bot's Redis stores an `approved` request of their own

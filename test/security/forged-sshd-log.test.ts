@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSshdSessionTerminator, type SshdSessionTerminator } from '../../src/broker/server/sshd-sessions.js';
 import { freePort } from '../../src/store/local-redis.js';
 import { createLocalUser, type LocalUser } from '../support/local-user.js';
-import { makeSigningKey } from '../unit/broker/token-builder.js';
+import { makeSigningKey } from '../support/token-builder.js';
 import { makeUserKey, openSession, sessionProcesses, startSshd, writeCertificate, type RunningSshd, type SshIdentity } from '../support/sshd.js';
 
 /**

@@ -8,7 +8,7 @@ import { LOCK_FILE } from '../../src/broker/server/data-dir-lock.js';
 import { startBrokerServer, type RunningBroker } from '../../src/broker/server/broker-server.js';
 import { readProcess } from '../../src/broker/server/sshd-processes.js';
 import { freePort } from '../../src/store/local-redis.js';
-import { makeSigningKey } from '../unit/broker/token-builder.js';
+import { makeSigningKey } from '../support/token-builder.js';
 
 /**
  * Two brokers on one DATA_DIR hand out the same serials and each KRL rewrite drops what the

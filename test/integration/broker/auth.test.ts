@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrokerServer, type RunningBroker } from '../../../src/broker/server/broker-server.js';
 import type { SigningKey } from '../../../src/broker/signing-key.js';
-import { hs256WithPublicKey, makeSigningKey, makeToken, unsignedToken, type TokenSpec } from '../../unit/broker/token-builder.js';
+import { hs256WithPublicKey, makeSigningKey, makeToken, unsignedToken, type TokenSpec } from '../../support/token-builder.js';
 import { grantRequest, rawCall, userKey } from './harness.js';
 
 /** Every refusal of Broker API v1 authentication, sent raw with hand-made tokens to the real server. */

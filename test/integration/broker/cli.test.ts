@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../src/store/local-redis.js';
-import { makeSigningKey } from '../../unit/broker/token-builder.js';
+import { makeSigningKey } from '../../support/token-builder.js';
 
 /** `npm run broker` as a person runs it: environment in, one-line errors or a clean start and stop. */
 const CLI = path.resolve('src/broker/server/cli.ts');

@@ -7,7 +7,7 @@ import { startBrokerServer, type RunningBroker } from '../../../src/broker/serve
 import type { SigningKey } from '../../../src/broker/signing-key.js';
 import { JumpgateError } from '../../../src/domain/errors.js';
 import type { Broker } from '../../../src/service/ports/broker.js';
-import { makeSigningKey, makeToken } from '../../unit/broker/token-builder.js';
+import { makeSigningKey, makeToken } from '../../support/token-builder.js';
 import { fingerprint, grantRequest, isRevoked, rawCall, readCertificate, sshPrinted, userKey } from './harness.js';
 
 /**

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrokerServer, type RunningBroker } from '../../../src/broker/server/broker-server.js';
 import type { SigningKey } from '../../../src/broker/signing-key.js';
-import { makeSigningKey, makeToken } from '../../unit/broker/token-builder.js';
-import { capturingLogger } from '../../unit/broker/fakes.js';
+import { makeSigningKey, makeToken } from '../../support/token-builder.js';
+import { capturingLogger } from '../../support/broker-fakes.js';
 import { grantRequest, rawCall, userKey } from './harness.js';
 
 /** A broker that cannot sign says so (503) instead of crashing or pretending. */

@@ -11,7 +11,7 @@ import { createRevocationList, KRL_EXPIRY_MARGIN_MS } from '../../../src/broker/
 import { createSshKeygen } from '../../../src/broker/server/ssh-keygen.js';
 import type { SigningKey } from '../../../src/broker/signing-key.js';
 import { JumpgateError } from '../../../src/domain/errors.js';
-import { makeSigningKey } from '../../unit/broker/token-builder.js';
+import { makeSigningKey } from '../../support/token-builder.js';
 import { grantRequest, userKey } from './harness.js';
 
 /**

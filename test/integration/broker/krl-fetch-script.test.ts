@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrokerClient } from '../../../src/broker/client.js';
 import { startBrokerServer, type RunningBroker } from '../../../src/broker/server/broker-server.js';
-import { makeSigningKey } from '../../unit/broker/token-builder.js';
+import { makeSigningKey } from '../../support/token-builder.js';
 import { grantRequest, isRevoked, userKey } from './harness.js';
 
 /** deploy/systemd/jumpgate-krl-fetch, the script the bastion timer runs, with real curl against a real broker. */

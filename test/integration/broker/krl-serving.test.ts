@@ -11,7 +11,7 @@ import { KRL_STALE_AFTER_MS } from '../../../src/broker/server/krl-fetches.js';
 import { loadSigningKey, type SigningKey } from '../../../src/broker/signing-key.js';
 import { startHttpServer, type RunningHttpServer } from '../../../src/http/http-server.js';
 import { createMetrics } from '../../../src/http/metrics.js';
-import { makeSigningKey } from '../../unit/broker/token-builder.js';
+import { makeSigningKey } from '../../support/token-builder.js';
 import { grantRequest, isRevoked, userKey } from './harness.js';
 
 /**

@@ -6,8 +6,8 @@ import { createBrokerClient } from '../../../src/broker/client.js';
 import { startBrokerServer, type RunningBroker } from '../../../src/broker/server/broker-server.js';
 import type { SigningKey } from '../../../src/broker/signing-key.js';
 import { JumpgateError } from '../../../src/domain/errors.js';
-import { json, startScriptedServer } from '../../unit/broker/scripted-server.js';
-import { makeSigningKey } from '../../unit/broker/token-builder.js';
+import { json, startScriptedServer } from '../../support/scripted-server.js';
+import { makeSigningKey } from '../../support/token-builder.js';
 import { grantRequest, userKey } from './harness.js';
 
 /** A standalone broker trusts the keys the bot publishes at /.well-known/jwks.json. */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrokerClient } from '../../../src/broker/client.js';
 import { startBrokerServer, type RunningBroker } from '../../../src/broker/server/broker-server.js';
 import type { SigningKey } from '../../../src/broker/signing-key.js';
-import { makeSigningKey, makeToken } from '../../unit/broker/token-builder.js';
+import { makeSigningKey, makeToken } from '../../support/token-builder.js';
 import { grantRequest, isRevoked, rawCall, userKey } from './harness.js';
 
 /** The broker's state lives on disk: a restart changes nothing a bastion or the bot can see. */

@@ -6,7 +6,7 @@ import { createBrokerClient } from '../../../src/broker/client.js';
 import { startBrokerServer, type RunningBroker } from '../../../src/broker/server/broker-server.js';
 import type { SessionTerminator } from '../../../src/broker/server/session-terminator.js';
 import type { Broker } from '../../../src/service/ports/broker.js';
-import { makeSigningKey } from '../../unit/broker/token-builder.js';
+import { makeSigningKey } from '../../support/token-builder.js';
 import { grantRequest, isRevoked, userKey } from './harness.js';
 
 /** On revoke the server asks the session terminator to end live sessions, once sshd already refuses the certificate. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JumpgateError } from '../../../src/domain/errors.js';
 import { verifyChain } from '../../../src/store/audit-chain.js';
 import { readCertificate } from '../broker/harness.js';
-import { MINUTE, policy, workflow } from '../../unit/domain/builders.js';
+import { MINUTE, policy, workflow } from '../../support/policy-builders.js';
 import { serviceHarness } from './service-harness.js';
 
 const POLICY = policy(

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JumpgateError } from '../../../src/domain/errors.js';
 import type { PagerDutyAutoApprove } from '../../../src/domain/workflow.js';
-import { HOUR, MINUTE, policy, workflow } from '../../unit/domain/builders.js';
+import { HOUR, MINUTE, policy, workflow } from '../../support/policy-builders.js';
 import { serviceHarness } from './service-harness.js';
 
 const RULE: PagerDutyAutoApprove = { escalationPolicies: ['PESC1'], services: ['PSVC1'], maxDuration: HOUR, maxEscalationLevel: 2, requireAssigned: false, endWithIncident: true };

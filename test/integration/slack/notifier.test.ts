@@ -7,7 +7,7 @@ import { createSlackDirectory } from '../../../src/slack/slack-directory.js';
 import { createSlackNotifier } from '../../../src/slack/slack-notifier.js';
 import { startFakeSlack, type FakeSlack } from '../../support/fake-slack.js';
 import { memoryLogger } from '../../support/service-fakes.js';
-import { grant, HOSTILE, MINUTE, requestView, T0, textsOf, unescapedControls } from '../../unit/slack/builders.js';
+import { grant, HOSTILE, MINUTE, requestView, T0, textsOf, unescapedControls } from '../../support/slack-builders.js';
 
 const TOKEN = 'xoxb-0000-1111-notifiertest';
 

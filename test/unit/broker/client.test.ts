@@ -5,8 +5,8 @@ import type { SigningKey } from '../../../src/broker/signing-key.js';
 import { freePort } from '../../../src/store/local-redis.js';
 import { JumpgateError, isJumpgateError } from '../../../src/domain/errors.js';
 import type { GrantRequest } from '../../../src/service/ports/broker.js';
-import { hang, json, startScriptedServer, type Reply } from './scripted-server.js';
-import { makeSigningKey, sha256 } from './token-builder.js';
+import { hang, json, startScriptedServer, type Reply } from '../../support/scripted-server.js';
+import { makeSigningKey, sha256 } from '../../support/token-builder.js';
 
 let key: SigningKey;
 const servers: { close(): Promise<void> }[] = [];

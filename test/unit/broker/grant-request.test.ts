@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson, parseGrantRequest } from '../../../src/broker/server/grant-request.js';
 import { BrokerHttpError } from '../../../src/broker/server/http-error.js';
 import { sshTime } from '../../../src/broker/server/certificate-authority.js';
-import { grantBody } from './fakes.js';
+import { grantBody } from '../../support/broker-fakes.js';
 
 /** 32 zero bytes as an Ed25519 key: structurally valid, which is all the parser checks. */
 const KEY = `ssh-ed25519 ${Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 32]), Buffer.alloc(32)]).toString('base64')}`;

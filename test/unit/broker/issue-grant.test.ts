@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BrokerHttpError } from '../../../src/broker/server/http-error.js';
 import { createGrantIssuer } from '../../../src/broker/server/issue-grant.js';
 import { createMutex } from '../../../src/broker/server/mutex.js';
-import { grantBody, memoryGrantStore, recordingCa } from './fakes.js';
+import { grantBody, memoryGrantStore, recordingCa } from '../../support/broker-fakes.js';
 
 const NOW = Date.parse('2030-01-01T12:00:00.250Z');
 

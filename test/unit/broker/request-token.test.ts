@@ -1,7 +1,7 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { bodyHash, signRequestToken } from '../../../src/broker/request-token.js';
-import { makeSigningKey } from './token-builder.js';
+import { makeSigningKey } from '../../support/token-builder.js';
 
 describe('request tokens', () => {
   it('hash the raw body as base64url SHA-256, the empty body included', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRevocationList, KRL_EXPIRY_MARGIN_MS } from '../../../src/broker/server/revocation-list.js';
-import { recordingKrl } from './fakes.js';
+import { recordingKrl } from '../../support/broker-fakes.js';
 
 const NOW = Date.parse('2030-01-01T12:00:00Z');
 

@@ -4,7 +4,7 @@ import type { Krl } from '../../../src/broker/server/krl.js';
 import { createRevocationList } from '../../../src/broker/server/revocation-list.js';
 import { createGrantRevoker } from '../../../src/broker/server/revoke-grant.js';
 import type { SessionTerminator } from '../../../src/broker/server/session-terminator.js';
-import { capturingLogger, memoryGrantStore, recordingKrl, storedGrant } from './fakes.js';
+import { capturingLogger, memoryGrantStore, recordingKrl, storedGrant } from '../../support/broker-fakes.js';
 
 const NOW = Date.parse('2030-01-01T12:10:00Z');
 

@@ -4,7 +4,7 @@ import type { SigningKey } from '../../../src/broker/signing-key.js';
 import { BrokerHttpError } from '../../../src/broker/server/http-error.js';
 import { createReplayCache } from '../../../src/broker/server/replay-cache.js';
 import { createRequestVerifier, type RequestToVerify } from '../../../src/broker/server/verify-request.js';
-import { hs256WithPublicKey, makeSigningKey, makeToken, unsignedToken, type TokenSpec } from './token-builder.js';
+import { hs256WithPublicKey, makeSigningKey, makeToken, unsignedToken, type TokenSpec } from '../../support/token-builder.js';
 
 const START = Date.parse('2030-01-01T12:00:00Z');
 const BODY = '{"id":"g-1"}';

@@ -13,7 +13,7 @@ import {
 } from '../../../src/domain/approval.js';
 import { REQUEST_STATUSES, type RequestStatus } from '../../../src/domain/request-status.js';
 import type { PeopleSet } from '../../../src/domain/workflow.js';
-import { member } from './builders.js';
+import { member } from '../../support/policy-builders.js';
 import { thrown } from './thrown.js';
 
 const NOW = 1_700_000_000_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { approverSetFor, assertApprover } from '../../../src/domain/approver-set.js';
-import { member, workflow } from './builders.js';
+import { member, workflow } from '../../support/policy-builders.js';
 import { thrown } from './thrown.js';
 
 const ACCESS = { users: ['U0LEAD'], groups: ['S0SRE'] };

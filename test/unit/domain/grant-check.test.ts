@@ -11,7 +11,7 @@ import {
 } from '../../../src/domain/grant-check.js';
 import type { PagerDutyAutoApprove } from '../../../src/domain/workflow.js';
 import { accessRequest } from '../../support/builders.js';
-import { HOUR, MINUTE, policy, workflow } from './builders.js';
+import { HOUR, MINUTE, policy, workflow } from '../../support/policy-builders.js';
 
 const NOW = 1_800_000_000_000;
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGy8kC8ex5zG6hZ0Ok3bJkS4w7O3XnE9tP1rJw2m8Q1a alice@laptop';

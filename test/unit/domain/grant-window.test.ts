@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { grantWindow, warningAt } from '../../../src/domain/grant-window.js';
-import { HOUR, MINUTE } from './builders.js';
+import { HOUR, MINUTE } from '../../support/policy-builders.js';
 import { thrown } from './thrown.js';
 
 const T0 = Date.UTC(2025, 0, 1, 9, 0, 0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inPeopleSet, possibleApprovers, unionPeopleSets } from '../../../src/domain/people.js';
-import { member } from './builders.js';
+import { member } from '../../support/policy-builders.js';
 
 const SRE_AND_LEAD = { users: ['U0LEAD'], groups: ['S0SRE', 'S0DBA'] };
 

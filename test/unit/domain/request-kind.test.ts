@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kindLimits } from '../../../src/domain/request-kind.js';
-import { HOUR, MINUTE, workflow } from './builders.js';
+import { HOUR, MINUTE, workflow } from '../../support/policy-builders.js';
 import { thrown } from './thrown.js';
 
 describe('kindLimits', () => {

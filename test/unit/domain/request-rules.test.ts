@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { autoApproveDuration, checkRequest, MAX_REASON_LENGTH, type RequestInput } from '../../../src/domain/request-rules.js';
-import { HOUR, MINUTE, workflow } from './builders.js';
+import { HOUR, MINUTE, workflow } from '../../support/policy-builders.js';
 import { thrown } from './thrown.js';
 
 const TICKETS = '^(INC|CHG)-[0-9]+$';

@@ -6,7 +6,7 @@ import { newRequest } from '../../../src/domain/new-request.js';
 import { approve, cancel, deny, escalate, timeOut } from '../../../src/domain/pending-transitions.js';
 import { assertMayRevoke, revokersOf } from '../../../src/domain/revocation.js';
 import { accessRequest } from '../../support/builders.js';
-import { HOUR, MINUTE, member, target, workflow } from './builders.js';
+import { HOUR, MINUTE, member, target, workflow } from '../../support/policy-builders.js';
 import { thrown } from './thrown.js';
 
 const NOW = 1_800_000_600_000;

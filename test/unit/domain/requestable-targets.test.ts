@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canSponsor, findTarget, mayRequest, targetsFor } from '../../../src/domain/requestable-targets.js';
-import { member, policy, workflow } from './builders.js';
+import { member, policy, workflow } from '../../support/policy-builders.js';
 import { thrown } from './thrown.js';
 
 const production = workflow({

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { JumpgateError } from '../../../src/domain/errors.js';
 import { errorReply } from '../../../src/slack/error-message.js';
 import { parseCommand } from '../../../src/slack/parse-command.js';
-import { unescapedControls } from './builders.js';
+import { unescapedControls } from '../../support/slack-builders.js';
 
 function replyTo(action: () => unknown) {
   try {

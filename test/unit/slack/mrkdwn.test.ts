@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { code, codeBlock, escapeClipped, escapeMrkdwn, link, mentionChannel, mentionGroup, mentionUser, slackDate, utcFallback } from '../../../src/slack/mrkdwn.js';
-import { HOSTILE, T0 } from './builders.js';
+import { HOSTILE, T0 } from '../../support/slack-builders.js';
 
 describe('escapeMrkdwn', () => {
   it.each([

@@ -5,7 +5,7 @@ import type { Scheduler } from '../../../../src/service/ports/scheduler.js';
 import type { Store } from '../../../../src/service/ports/store.js';
 import { accessRequest } from '../../../support/builders.js';
 import { memoryLogger, RecordingNotifier, RecordingScheduler } from '../../../support/service-fakes.js';
-import { policy, workflow } from '../../domain/builders.js';
+import { policy, workflow } from '../../../support/policy-builders.js';
 
 const POLICY = policy(workflow());
 const MESSAGE = { channel: 'C0APPROVALS', ts: '1.000001' };

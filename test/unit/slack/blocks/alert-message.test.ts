@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alertMessage } from '../../../../src/slack/blocks/alert-message.js';
-import { allText, HOSTILE, unescapedControls } from '../builders.js';
+import { allText, HOSTILE, unescapedControls } from '../../../support/slack-builders.js';
 
 describe('alertMessage', () => {
   it('is a warning section with the text escaped, and the request id when there is one', () => {

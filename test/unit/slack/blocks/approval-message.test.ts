@@ -1,7 +1,7 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { approvalMessage } from '../../../../src/slack/blocks/approval-message.js';
-import { allText, grant, HOSTILE, MINUTE, requestView, T0, textsOf, unescapedControls } from '../builders.js';
+import { allText, grant, HOSTILE, MINUTE, requestView, T0, textsOf, unescapedControls } from '../../../support/slack-builders.js';
 
 const NOW = T0 + 2 * MINUTE;
 

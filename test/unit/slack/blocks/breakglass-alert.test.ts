@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { breakglassAlert } from '../../../../src/slack/blocks/breakglass-alert.js';
-import { allText, grant, HOSTILE, MINUTE, requestView, T0, textsOf, unescapedControls } from '../builders.js';
+import { allText, grant, HOSTILE, MINUTE, requestView, T0, textsOf, unescapedControls } from '../../../support/slack-builders.js';
 
 const HOUR = 60 * MINUTE;
 const TAKEN = '<!date^1800000060^{date_short_pretty} {time}|2027-01-15 08:01 UTC>';

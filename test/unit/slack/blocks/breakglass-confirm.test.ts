@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { BreakglassPlan } from '../../../../src/service/use-cases/breakglass/breakglass.js';
 import { breakglassConfirm, breakglassGranted } from '../../../../src/slack/blocks/breakglass-confirm.js';
 import { accessRequest } from '../../../support/builders.js';
-import { allText, HOSTILE, textsOf, unescapedControls } from '../builders.js';
+import { allText, HOSTILE, textsOf, unescapedControls } from '../../../support/slack-builders.js';
 
 const HOUR = 3_600_000;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { helpMessage } from '../../../../src/slack/blocks/help-message.js';
-import { textsOf } from '../builders.js';
+import { textsOf } from '../../../support/slack-builders.js';
 
 describe('helpMessage', () => {
   it('lists every subcommand with its usage line, escaped, in grammar order', () => {

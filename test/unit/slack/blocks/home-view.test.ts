@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { homeView } from '../../../../src/slack/blocks/home-view.js';
 import { accessRequest } from '../../../support/builders.js';
-import { workflow } from '../../domain/builders.js';
+import { workflow } from '../../../support/policy-builders.js';
 
 describe('homeView', () => {
   const wf = workflow();

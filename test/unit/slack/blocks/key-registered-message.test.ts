@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { keyRegisteredMessage } from '../../../../src/slack/blocks/key-registered-message.js';
-import { textsOf } from '../builders.js';
+import { textsOf } from '../../../support/slack-builders.js';
 
 describe('keyRegisteredMessage', () => {
   it('names the key as ssh-keygen -l does, so it can be compared', () => {

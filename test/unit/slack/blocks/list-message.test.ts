@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { listMessage } from '../../../../src/slack/blocks/list-message.js';
 import { accessRequest } from '../../../support/builders.js';
-import { grant, MINUTE, T0, textsOf } from '../builders.js';
+import { grant, MINUTE, T0, textsOf } from '../../../support/slack-builders.js';
 
 describe('listMessage', () => {
   it('says there is nothing pending or active', () => {

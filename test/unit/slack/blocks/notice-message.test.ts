@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { noticeMessage } from '../../../../src/slack/blocks/notice-message.js';
-import { allText, grant, HOSTILE, MINUTE, requestView, T0, textsOf, unescapedControls } from '../builders.js';
+import { allText, grant, HOSTILE, MINUTE, requestView, T0, textsOf, unescapedControls } from '../../../support/slack-builders.js';
 
 const CERT = 'ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29tAAAAIG+/== alice@laptop';
 const END = '<!date^1800001860^{date_short_pretty} {time}|2027-01-15 08:31 UTC>';

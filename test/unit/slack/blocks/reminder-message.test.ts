@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { reminderMessage } from '../../../../src/slack/blocks/reminder-message.js';
-import { grant, MINUTE, requestView, T0, textsOf } from '../builders.js';
+import { grant, MINUTE, requestView, T0, textsOf } from '../../../support/slack-builders.js';
 
 describe('reminderMessage', () => {
   const access = { escalateAfter: 10 * MINUTE, escalationApprovers: { users: ['U0BOSS'], groups: ['S0ONCALL'] } };

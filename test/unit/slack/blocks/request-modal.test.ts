@@ -2,7 +2,7 @@ import type { InputBlock, PlainTextInput, StaticSelect } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { REQUEST_FIELDS } from '../../../../src/slack/action-ids.js';
 import { requestModal, type ModalTarget } from '../../../../src/slack/blocks/request-modal.js';
-import { textsOf } from '../builders.js';
+import { textsOf } from '../../../support/slack-builders.js';
 
 const HOUR = 3_600_000;
 const TARGETS: ModalTarget[] = [

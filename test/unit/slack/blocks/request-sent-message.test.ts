@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { requestSentMessage } from '../../../../src/slack/blocks/request-sent-message.js';
 import { accessRequest } from '../../../support/builders.js';
-import { allText, HOSTILE, textsOf, unescapedControls } from '../builders.js';
+import { allText, HOSTILE, textsOf, unescapedControls } from '../../../support/slack-builders.js';
 
 describe('requestSentMessage', () => {
   const request = accessRequest({ id: 'req_abc', target: 'prod-db', durationMs: 30 * 60_000 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { revokedMessage } from '../../../../src/slack/blocks/revoked-message.js';
 import { accessRequest } from '../../../support/builders.js';
-import { grant, MINUTE, T0 } from '../builders.js';
+import { grant, MINUTE, T0 } from '../../../support/slack-builders.js';
 
 describe('revokedMessage', () => {
   it('confirms the holder ended their own grant', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { targetsMessage } from '../../../../src/slack/blocks/targets-message.js';
-import { HOUR, workflow } from '../../domain/builders.js';
-import { textsOf, unescapedControls } from '../builders.js';
+import { HOUR, workflow } from '../../../support/policy-builders.js';
+import { textsOf, unescapedControls } from '../../../support/slack-builders.js';
 
 describe('targetsMessage', () => {
   it('shows each target with hosts, limits, approvals and breakglass', () => {

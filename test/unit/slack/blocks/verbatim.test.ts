@@ -5,7 +5,7 @@ import { breakglassGranted } from '../../../../src/slack/blocks/breakglass-confi
 import { noticeMessage } from '../../../../src/slack/blocks/notice-message.js';
 import { requestSentMessage } from '../../../../src/slack/blocks/request-sent-message.js';
 import { accessRequest } from '../../../support/builders.js';
-import { requestView, T0 } from '../builders.js';
+import { requestView, T0 } from '../../../support/slack-builders.js';
 
 /** Words Slack turns into links or mentions when a text object is not verbatim. */
 const AUTO_PARSED = 'see https://evil.example/login and #general, @here';

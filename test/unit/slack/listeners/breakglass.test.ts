@@ -5,8 +5,8 @@ import { JumpgateError } from '../../../../src/domain/errors.js';
 import type { BreakglassInput, BreakglassPlan } from '../../../../src/service/use-cases/breakglass/breakglass.js';
 import { REASON_TOO_LONG } from '../../../../src/slack/listeners/command.js';
 import { accessRequest } from '../../../support/builders.js';
-import { workflow } from '../../domain/builders.js';
-import { textsOf } from '../builders.js';
+import { workflow } from '../../../support/policy-builders.js';
+import { textsOf } from '../../../support/slack-builders.js';
 import { startListeners, type ListenerHarness } from './listener-harness.js';
 
 const HOUR = 3_600_000;

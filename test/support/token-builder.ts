@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { base64url, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
-import { loadSigningKey, type SigningKey } from '../../../src/broker/signing-key.js';
+import { loadSigningKey, type SigningKey } from '../../src/broker/signing-key.js';
 
 /** Hand-made broker tokens, good or deliberately wrong, for the verifier and the server's 401s. */
 

@@ -1,4 +1,4 @@
-import type { Member } from '../../../src/domain/people.js';
+import type { Member } from '../../src/domain/people.js';
 import {
   buildPolicy,
   type AccessPolicy,
@@ -7,7 +7,7 @@ import {
   type Target,
   type VendorPolicy,
   type Workflow,
-} from '../../../src/domain/workflow.js';
+} from '../../src/domain/workflow.js';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;

@@ -1,8 +1,8 @@
 import { pino } from 'pino';
-import type { CertificateAuthority, CertificateRequest } from '../../../src/broker/server/certificate-authority.js';
-import type { GrantRequestBody } from '../../../src/broker/server/grant-request.js';
-import type { GrantStore, StoredGrant } from '../../../src/broker/server/grant-store.js';
-import type { Krl } from '../../../src/broker/server/krl.js';
+import type { CertificateAuthority, CertificateRequest } from '../../src/broker/server/certificate-authority.js';
+import type { GrantRequestBody } from '../../src/broker/server/grant-request.js';
+import type { GrantStore, StoredGrant } from '../../src/broker/server/grant-store.js';
+import type { Krl } from '../../src/broker/server/krl.js';
 
 /** In-memory twins of the broker's disk-backed parts, typed to their interfaces. */
 

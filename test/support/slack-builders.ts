@@ -1,8 +1,8 @@
 import type { KnownBlock } from '@slack/types';
-import type { AccessRequest, GrantRecord } from '../../../src/domain/access-request.js';
-import type { RequestView } from '../../../src/service/support/request-view.js';
-import { accessRequest } from '../../support/builders.js';
-import { workflow, type WorkflowOverrides } from '../domain/builders.js';
+import type { AccessRequest, GrantRecord } from '../../src/domain/access-request.js';
+import type { RequestView } from '../../src/service/support/request-view.js';
+import { accessRequest } from './builders.js';
+import { workflow, type WorkflowOverrides } from './policy-builders.js';
 
 /** 2027-01-15 08:00:00 UTC, the builders' createdAt. */
 export const T0 = 1_800_000_000_000;
