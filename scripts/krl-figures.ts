@@ -18,7 +18,12 @@ const count = Number(process.argv[2] ?? 10_000);
 const dir = await mkdtemp(path.join(tmpdir(), 'jumpgate-krl-figures-'));
 try {
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'ca', '-f', path.join(dir, 'ca')]);
-  const krl = createKrl({ path: path.join(dir, 'revoked.krl'), caPublicKeyPath: path.join(dir, 'ca.pub'), sshKeygen: createSshKeygen(), now: Date.now });
+  const krl = createKrl({
+    path: path.join(dir, 'revoked.krl'),
+    caPublicKeyPath: path.join(dir, 'ca.pub'),
+    sshKeygen: createSshKeygen(),
+    now: Date.now,
+  });
   const serials: string[] = [];
   for (let serial = 1; serials.length < count; serial++) if (serial % 5 !== 0) serials.push(String(serial));
   const notAfterMs = Date.now() + 3_600_000;
@@ -29,7 +34,10 @@ try {
   console.log(`krl_bytes ${stats.bytes} bytes`);
   console.log(`krl_write_ms ${stats.writeMs.toFixed(1)} ms`);
   const { stdout } = await run('ssh-keygen', ['-Q', '-l', '-f', krl.path], { maxBuffer: 64 * 1024 * 1024 });
-  const listed = [...stdout.matchAll(/^serial: (\d+)(?:-(\d+))?$/gm)].reduce((sum, m) => sum + Number(m[2] ?? m[1]) - Number(m[1]) + 1, 0);
+  const listed = [...stdout.matchAll(/^serial: (\d+)(?:-(\d+))?$/gm)].reduce(
+    (sum, m) => sum + Number(m[2] ?? m[1]) - Number(m[1]) + 1,
+    0,
+  );
   console.log(`# ssh-keygen -Q -l reads ${listed} revoked serials back`);
   if (listed !== stats.serials) process.exitCode = 1;
 } finally {

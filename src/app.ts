@@ -2,7 +2,7 @@ import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
 import { createBrokerClient } from './broker/client.js';
 import { startEmbeddedBroker } from './broker/embedded.js';
-import { createKrlStatusReader, krlStaleCheck, type BrokerKrlStatus } from './broker/krl-status.js';
+import { type BrokerKrlStatus, createKrlStatusReader, krlStaleCheck } from './broker/krl-status.js';
 import { loadSigningKey } from './broker/signing-key.js';
 import type { Config } from './config.js';
 import type { Policy } from './domain/workflow.js';
@@ -13,13 +13,13 @@ import { INCIDENT_WATCH_EVERY_MS } from './jobs/job-queues.js';
 import { startWorkers } from './jobs/workers.js';
 import { createPagerDutyIncidents } from './pagerduty/pagerduty-incidents.js';
 import { loadPolicy } from './policy/load-workflows.js';
-import { createMessageLane } from './service/support/message-lane.js';
 import { createAccessService } from './service/access-service.js';
+import { createMessageLane } from './service/support/message-lane.js';
 import { createSlackApp } from './slack/slack-app.js';
 import { createSlackClient } from './slack/slack-client.js';
 import { createSlackDirectory } from './slack/slack-directory.js';
 import { createSlackNotifier } from './slack/slack-notifier.js';
-import { createAuditFileSink, type AuditFileSink } from './store/audit-file.js';
+import { type AuditFileSink, createAuditFileSink } from './store/audit-file.js';
 import { connectRedis } from './store/redis-connection.js';
 import { createRedisStore } from './store/redis-store.js';
 
@@ -55,11 +55,15 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
   if (config.slack.kind === 'local') throw new Error(NO_SLACK);
   const stops: Stop[] = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((error: unknown) => logger.warn({ err: error }, 'error while stopping'));
+    for (const stop of stops.reverse())
+      await stop().catch((error: unknown) => logger.warn({ err: error }, 'error while stopping'));
   };
   try {
     const policy: Policy = await loadPolicy(config.workflowsDir);
-    logger.info({ workflows: policy.workflows.map((w) => w.name), targets: [...policy.targets.keys()] }, 'workflows loaded');
+    logger.info(
+      { workflows: policy.workflows.map((w) => w.name), targets: [...policy.targets.keys()] },
+      'workflows loaded',
+    );
 
     const redis = await connectRedis({ url: config.redisUrl, dataDir: config.dataDir, logger });
     stops.push(() => redis.close());
@@ -70,7 +74,9 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     // With BROKER_URL bastions fetch the KRL from that broker (the bot proxies nothing) and the
     // bot asks it how fresh their copies are; embedded, the bot's listener serves the KRL itself.
     let bastion: RequestListener | undefined;
-    let krlStatus: () => Promise<BrokerKrlStatus | undefined> = brokerUrl ? createKrlStatusReader({ baseUrl: brokerUrl }) : () => Promise.resolve(undefined);
+    let krlStatus: () => Promise<BrokerKrlStatus | undefined> = brokerUrl
+      ? createKrlStatusReader({ baseUrl: brokerUrl })
+      : () => Promise.resolve(undefined);
     if (!brokerUrl) {
       const embedded = await startEmbeddedBroker({ dataDir: config.dataDir, jwks: signingKey.jwks, logger });
       stops.push(() => embedded.close());
@@ -82,12 +88,21 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     const broker = createBrokerClient({ baseUrl: brokerUrl, signingKey });
 
     let auditSink: AuditFileSink | undefined;
-    const store = createRedisStore({ redis: redis.redis, prefix: config.prefix, now: Date.now, onAudit: (records) => void auditSink?.sync(records) });
+    const store = createRedisStore({
+      redis: redis.redis,
+      prefix: config.prefix,
+      now: Date.now,
+      onAudit: (records) => void auditSink?.sync(records),
+    });
     stops.push(() => store.close());
     const migrated = await store.migrate();
     if (migrated > 0) logger.info({ requests: migrated }, 'moved status indexes to the current layout');
     if (config.auditLogFile) {
-      const sink = createAuditFileSink({ file: config.auditLogFile, reader: store, onError: (error) => logger.error({ err: error }, 'could not copy the audit trail to AUDIT_LOG_FILE') });
+      const sink = createAuditFileSink({
+        file: config.auditLogFile,
+        reader: store,
+        onError: (error) => logger.error({ err: error }, 'could not copy the audit trail to AUDIT_LOG_FILE'),
+      });
       auditSink = sink;
       await sink.sync();
       // Other replicas write to the same chain: catch up with their records too.
@@ -95,7 +110,11 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       stops.push(() => Promise.resolve(clearInterval(timer)));
     }
 
-    const scheduler = createBullmqScheduler({ connection: redis.connectionOptions, prefix: config.prefix, now: Date.now });
+    const scheduler = createBullmqScheduler({
+      connection: redis.connectionOptions,
+      prefix: config.prefix,
+      now: Date.now,
+    });
     stops.push(() => scheduler.close());
     const client = createSlackClient(config.slack.botToken, config.slackApiUrl);
     const incidents = config.pagerduty
@@ -104,7 +123,9 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
           apiUrl: config.pagerduty.apiUrl,
           from: config.pagerduty.from,
           logger,
-          ...(tuning.pagerDutyCacheTtlMs === undefined ? {} : { cacheTtlMs: tuning.pagerDutyCacheTtlMs, incidentTtlMs: tuning.pagerDutyCacheTtlMs }),
+          ...(tuning.pagerDutyCacheTtlMs === undefined
+            ? {}
+            : { cacheTtlMs: tuning.pagerDutyCacheTtlMs, incidentTtlMs: tuning.pagerDutyCacheTtlMs }),
         })
       : undefined;
     // Four at a time: enough for Slack's pace, little enough to leave revocations the process.
@@ -133,7 +154,10 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     stops.push(() => workers.close());
 
     const slack = await createSlackApp({
-      connection: config.slack.kind === 'http' ? { kind: 'http', botToken: config.slack.botToken, signingSecret: config.slack.signingSecret } : { kind: 'socket', botToken: config.slack.botToken, appToken: config.slack.appToken },
+      connection:
+        config.slack.kind === 'http'
+          ? { kind: 'http', botToken: config.slack.botToken, signingSecret: config.slack.signingSecret }
+          : { kind: 'socket', botToken: config.slack.botToken, appToken: config.slack.appToken },
       apiUrl: config.slackApiUrl,
       useCases: service,
       logger,
@@ -170,4 +194,3 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     throw error;
   }
 }
-

@@ -70,7 +70,9 @@ async function verifyFile(file: string): Promise<number> {
   }
   const broken = verifyChain(records);
   if (broken) return report(broken.seq, broken.problem);
-  console.log(`audit chain OK: ${records.length} records in ${file}, head ${records[records.length - 1]?.hash ?? GENESIS}`);
+  console.log(
+    `audit chain OK: ${records.length} records in ${file}, head ${records[records.length - 1]?.hash ?? GENESIS}`,
+  );
   return 0;
 }
 
@@ -82,7 +84,9 @@ function report(seq: number, problem: string): number {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(isJumpgateError(error) ? error.message : `audit: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(
+      isJumpgateError(error) ? error.message : `audit: ${error instanceof Error ? error.message : String(error)}`,
+    );
     process.exit(1);
   },
 );

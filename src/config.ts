@@ -64,12 +64,29 @@ function secureOrLoopback(value: string): boolean {
 
 /** Each field: a schema whose failure message is the fix a person reads. */
 const fields = {
-  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-[A-Za-z0-9-]+$/, 'is not a bot token (it starts with xoxb-; copy it from OAuth & Permissions)'),
-  SLACK_SIGNING_SECRET: z.string().regex(/^[a-f0-9]{16,}$/i, 'is not a signing secret (copy it from Basic Information → App Credentials)'),
-  SLACK_APP_TOKEN: z.string().regex(/^xapp-[A-Za-z0-9-]+$/, 'is not an app-level token (it starts with xapp-; create one with the connections:write scope)'),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xoxb-[A-Za-z0-9-]+$/, 'is not a bot token (it starts with xoxb-; copy it from OAuth & Permissions)'),
+  SLACK_SIGNING_SECRET: z
+    .string()
+    .regex(/^[a-f0-9]{16,}$/i, 'is not a signing secret (copy it from Basic Information → App Credentials)'),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(
+      /^xapp-[A-Za-z0-9-]+$/,
+      'is not an app-level token (it starts with xapp-; create one with the connections:write scope)',
+    ),
   SLACK_API_URL: httpUrl('is not an http(s) URL (default https://slack.com/api/)'),
-  HOST: z.string().refine((value) => isIP(value) !== 0, 'is not an IP address to listen on (use 0.0.0.0 for every interface, 127.0.0.1 for this machine only)'),
-  PORT: z.string().regex(/^\d{1,5}$/, 'is not a port number (use an integer from 0 to 65535)').transform(Number)
+  HOST: z
+    .string()
+    .refine(
+      (value) => isIP(value) !== 0,
+      'is not an IP address to listen on (use 0.0.0.0 for every interface, 127.0.0.1 for this machine only)',
+    ),
+  PORT: z
+    .string()
+    .regex(/^\d{1,5}$/, 'is not a port number (use an integer from 0 to 65535)')
+    .transform(Number)
     .refine((port) => port <= 65_535, 'is not a port number (use an integer from 0 to 65535)'),
   REDIS_URL: z.string().refine((value) => {
     try {
@@ -78,13 +95,20 @@ const fields = {
       return false;
     }
   }, 'is not a Redis URL (use redis://host:6379 or rediss://user:password@host:6380/0)'),
-  JUMPGATE_PREFIX: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'is not a valid prefix (letters, digits, _ . -; at most 64 characters)'),
+  JUMPGATE_PREFIX: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
+      'is not a valid prefix (letters, digits, _ . -; at most 64 characters)',
+    ),
   WORKFLOWS_DIR: z.string().min(1, 'is empty (give the folder of workflow YAML files)'),
   PAGERDUTY_TOKEN: z.string().regex(/^\S{8,}$/, 'is not a PagerDuty REST API token'),
   PAGERDUTY_API_URL: httpUrl('is not an http(s) URL (default https://api.pagerduty.com)'),
   PAGERDUTY_FROM: z.email('is not an email address (PagerDuty needs the email of a PagerDuty user as From)'),
-  BROKER_URL: httpUrl('is not an http(s) URL of an access broker (leave it unset for the embedded broker)')
-    .refine(secureOrLoopback, 'uses http:// to another host (use https://, or http:// only on loopback)'),
+  BROKER_URL: httpUrl('is not an http(s) URL of an access broker (leave it unset for the embedded broker)').refine(
+    secureOrLoopback,
+    'uses http:// to another host (use https://, or http:// only on loopback)',
+  ),
   JUMPGATE_SIGNING_KEY: z.string().refine((value) => {
     try {
       const jwk: unknown = JSON.parse(value);
@@ -95,7 +119,10 @@ const fields = {
   }, 'is not a private JWK in JSON (an Ed25519 or P-256 key with its "d"; leave it unset to generate one)'),
   DATA_DIR: z.string().min(1, 'is empty (give a folder for local state, default ./data)'),
   AUDIT_LOG_FILE: z.string().min(1, 'is empty (give a file path, or unset it)'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'is not a log level (use fatal, error, warn, info, debug, trace or silent)'),
+  LOG_LEVEL: z.enum(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    'is not a log level (use fatal, error, warn, info, debug, trace or silent)',
+  ),
 } as const;
 
 type Field = keyof typeof fields;
@@ -115,7 +142,9 @@ export function loadConfig(env: Env = process.env): Config {
 
   const slack = slackMode(env, values, problems);
   if (values.PAGERDUTY_FROM && !values.PAGERDUTY_TOKEN && !problems.some((p) => p.startsWith('PAGERDUTY_TOKEN'))) {
-    problems.push('PAGERDUTY_FROM is set but PAGERDUTY_TOKEN is not (set PAGERDUTY_TOKEN to turn incident checks on, or unset PAGERDUTY_FROM)');
+    problems.push(
+      'PAGERDUTY_FROM is set but PAGERDUTY_TOKEN is not (set PAGERDUTY_TOKEN to turn incident checks on, or unset PAGERDUTY_FROM)',
+    );
   }
   if (problems.length > 0 || !slack) {
     throw new JumpgateError('config_invalid', problems.join('\n'), { details: { problems } });
@@ -132,7 +161,11 @@ export function loadConfig(env: Env = process.env): Config {
     prefix: values.JUMPGATE_PREFIX ?? 'jumpgate',
     workflowsDir: values.WORKFLOWS_DIR ?? './workflows',
     pagerduty: values.PAGERDUTY_TOKEN
-      ? { token: values.PAGERDUTY_TOKEN, apiUrl: (values.PAGERDUTY_API_URL ?? 'https://api.pagerduty.com').replace(/\/+$/, ''), from: values.PAGERDUTY_FROM }
+      ? {
+          token: values.PAGERDUTY_TOKEN,
+          apiUrl: (values.PAGERDUTY_API_URL ?? 'https://api.pagerduty.com').replace(/\/+$/, ''),
+          from: values.PAGERDUTY_FROM,
+        }
       : undefined,
     brokerUrl: values.BROKER_URL,
     signingKeyJwk: values.JUMPGATE_SIGNING_KEY,
@@ -149,14 +182,18 @@ function slackMode(env: Env, values: Parsed, problems: string[]): SlackMode | un
   if (present.some((name) => problems.some((p) => p.startsWith(`${name} `)))) return undefined;
   const botToken = values.SLACK_BOT_TOKEN;
   if (!botToken) {
-    problems.push(`SLACK_BOT_TOKEN is required when ${present.join(' and ')} ${present.length > 1 ? 'are' : 'is'} set (copy the Bot User OAuth Token, xoxb-…, from OAuth & Permissions)`);
+    problems.push(
+      `SLACK_BOT_TOKEN is required when ${present.join(' and ')} ${present.length > 1 ? 'are' : 'is'} set (copy the Bot User OAuth Token, xoxb-…, from OAuth & Permissions)`,
+    );
     return undefined;
   }
   if (values.SLACK_APP_TOKEN) {
     return { kind: 'socket', botToken, appToken: values.SLACK_APP_TOKEN, signingSecret: values.SLACK_SIGNING_SECRET };
   }
   if (!values.SLACK_SIGNING_SECRET) {
-    problems.push('SLACK_SIGNING_SECRET is required in HTTP mode (copy it from Basic Information → App Credentials, or set SLACK_APP_TOKEN for Socket Mode)');
+    problems.push(
+      'SLACK_SIGNING_SECRET is required in HTTP mode (copy it from Basic Information → App Credentials, or set SLACK_APP_TOKEN for Socket Mode)',
+    );
     return undefined;
   }
   return { kind: 'http', botToken, signingSecret: values.SLACK_SIGNING_SECRET };

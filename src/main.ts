@@ -1,10 +1,19 @@
 import { pino } from 'pino';
-import { NO_SLACK, startJumpgate, type RunningJumpgate } from './app.js';
-import { describeConfig, loadConfig, type Config } from './config.js';
+import { NO_SLACK, type RunningJumpgate, startJumpgate } from './app.js';
+import { type Config, describeConfig, loadConfig } from './config.js';
 import { isJumpgateError } from './domain/errors.js';
 
 /** Secrets never reach the log, whatever object they travel in. */
-const REDACT = ['*.token', '*.botToken', '*.appToken', '*.signingSecret', '*.password', '*.privateKey', '*.d', 'headers.authorization'];
+const REDACT = [
+  '*.token',
+  '*.botToken',
+  '*.appToken',
+  '*.signingSecret',
+  '*.password',
+  '*.privateKey',
+  '*.d',
+  'headers.authorization',
+];
 
 async function main(): Promise<void> {
   let config: Config;

@@ -47,7 +47,13 @@ export function createBrokerClient(options: BrokerClientOptions): Broker {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
 
-  async function call<S extends z.ZodType>(method: string, route: string, payload: unknown, schema: S, notFound?: string): Promise<z.output<S>> {
+  async function call<S extends z.ZodType>(
+    method: string,
+    route: string,
+    payload: unknown,
+    schema: S,
+    notFound?: string,
+  ): Promise<z.output<S>> {
     const body = payload === undefined ? '' : JSON.stringify(payload);
     let lastFailure: unknown;
     for (let attempt = 0; attempt <= retries; attempt++) {
@@ -57,7 +63,8 @@ export function createBrokerClient(options: BrokerClientOptions): Broker {
       }
       try {
         const { status, text } = await send(method, route, body);
-        if (status >= 500) throw new RetryableFailure(`HTTP ${status}: ${errorOf(text)?.message ?? 'no error message'}`);
+        if (status >= 500)
+          throw new RetryableFailure(`HTTP ${status}: ${errorOf(text)?.message ?? 'no error message'}`);
         if (status >= 400) throw rejection(status, text, notFound);
         return parse(schema, text, route);
       } catch (error) {
@@ -67,10 +74,14 @@ export function createBrokerClient(options: BrokerClientOptions): Broker {
     }
     const attempts = retries + 1;
     // The message reaches Slack; where the broker is and how it failed is for the log (details, cause).
-    throw new JumpgateError('broker_unavailable', `the access broker did not answer (tried ${attempts} time${attempts === 1 ? '' : 's'})`, {
-      cause: lastFailure,
-      details: { attempts, baseUrl: base, call: `${method} ${route}`, failure: describe(lastFailure) },
-    });
+    throw new JumpgateError(
+      'broker_unavailable',
+      `the access broker did not answer (tried ${attempts} time${attempts === 1 ? '' : 's'})`,
+      {
+        cause: lastFailure,
+        details: { attempts, baseUrl: base, call: `${method} ${route}`, failure: describe(lastFailure) },
+      },
+    );
   }
 
   async function send(method: string, route: string, body: string): Promise<{ status: number; text: string }> {
@@ -86,7 +97,9 @@ export function createBrokerClient(options: BrokerClientOptions): Broker {
       });
       return { status: response.status, text: await response.text() };
     } catch (error) {
-      throw new RetryableFailure(isTimeout(error) ? `no answer within ${timeoutMs} ms` : describe(error), { cause: error });
+      throw new RetryableFailure(isTimeout(error) ? `no answer within ${timeoutMs} ms` : describe(error), {
+        cause: error,
+      });
     }
   }
 
@@ -112,11 +125,18 @@ export function createBrokerClient(options: BrokerClientOptions): Broker {
   return {
     async grant(request: GrantRequest): Promise<IssuedGrant> {
       const issued = await call('POST', '/v1/grants', request, issuedGrantResponse);
-      if (issued.id !== request.id) throw malformed('/v1/grants', `it answered for grant ${issued.id}, not ${request.id}`, undefined);
+      if (issued.id !== request.id)
+        throw malformed('/v1/grants', `it answered for grant ${issued.id}, not ${request.id}`, undefined);
       return issued;
     },
     async revoke(grantId: string): Promise<RevokedGrant> {
-      return call('DELETE', `/v1/grants/${encodeURIComponent(grantId)}`, undefined, revokedGrantResponse, `the broker has no grant ${grantId}`);
+      return call(
+        'DELETE',
+        `/v1/grants/${encodeURIComponent(grantId)}`,
+        undefined,
+        revokedGrantResponse,
+        `the broker has no grant ${grantId}`,
+      );
     },
     async listActive(): Promise<readonly ActiveGrantSummary[]> {
       return (await call('GET', '/v1/grants?status=active', undefined, activeGrantsResponse)).grants;
@@ -128,7 +148,9 @@ function rejection(status: number, text: string, notFound: string | undefined): 
   const error = errorOf(text);
   const details = { status, code: error?.code ?? 'unknown' };
   if (status === 404 && notFound !== undefined) return new JumpgateError('not_found', notFound, { details });
-  return new JumpgateError('broker_rejected', error?.message ?? `the broker refused the call (HTTP ${status})`, { details });
+  return new JumpgateError('broker_rejected', error?.message ?? `the broker refused the call (HTTP ${status})`, {
+    details,
+  });
 }
 
 function errorOf(text: string): { code: string; message: string } | undefined {

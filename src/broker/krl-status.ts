@@ -48,7 +48,8 @@ export function createKrlStatusReader(options: {
     if (!response.ok) throw new Error(`the broker answered ${response.status} to GET /v1/krl/status`);
     const body = statusResponse.parse(await response.json());
     const fetchAgeSeconds =
-      body.fetchAgeSeconds ?? (body.lastFetchAt === null ? Number.NaN : Math.max(0, (now() - Date.parse(body.lastFetchAt)) / 1000));
+      body.fetchAgeSeconds ??
+      (body.lastFetchAt === null ? Number.NaN : Math.max(0, (now() - Date.parse(body.lastFetchAt)) / 1000));
     return {
       fetchAgeSeconds,
       revokedSinceFetch: body.revokedSinceFetch,

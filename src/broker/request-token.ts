@@ -20,7 +20,11 @@ export interface RequestToSign {
  * One token per HTTP attempt, bound to that request: `htm`/`htu` to its method and path,
  * `bsh` to its body, `jti` unique so the broker can refuse a replay.
  */
-export async function signRequestToken(key: Pick<SigningKey, 'privateKey' | 'alg' | 'kid'>, request: RequestToSign, nowMs: number): Promise<string> {
+export async function signRequestToken(
+  key: Pick<SigningKey, 'privateKey' | 'alg' | 'kid'>,
+  request: RequestToSign,
+  nowMs: number,
+): Promise<string> {
   const iat = Math.floor(nowMs / 1000);
   return new SignJWT({ htm: request.method, htu: request.pathAndQuery, bsh: bodyHash(request.body) })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })

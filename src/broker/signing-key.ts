@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, link, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  type CryptoKey,
   calculateJwkThumbprint,
   exportJWK,
   generateKeyPair,
   importJWK,
-  jwtVerify,
-  SignJWT,
-  type CryptoKey,
   type JSONWebKeySet,
   type JWK,
+  jwtVerify,
+  SignJWT,
 } from 'jose';
 import { JumpgateError } from '../domain/errors.js';
 import { readIfExists } from './server/atomic-file.js';
@@ -40,7 +40,8 @@ export const SIGNING_KEY_FILE = 'signing-key.jwk.json';
 
 const ENV_FIX =
   'set JUMPGATE_SIGNING_KEY to a private JWK (JSON) of an Ed25519 (kty OKP, crv Ed25519) or P-256 (kty EC, crv P-256) key, or unset it to have one generated';
-const FILE_FIX = 'delete it to have a new key generated (an external broker must then trust the new JWKS), or set JUMPGATE_SIGNING_KEY';
+const FILE_FIX =
+  'delete it to have a new key generated (an external broker must then trust the new JWKS), or set JUMPGATE_SIGNING_KEY';
 
 /** Names where a key came from and how a person fixes it, for config_invalid messages. */
 interface Origin {
@@ -75,7 +76,8 @@ async function fromJwk(jwk: JWK, source: SigningKey['source'], origin: Origin): 
   if (alg === undefined || typeof jwk.d !== 'string') {
     throw invalid(origin, 'is not a private Ed25519 or P-256 JWK', undefined, { kty: jwk.kty, crv: jwk.crv });
   }
-  const publicJwk: JWK = jwk.kty === 'EC' ? { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y } : { kty: 'OKP', crv: jwk.crv, x: jwk.x };
+  const publicJwk: JWK =
+    jwk.kty === 'EC' ? { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y } : { kty: 'OKP', crv: jwk.crv, x: jwk.x };
   let privateKey: CryptoKey;
   let kid: string;
   try {

@@ -71,7 +71,11 @@ export interface ApprovalDecision {
  * True while a request waits for approvers to decide it: pending, and neither a breakglass (granted
  * at once, reviewed afterwards) nor auto-approved (nobody has to click).
  */
-export function awaitsDecision(request: { readonly status: RequestStatus; readonly kind: RequestKind; readonly autoApproval?: object }): boolean {
+export function awaitsDecision(request: {
+  readonly status: RequestStatus;
+  readonly kind: RequestKind;
+  readonly autoApproval?: object;
+}): boolean {
   return request.status === 'pending' && request.kind !== 'breakglass' && request.autoApproval === undefined;
 }
 
@@ -164,9 +168,13 @@ export function canCancel(request: Pick<RequestFacts, 'status' | 'requester'>, u
  */
 export function assertCanCancel(request: Pick<RequestFacts, 'status' | 'requester'>, userId: string): void {
   if (request.requester !== userId) {
-    throw new JumpgateError('forbidden', 'only the person who made this request can cancel it; approvers can deny it instead', {
-      details: { requester: request.requester },
-    });
+    throw new JumpgateError(
+      'forbidden',
+      'only the person who made this request can cancel it; approvers can deny it instead',
+      {
+        details: { requester: request.requester },
+      },
+    );
   }
   assertPending(request.status);
 }

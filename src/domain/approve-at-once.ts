@@ -1,6 +1,12 @@
-import { grantIdFor, type AccessRequest, type AutoApprovalRecord, type IncidentRef, type ReviewRecord } from './access-request.js';
-import { SYSTEM_ACTOR } from './audit-entry.js';
+import {
+  type AccessRequest,
+  type AutoApprovalRecord,
+  grantIdFor,
+  type IncidentRef,
+  type ReviewRecord,
+} from './access-request.js';
 import { assertPending } from './approval.js';
+import { SYSTEM_ACTOR } from './audit-entry.js';
 import type { OnCallFact } from './auto-approval.js';
 import { grantWindow } from './grant-window.js';
 import { auditOf, type RequestChange } from './request-change.js';
@@ -22,7 +28,13 @@ interface AtOnceFields {
  */
 export function autoApprove(
   request: AccessRequest,
-  input: { readonly target: Target; readonly incident: IncidentRef; readonly onCall: OnCallFact; readonly capMs: number; readonly now: number },
+  input: {
+    readonly target: Target;
+    readonly incident: IncidentRef;
+    readonly onCall: OnCallFact;
+    readonly capMs: number;
+    readonly now: number;
+  },
 ): RequestChange {
   const { incident, onCall } = input;
   const requestedMs = request.durationMs;
@@ -32,8 +44,23 @@ export function autoApprove(
     level: onCall.level,
     ...(durationMs < requestedMs ? { requestedMs } : {}),
   };
-  const detail = { escalationPolicy: onCall.escalationPolicyId, level: onCall.level, incident: incident.id, incidentNumber: incident.number, durationMs, requestedMs };
-  return approveAtOnce(request, input.target, input.now, { durationMs, incident, autoApproval }, 'auto_approved', SYSTEM_ACTOR, detail);
+  const detail = {
+    escalationPolicy: onCall.escalationPolicyId,
+    level: onCall.level,
+    incident: incident.id,
+    incidentNumber: incident.number,
+    durationMs,
+    requestedMs,
+  };
+  return approveAtOnce(
+    request,
+    input.target,
+    input.now,
+    { durationMs, incident, autoApproval },
+    'auto_approved',
+    SYSTEM_ACTOR,
+    detail,
+  );
 }
 
 /**
@@ -43,12 +70,29 @@ export function autoApprove(
  */
 export function approveBreakglass(
   request: AccessRequest,
-  input: { readonly target: Target; readonly reviewWithinMs: number; readonly incident?: IncidentRef; readonly now: number },
+  input: {
+    readonly target: Target;
+    readonly reviewWithinMs: number;
+    readonly incident?: IncidentRef;
+    readonly now: number;
+  },
 ): RequestChange {
   const { incident, now } = input;
   const dueAt = now + input.reviewWithinMs;
-  const detail = { durationMs: request.durationMs, reviewDueAt: dueAt, ...(incident ? { incident: incident.id, incidentNumber: incident.number } : {}) };
-  return approveAtOnce(request, input.target, now, { review: { dueAt }, ...(incident ? { incident } : {}) }, 'breakglass', request.requester, detail);
+  const detail = {
+    durationMs: request.durationMs,
+    reviewDueAt: dueAt,
+    ...(incident ? { incident: incident.id, incidentNumber: incident.number } : {}),
+  };
+  return approveAtOnce(
+    request,
+    input.target,
+    now,
+    { review: { dueAt }, ...(incident ? { incident } : {}) },
+    'breakglass',
+    request.requester,
+    detail,
+  );
 }
 
 function approveAtOnce(

@@ -1,5 +1,5 @@
 import { JumpgateError } from './errors.js';
-import { inPeopleSet, unionPeopleSets, type Member } from './people.js';
+import { inPeopleSet, type Member, unionPeopleSets } from './people.js';
 import type { RequestKind } from './request-kind.js';
 import type { PeopleSet, Workflow } from './workflow.js';
 
@@ -34,9 +34,13 @@ export function approverSetFor(workflow: Workflow, kind: RequestKind, escalated:
       break;
     case 'vendor':
       if (!vendor) {
-        throw new JumpgateError('vendor_not_allowed', `workflow ${workflow.name} has no vendor rules, so it has no vendor approvers`, {
-          details: { workflow: workflow.name },
-        });
+        throw new JumpgateError(
+          'vendor_not_allowed',
+          `workflow ${workflow.name} has no vendor rules, so it has no vendor approvers`,
+          {
+            details: { workflow: workflow.name },
+          },
+        );
       }
       base = { set: vendor.approvers ?? access.approvers, approvalsRequired: vendor.approvalsRequired };
       break;

@@ -28,23 +28,33 @@ export function decideAutoApproval<I extends IncidentFact>(
   facts: { readonly userId: string; readonly onCalls: readonly OnCallFact[]; readonly incidents: readonly I[] },
 ): AutoApprovalDecision<I> {
   const policies = new Set(rule.escalationPolicies);
-  const onPolicy = facts.onCalls.filter((entry) => policies.has(entry.escalationPolicyId)).sort((a, b) => a.level - b.level);
+  const onPolicy = facts.onCalls
+    .filter((entry) => policies.has(entry.escalationPolicyId))
+    .sort((a, b) => a.level - b.level);
   if (onPolicy.length === 0) {
     return { approved: false, reason: `you are not on call for ${rule.escalationPolicies.join(' or ')}` };
   }
   const max = rule.maxEscalationLevel;
   const onCall = onPolicy.find((entry) => max === undefined || entry.level <= max);
   if (!onCall) {
-    return { approved: false, reason: `you are on call at escalation level ${onPolicy[0]!.level}; this workflow counts levels up to ${max}` };
+    return {
+      approved: false,
+      reason: `you are on call at escalation level ${onPolicy[0]!.level}; this workflow counts levels up to ${max}`,
+    };
   }
   const services = new Set(rule.services);
-  const active = facts.incidents.filter((incident) => services.has(incident.serviceId)).sort((a, b) => a.number - b.number);
+  const active = facts.incidents
+    .filter((incident) => services.has(incident.serviceId))
+    .sort((a, b) => a.number - b.number);
   if (active.length === 0) {
     return { approved: false, reason: `no triggered or acknowledged incident on ${rule.services.join(', ')}` };
   }
   const incident = rule.requireAssigned ? active.find((i) => i.assigneeIds.includes(facts.userId)) : active[0];
   if (!incident) {
-    return { approved: false, reason: `you are not assigned to ${active.map((i) => `incident #${i.number}`).join(', ')}` };
+    return {
+      approved: false,
+      reason: `you are not assigned to ${active.map((i) => `incident #${i.number}`).join(', ')}`,
+    };
   }
   return { approved: true, onCall, incident };
 }

@@ -1,6 +1,6 @@
 import type { AccessRequest, ReviewRecord } from './access-request.js';
-import { SYSTEM_ACTOR } from './audit-entry.js';
 import { approverSetFor } from './approver-set.js';
+import { SYSTEM_ACTOR } from './audit-entry.js';
 import { JumpgateError } from './errors.js';
 import { inPeopleSet, type Member } from './people.js';
 import { auditOf, type RequestChange } from './request-change.js';
@@ -51,16 +51,25 @@ export function reminderInterval(reviewWithinMs: number): number {
  */
 export function review(
   request: AccessRequest,
-  input: { readonly reviewers: PeopleSet; readonly reviewer: Member; readonly outcome: 'ok' | 'flagged'; readonly now: number },
+  input: {
+    readonly reviewers: PeopleSet;
+    readonly reviewer: Member;
+    readonly outcome: 'ok' | 'flagged';
+    readonly now: number;
+  },
 ): RequestChange {
   const { reviewers, reviewer, outcome, now } = input;
   const current = request.review;
-  if (request.kind !== 'breakglass' || !current) throw new JumpgateError('no_review', 'only breakglass access is reviewed afterwards');
+  if (request.kind !== 'breakglass' || !current)
+    throw new JumpgateError('no_review', 'only breakglass access is reviewed afterwards');
   if (current.outcome) {
     const word = current.outcome === 'ok' ? 'reviewed as OK' : 'flagged';
-    throw new JumpgateError('review_done', `this breakglass was already ${word}; its message says by whom`, { details: { review: current } });
+    throw new JumpgateError('review_done', `this breakglass was already ${word}; its message says by whom`, {
+      details: { review: current },
+    });
   }
-  if (request.requester === reviewer.userId) throw new JumpgateError('self_review', 'you cannot review your own breakglass; one of its approvers must');
+  if (request.requester === reviewer.userId)
+    throw new JumpgateError('self_review', 'you cannot review your own breakglass; one of its approvers must');
   if (!inPeopleSet(reviewers, reviewer)) {
     throw new JumpgateError('not_an_approver', 'you are not an approver for this breakglass', {
       details: { approvers: { users: [...reviewers.users], groups: [...reviewers.groups] } },
@@ -73,12 +82,19 @@ export function review(
 }
 
 /** An overdue review is chased: recorded (`escalated`) each time. Nothing to do once reviewed or before it is due. */
-export function remindOverdueReview(request: AccessRequest, input: { readonly now: number }): RequestChange | undefined {
+export function remindOverdueReview(
+  request: AccessRequest,
+  input: { readonly now: number },
+): RequestChange | undefined {
   const { now } = input;
   const current = pendingReview(request);
   if (current === undefined || current.dueAt > now) return undefined;
   return {
     next: { ...request, updatedAt: now, review: { ...current, remindedAt: now } },
-    audit: auditOf(request, 'escalated', SYSTEM_ACTOR, { what: 'review_overdue', dueAt: current.dueAt, overdueMs: now - current.dueAt }),
+    audit: auditOf(request, 'escalated', SYSTEM_ACTOR, {
+      what: 'review_overdue',
+      dueAt: current.dueAt,
+      overdueMs: now - current.dueAt,
+    }),
   };
 }

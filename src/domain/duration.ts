@@ -18,7 +18,9 @@ export const DURATION_HELP = 'use 90s, 30m, 2h, 1h30m, 1d';
 export function parseDuration(text: string): DurationMs {
   const input = text.trim().toLowerCase();
   const invalid = (why: string) =>
-    new JumpgateError('invalid_duration', `"${text}" is not a duration (${DURATION_HELP})`, { details: { input: text, why } });
+    new JumpgateError('invalid_duration', `"${text}" is not a duration (${DURATION_HELP})`, {
+      details: { input: text, why },
+    });
   if (!WHOLE.test(input)) throw invalid('format');
   let total = 0;
   let last = -1;

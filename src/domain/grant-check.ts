@@ -1,4 +1,4 @@
-import { grantIdFor, type AccessRequest, type GrantRecord } from './access-request.js';
+import { type AccessRequest, type GrantRecord, grantIdFor } from './access-request.js';
 import { approverSetFor } from './approver-set.js';
 import { formatDuration } from './duration.js';
 import { inPeopleSet, type Member } from './people.js';
@@ -195,8 +195,7 @@ function decisionMismatches(
       found.push(`${clip(userId)} approved their own request`);
     } else if (!inPeopleSet(set, member(userId))) {
       found.push(`${clip(userId)} is not an eligible approver`);
-    }
-    else eligible.add(userId);
+    } else eligible.add(userId);
   }
   if (eligible.size < required) {
     found.push(`${required} distinct eligible approvals are needed, ${eligible.size} recorded`);

@@ -27,13 +27,21 @@ export interface Issued {
 }
 
 /** approved → active: the certificate the broker issued for the grant planned at approval. */
-export function grant(request: AccessRequest, input: { readonly issued: Issued; readonly now: number }): RequestChange | undefined {
+export function grant(
+  request: AccessRequest,
+  input: { readonly issued: Issued; readonly now: number },
+): RequestChange | undefined {
   const approved = asApproved(request);
   if (!approved) return undefined;
   assertTransition(approved.status, 'active');
   const { serial, principals, certificate, notAfter } = input.issued;
   return {
-    next: { ...approved, status: 'active', updatedAt: input.now, grant: { ...approved.grant, serial, principals, certificate } },
+    next: {
+      ...approved,
+      status: 'active',
+      updatedAt: input.now,
+      grant: { ...approved.grant, serial, principals, certificate },
+    },
     audit: auditOf(approved, 'granted', SYSTEM_ACTOR, { serial, notAfter, principals }),
   };
 }
@@ -41,7 +49,11 @@ export function grant(request: AccessRequest, input: { readonly issued: Issued; 
 /** approved → failed: the broker refused or stayed down, or the grant did not match policy. Never half-granted. */
 export function fail(
   request: AccessRequest,
-  input: { readonly failure: { readonly code: string; readonly message: string }; readonly extra?: Record<string, unknown>; readonly now: number },
+  input: {
+    readonly failure: { readonly code: string; readonly message: string };
+    readonly extra?: Record<string, unknown>;
+    readonly now: number;
+  },
 ): RequestChange | undefined {
   if (request.status !== 'approved') return undefined;
   assertTransition(request.status, 'failed');
@@ -68,7 +80,10 @@ export type Ending =
   | { readonly status: 'revoked'; readonly actor: string; readonly reason?: string };
 
 /** active → expired | revoked, once the broker has revoked it (`brokerKnewIt`: it had the grant). */
-export function end(request: AccessRequest, input: { readonly ending: Ending; readonly brokerKnewIt: boolean; readonly now: number }): RequestChange | undefined {
+export function end(
+  request: AccessRequest,
+  input: { readonly ending: Ending; readonly brokerKnewIt: boolean; readonly now: number },
+): RequestChange | undefined {
   if (request.status !== 'active') return undefined;
   const { ending, now } = input;
   assertTransition(request.status, ending.status);
@@ -79,7 +94,9 @@ export function end(request: AccessRequest, input: { readonly ending: Ending; re
       ...request,
       status: ending.status,
       updatedAt: now,
-      ...(ending.status === 'revoked' ? { revocation: { by: ending.actor, at: now, ...(reason ? { reason } : {}) } } : {}),
+      ...(ending.status === 'revoked'
+        ? { revocation: { by: ending.actor, at: now, ...(reason ? { reason } : {}) } }
+        : {}),
     },
     audit: auditOf(request, ending.status, ending.actor, {
       notAfter,

@@ -20,9 +20,13 @@ const SHORT_WINDOW_SHARE = 0.2;
  */
 export function grantWindow(now: number, durationMs: DurationMs): GrantWindow {
   if (!Number.isSafeInteger(durationMs) || durationMs <= 0) {
-    throw new JumpgateError('invalid_duration', `a grant must last a positive whole number of milliseconds, not ${durationMs}`, {
-      details: { durationMs },
-    });
+    throw new JumpgateError(
+      'invalid_duration',
+      `a grant must last a positive whole number of milliseconds, not ${durationMs}`,
+      {
+        details: { durationMs },
+      },
+    );
   }
   return { notBefore: now, notAfter: now + durationMs };
 }

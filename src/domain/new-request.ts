@@ -1,6 +1,6 @@
 import type { AccessRequest } from './access-request.js';
-import type { AuditEntry } from './audit-entry.js';
 import { approverSetFor } from './approver-set.js';
+import type { AuditEntry } from './audit-entry.js';
 import type { RequestKind } from './request-kind.js';
 import type { CheckedRequest } from './request-rules.js';
 import type { Workflow } from './workflow.js';

@@ -1,6 +1,6 @@
-import { grantIdFor, type AccessRequest } from './access-request.js';
+import { type AccessRequest, grantIdFor } from './access-request.js';
+import { type ApprovalInput, assertCanCancel, type DenialInput, decideApproval, decideDenial } from './approval.js';
 import { SYSTEM_ACTOR } from './audit-entry.js';
-import { assertCanCancel, decideApproval, decideDenial, type ApprovalInput, type DenialInput } from './approval.js';
 import { grantWindow } from './grant-window.js';
 import { auditOf, type RequestChange } from './request-change.js';
 import { assertTransition } from './request-status.js';
@@ -26,25 +26,44 @@ export function approve(
     updatedAt: now,
     ...(grantId === undefined
       ? {}
-      : { status: 'approved', grant: { id: grantId, ...grantWindow(now, request.durationMs), principals: target.principals, hosts: target.hosts } }),
+      : {
+          status: 'approved',
+          grant: {
+            id: grantId,
+            ...grantWindow(now, request.durationMs),
+            principals: target.principals,
+            hosts: target.hosts,
+          },
+        }),
   };
   const detail = { approvals: approvals.length, required: request.approvalsRequired, complete };
   return { next, audit: auditOf(request, 'approved', clicker.userId, detail, grantId), complete };
 }
 
 /** A Deny with its reason (see `decideDenial`); one eligible denial ends the request. */
-export function deny(request: AccessRequest, input: Omit<DenialInput, 'request'> & { readonly reason: string }): RequestChange {
+export function deny(
+  request: AccessRequest,
+  input: Omit<DenialInput, 'request'> & { readonly reason: string },
+): RequestChange {
   const denial = decideDenial({ ...input, request });
   assertTransition(request.status, 'denied');
   const reason = input.reason.trim();
   return {
-    next: { ...request, status: 'denied', updatedAt: denial.at, decision: { by: denial.userId, at: denial.at, ...(reason ? { reason } : {}) } },
+    next: {
+      ...request,
+      status: 'denied',
+      updatedAt: denial.at,
+      decision: { by: denial.userId, at: denial.at, ...(reason ? { reason } : {}) },
+    },
     audit: auditOf(request, 'denied', input.clicker.userId, { reason }),
   };
 }
 
 /** The requester withdraws a pending request (see `assertCanCancel`). */
-export function cancel(request: AccessRequest, input: { readonly userId: string; readonly now: number }): RequestChange {
+export function cancel(
+  request: AccessRequest,
+  input: { readonly userId: string; readonly now: number },
+): RequestChange {
   assertCanCancel(request, input.userId);
   assertTransition(request.status, 'cancelled');
   const { userId, now } = input;
@@ -55,13 +74,20 @@ export function cancel(request: AccessRequest, input: { readonly userId: string;
 }
 
 /** Pending past its timeout: it can never be granted after that. Nothing to do when not pending or not due. */
-export function timeOut(request: AccessRequest, input: { readonly timeoutMs: number; readonly now: number }): RequestChange | undefined {
+export function timeOut(
+  request: AccessRequest,
+  input: { readonly timeoutMs: number; readonly now: number },
+): RequestChange | undefined {
   const { timeoutMs, now } = input;
   if (request.status !== 'pending' || request.createdAt + timeoutMs > now) return undefined;
   assertTransition(request.status, 'timed_out');
   return {
     next: { ...request, status: 'timed_out', updatedAt: now },
-    audit: auditOf(request, 'timed_out', SYSTEM_ACTOR, { approvals: request.approvals.length, required: request.approvalsRequired, timeoutMs }),
+    audit: auditOf(request, 'timed_out', SYSTEM_ACTOR, {
+      approvals: request.approvals.length,
+      required: request.approvalsRequired,
+      timeoutMs,
+    }),
   };
 }
 
@@ -69,12 +95,18 @@ export function timeOut(request: AccessRequest, input: { readonly timeoutMs: num
  * Pending past the workflow's escalate_after: the escalation approvers may decide it too. Nothing
  * to do when not pending, escalated already, not due, or the workflow does not escalate.
  */
-export function escalate(request: AccessRequest, input: { readonly escalateAfterMs: number | undefined; readonly now: number }): RequestChange | undefined {
+export function escalate(
+  request: AccessRequest,
+  input: { readonly escalateAfterMs: number | undefined; readonly now: number },
+): RequestChange | undefined {
   const { escalateAfterMs, now } = input;
   if (request.status !== 'pending' || request.escalated) return undefined;
   if (escalateAfterMs === undefined || request.createdAt + escalateAfterMs > now) return undefined;
   return {
     next: { ...request, escalated: true, updatedAt: now },
-    audit: auditOf(request, 'escalated', SYSTEM_ACTOR, { approvals: request.approvals.length, required: request.approvalsRequired }),
+    audit: auditOf(request, 'escalated', SYSTEM_ACTOR, {
+      approvals: request.approvals.length,
+      required: request.approvalsRequired,
+    }),
   };
 }

@@ -35,4 +35,3 @@ export function unionPeopleSets(a: PeopleSet, b: PeopleSet): PeopleSet {
     groups: [...new Set([...a.groups, ...b.groups])],
   };
 }
-

@@ -19,5 +19,12 @@ export function auditOf(
   detail: Readonly<Record<string, unknown>>,
   grantId: string | undefined = request.grant?.id,
 ): AuditEntry {
-  return { type, requestId: request.id, ...(grantId === undefined ? {} : { grantId }), actor, target: request.target, detail };
+  return {
+    type,
+    requestId: request.id,
+    ...(grantId === undefined ? {} : { grantId }),
+    actor,
+    target: request.target,
+    detail,
+  };
 }

@@ -1,6 +1,6 @@
-import { formatDuration, parseDuration, type DurationMs } from './duration.js';
+import { type DurationMs, formatDuration, parseDuration } from './duration.js';
 import { JumpgateError } from './errors.js';
-import { kindLimits, type KindLimits, type RequestKind } from './request-kind.js';
+import { type KindLimits, kindLimits, type RequestKind } from './request-kind.js';
 import type { Workflow } from './workflow.js';
 
 export interface RequestInput {
@@ -59,7 +59,8 @@ export function checkRequest(input: RequestInput): CheckedRequest {
   checkReasonLength(reason);
   const explicit = input.ticket?.trim() || undefined;
   const pattern = workflow.access.ticketPattern;
-  if (pattern === undefined) return explicit === undefined ? { durationMs, reason } : { durationMs, reason, ticket: explicit };
+  if (pattern === undefined)
+    return explicit === undefined ? { durationMs, reason } : { durationMs, reason, ticket: explicit };
   const ticket = findTicket(ticketRegExp(pattern, workflow), explicit, reason);
   if (ticket === undefined) {
     const wrong = explicit === undefined ? '' : ` ("${explicit}" does not match)`;
@@ -77,9 +78,13 @@ export function checkReasonLength(reason: string): void {
   // Characters as a person counts them (an emoji is one), not UTF-16 units.
   const length = [...reason.trim()].length;
   if (length > MAX_REASON_LENGTH) {
-    throw new JumpgateError('reason_too_long', `the reason is ${count(length)} characters long; at most ${count(MAX_REASON_LENGTH)} are allowed`, {
-      details: { length, max: MAX_REASON_LENGTH },
-    });
+    throw new JumpgateError(
+      'reason_too_long',
+      `the reason is ${count(length)} characters long; at most ${count(MAX_REASON_LENGTH)} are allowed`,
+      {
+        details: { length, max: MAX_REASON_LENGTH },
+      },
+    );
   }
 }
 
@@ -88,10 +93,20 @@ export function autoApproveDuration(requestedMs: DurationMs, capMs: DurationMs):
   return Math.min(requestedMs, capMs);
 }
 
-function checkDuration(text: string | undefined, limits: KindLimits, minDuration: DurationMs | undefined, target: string): DurationMs {
+function checkDuration(
+  text: string | undefined,
+  limits: KindLimits,
+  minDuration: DurationMs | undefined,
+  target: string,
+): DurationMs {
   const requested = text === undefined || text.trim() === '' ? limits.defaultDuration : parseDuration(text);
   if (requested > limits.maxDuration) {
-    const which = limits.kind === 'standard' ? 'maximum' : limits.kind === 'breakglass' ? 'breakglass maximum' : 'vendor session maximum';
+    const which =
+      limits.kind === 'standard'
+        ? 'maximum'
+        : limits.kind === 'breakglass'
+          ? 'breakglass maximum'
+          : 'vendor session maximum';
     throw new JumpgateError(
       'duration_over_max',
       `${formatDuration(requested)} is longer than the ${which} for ${target} (${formatDuration(limits.maxDuration)})`,
@@ -116,10 +131,14 @@ function ticketRegExp(pattern: string, workflow: Workflow): RegExp {
   try {
     return new RegExp(pattern);
   } catch (cause) {
-    throw new JumpgateError('workflow_invalid', `${workflow.file}: access.ticket_pattern ${pattern} is not a regular expression`, {
-      cause,
-      details: { workflow: workflow.name, pattern },
-    });
+    throw new JumpgateError(
+      'workflow_invalid',
+      `${workflow.file}: access.ticket_pattern ${pattern} is not a regular expression`,
+      {
+        cause,
+        details: { workflow: workflow.name, pattern },
+      },
+    );
   }
 }
 

@@ -24,14 +24,25 @@ export function revokersOf(workflow: Workflow, request: Pick<AccessRequest, 'kin
  * caller holds it and nothing was looked up), then `request_decided` unless the grant is active.
  * `name` is how the person named the grant (`grant_…` or `req_…`).
  */
-export function assertMayRevoke(request: AccessRequest, input: { readonly member: Member; readonly revokers?: PeopleSet; readonly name: string }): void {
+export function assertMayRevoke(
+  request: AccessRequest,
+  input: { readonly member: Member; readonly revokers?: PeopleSet; readonly name: string },
+): void {
   const { member, revokers, name } = input;
   if (!holdsGrant(request, member.userId) && !(revokers && inPeopleSet(revokers, member))) {
-    throw new JumpgateError('forbidden', `only the holder of ${name} or an approver of ${request.target} can revoke it`, { details: { id: name } });
+    throw new JumpgateError(
+      'forbidden',
+      `only the holder of ${name} or an approver of ${request.target} can revoke it`,
+      { details: { id: name } },
+    );
   }
   if (request.status !== 'active') {
-    throw new JumpgateError('request_decided', `${name} is not active (it is ${request.status.replace('_', ' ')}); nothing to revoke`, {
-      details: { status: request.status },
-    });
+    throw new JumpgateError(
+      'request_decided',
+      `${name} is not active (it is ${request.status.replace('_', ' ')}); nothing to revoke`,
+      {
+        details: { status: request.status },
+      },
+    );
   }
 }

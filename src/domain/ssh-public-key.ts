@@ -61,7 +61,9 @@ export function parseSshPublicKey(text: string): SshPublicKey {
 
   const bits = readKey(type, new WireReader(blob));
   if (type === 'ssh-rsa' && bits < MIN_RSA_BITS) {
-    throw refuse(`this RSA key has ${bits} bits; RSA keys need at least ${MIN_RSA_BITS} bits`, 'rsa_too_small', { bits });
+    throw refuse(`this RSA key has ${bits} bits; RSA keys need at least ${MIN_RSA_BITS} bits`, 'rsa_too_small', {
+      bits,
+    });
   }
   return { type, bits, normalized: `${type} ${data}`, ...(comment === '' ? {} : { comment }) };
 }
@@ -69,7 +71,8 @@ export function parseSshPublicKey(text: string): SshPublicKey {
 /** Reads the whole blob; returns the key size in bits. */
 function readKey(type: AcceptedKeyType, wire: WireReader): number {
   const inner = wire.text();
-  if (inner !== type) throw refuse(`the key data is a "${clip(inner ?? '')}" key, but the line says ${type}`, 'type_mismatch');
+  if (inner !== type)
+    throw refuse(`the key data is a "${clip(inner ?? '')}" key, but the line says ${type}`, 'type_mismatch');
   let bits: number;
   switch (type) {
     case 'ssh-ed25519':

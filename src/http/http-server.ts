@@ -71,7 +71,8 @@ async function route(deps: HttpServerDeps, req: IncomingMessage, res: ServerResp
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (path === '/slack/events' && deps.slackEvents) return void withBodyCap(deps.slackEvents)(req, res);
   if (deps.bastion && BASTION_PATHS.has(path)) return void deps.bastion(req, res);
-  if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: { code: 'method_not_allowed', message: 'use GET' } });
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return json(res, 405, { error: { code: 'method_not_allowed', message: 'use GET' } });
   switch (path) {
     case '/healthz':
       return deps.isReady() ? json(res, 200, { ok: true }) : json(res, 503, { ok: false, reason: 'starting' });
@@ -96,7 +97,10 @@ async function route(deps: HttpServerDeps, req: IncomingMessage, res: ServerResp
  * failed check can carry hosts, paths and passwords. The error itself goes to the log.
  */
 async function readyz(deps: HttpServerDeps, res: ServerResponse): Promise<void> {
-  const [checks, advisories] = await Promise.all([runChecks(deps, deps.readiness), runChecks(deps, deps.advisories ?? {})]);
+  const [checks, advisories] = await Promise.all([
+    runChecks(deps, deps.readiness),
+    runChecks(deps, deps.advisories ?? {}),
+  ]);
   const ok = deps.isReady() && checks.every(([, result]) => result === 'ok');
   json(res, ok ? 200 : 503, { ok, checks: Object.fromEntries([...checks, ...advisories]) });
 }

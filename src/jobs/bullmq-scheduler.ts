@@ -1,4 +1,4 @@
-import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { type ConnectionOptions, type JobsOptions, Queue } from 'bullmq';
 import type { Clock } from '../service/ports/clock.js';
 import type { Scheduler } from '../service/ports/scheduler.js';
 import { jobId, QUEUES, RETRIES, type RequestJob } from './job-queues.js';
@@ -17,9 +17,18 @@ export interface BullmqScheduler extends Scheduler {
 const KEEP = { removeOnComplete: 1000, removeOnFail: 5000 } satisfies JobsOptions;
 
 /** The Scheduler port over BullMQ delayed jobs. */
-export function createBullmqScheduler(deps: { connection: ConnectionOptions; prefix: string; now: Clock }): BullmqScheduler {
+export function createBullmqScheduler(deps: {
+  connection: ConnectionOptions;
+  prefix: string;
+  now: Clock;
+}): BullmqScheduler {
   // Nothing here reads BullMQ's event streams: keep a short tail for debugging, not 10,000 per queue.
-  const make = (name: string) => new Queue<RequestJob>(name, { connection: deps.connection, prefix: deps.prefix, streams: { events: { maxLen: 1000 } } });
+  const make = (name: string) =>
+    new Queue<RequestJob>(name, {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      streams: { events: { maxLen: 1000 } },
+    });
   const expire = make(QUEUES.expire);
   const warn = make(QUEUES.warn);
   const timeout = make(QUEUES.timeout);
@@ -29,23 +38,43 @@ export function createBullmqScheduler(deps: { connection: ConnectionOptions; pre
 
   return {
     async expireAt(requestId, at) {
-      await expire.add('expire', { requestId }, { jobId: jobId.expire(requestId, at), delay: delayUntil(at), ...RETRIES.expire, ...KEEP });
+      await expire.add(
+        'expire',
+        { requestId },
+        { jobId: jobId.expire(requestId, at), delay: delayUntil(at), ...RETRIES.expire, ...KEEP },
+      );
     },
     async warnAt(requestId, at) {
-      await warn.add('warn', { requestId }, { jobId: jobId.warn(requestId, at), delay: delayUntil(at), ...RETRIES.warn, ...KEEP });
+      await warn.add(
+        'warn',
+        { requestId },
+        { jobId: jobId.warn(requestId, at), delay: delayUntil(at), ...RETRIES.warn, ...KEEP },
+      );
     },
     async timeoutAt(requestId, at) {
-      await timeout.add('timeout', { requestId }, { jobId: jobId.timeout(requestId), delay: delayUntil(at), ...RETRIES.timeout, ...KEEP });
+      await timeout.add(
+        'timeout',
+        { requestId },
+        { jobId: jobId.timeout(requestId), delay: delayUntil(at), ...RETRIES.timeout, ...KEEP },
+      );
     },
     async escalateAt(requestId, at) {
-      await escalate.add('escalate', { requestId }, { jobId: jobId.escalate(requestId), delay: delayUntil(at), ...RETRIES.escalate, ...KEEP });
+      await escalate.add(
+        'escalate',
+        { requestId },
+        { jobId: jobId.escalate(requestId), delay: delayUntil(at), ...RETRIES.escalate, ...KEEP },
+      );
     },
     async cancelPending(requestId) {
       // remove() refuses a job that is running (locked): that one finds nothing to do anyway.
       await Promise.all([timeout.remove(jobId.timeout(requestId)), escalate.remove(jobId.escalate(requestId))]);
     },
     async reviewAt(requestId, at) {
-      await review.add('review', { requestId }, { jobId: jobId.review(requestId, at), delay: delayUntil(at), ...RETRIES.review, ...KEEP });
+      await review.add(
+        'review',
+        { requestId },
+        { jobId: jobId.review(requestId, at), delay: delayUntil(at), ...RETRIES.review, ...KEEP },
+      );
     },
     async close() {
       await Promise.all([expire.close(), warn.close(), timeout.close(), escalate.close(), review.close()]);

@@ -1,4 +1,4 @@
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
 import type { AccessService } from '../service/access-service.js';
 import type { Logger } from '../service/ports/logger.js';
 import type { JobKind } from '../service/ports/scheduler.js';
@@ -8,7 +8,17 @@ export interface JobWorkers {
   close(): Promise<void>;
 }
 
-type Processors = Pick<AccessService, 'expireGrant' | 'warnExpiry' | 'timeoutRequest' | 'escalateRequest' | 'remindReview' | 'watchIncidents' | 'reconcile' | 'reportJobFailure'>;
+type Processors = Pick<
+  AccessService,
+  | 'expireGrant'
+  | 'warnExpiry'
+  | 'timeoutRequest'
+  | 'escalateRequest'
+  | 'remindReview'
+  | 'watchIncidents'
+  | 'reconcile'
+  | 'reportJobFailure'
+>;
 
 /**
  * One worker per queue, each a thin call into the service. A job whose last attempt fails is
@@ -26,8 +36,16 @@ export async function startWorkers(deps: {
 }): Promise<JobWorkers> {
   const { service, logger } = deps;
   const options = { connection: deps.connection, prefix: deps.prefix };
-  const requestWorker = (queue: string, kind: JobKind, run: (requestId: string) => Promise<unknown>, concurrency: number) => {
-    const worker = new Worker(queue, async (job: Job) => run(requestJobSchema.parse(job.data).requestId), { ...options, concurrency });
+  const requestWorker = (
+    queue: string,
+    kind: JobKind,
+    run: (requestId: string) => Promise<unknown>,
+    concurrency: number,
+  ) => {
+    const worker = new Worker(queue, async (job: Job) => run(requestJobSchema.parse(job.data).requestId), {
+      ...options,
+      concurrency,
+    });
     worker.on('failed', (job, error) => {
       if (!job) return;
       const attempts = job.opts.attempts ?? 1;
@@ -56,13 +74,22 @@ export async function startWorkers(deps: {
   const periodic = async (queue: string, every: number, run: () => Promise<unknown>, what: string) => {
     const scheduled = new Queue(queue, options);
     periodicQueues.push(scheduled);
-    await scheduled.upsertJobScheduler(queue, { every }, { name: queue, opts: { removeOnComplete: true, removeOnFail: 100 } });
+    await scheduled.upsertJobScheduler(
+      queue,
+      { every },
+      { name: queue, opts: { removeOnComplete: true, removeOnFail: 100 } },
+    );
     const worker = new Worker(queue, run, { ...options, concurrency: 1 });
     worker.on('failed', (_job, error) => logger.warn({ err: error }, `${what} failed; it runs again shortly`));
     worker.on('error', (error) => logger.error({ err: error, queue }, 'job worker error'));
     workers.push(worker);
   };
-  await periodic(QUEUES.reconcile, deps.reconcileEveryMs ?? RECONCILE_EVERY_MS, () => service.reconcile(), 'reconciliation');
+  await periodic(
+    QUEUES.reconcile,
+    deps.reconcileEveryMs ?? RECONCILE_EVERY_MS,
+    () => service.reconcile(),
+    'reconciliation',
+  );
   if (deps.incidentWatchEveryMs !== undefined) {
     await periodic(QUEUES.incidents, deps.incidentWatchEveryMs, () => service.watchIncidents(), 'the incident watch');
   } else {

@@ -24,14 +24,23 @@ export function unreachable(request: RequestLine, cause: unknown): JumpgateError
 }
 
 /** A 4xx or 5xx answer. `said` is PagerDuty's own message, when its body had one. */
-export function refused(request: RequestLine, status: number, said: string | undefined, cause?: unknown): JumpgateError {
+export function refused(
+  request: RequestLine,
+  status: number,
+  said: string | undefined,
+  cause?: unknown,
+): JumpgateError {
   const suffix = said === undefined ? '' : `: ${said}`;
   const message =
-    status === 401 ? 'PagerDuty refused the token (401)'
-    : status === 403 ? `PagerDuty does not allow this token to do that (403)${suffix}`
-    : status === 429 ? 'PagerDuty is rate limiting us (429)'
-    : status >= 500 ? `PagerDuty failed with a server error (${status})`
-    : `PagerDuty refused the request (${status})${suffix}`;
+    status === 401
+      ? 'PagerDuty refused the token (401)'
+      : status === 403
+        ? `PagerDuty does not allow this token to do that (403)${suffix}`
+        : status === 429
+          ? 'PagerDuty is rate limiting us (429)'
+          : status >= 500
+            ? `PagerDuty failed with a server error (${status})`
+            : `PagerDuty refused the request (${status})${suffix}`;
   return new JumpgateError('incidents_unavailable', message, {
     cause,
     details: { request, status, ...(said === undefined ? {} : { pagerDutySaid: said }) },
@@ -40,10 +49,14 @@ export function refused(request: RequestLine, status: number, said: string | und
 
 /** A 2xx answer without the shape Jumpgate relies on (or not JSON at all). */
 export function malformed(request: RequestLine, why: string, cause: unknown): JumpgateError {
-  return new JumpgateError('incidents_unavailable', `PagerDuty sent an answer to ${request} that Jumpgate does not understand (${why})`, {
-    cause,
-    details: { request, malformed: true },
-  });
+  return new JumpgateError(
+    'incidents_unavailable',
+    `PagerDuty sent an answer to ${request} that Jumpgate does not understand (${why})`,
+    {
+      cause,
+      details: { request, malformed: true },
+    },
+  );
 }
 
 /** 3000 → "3 s", 1500 → "1.5 s", 200 → "200 ms": how a person says a wait. */

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { JumpgateError } from '../domain/errors.js';
 import type { Incident, Incidents, OnCall, PagerDutyUser } from '../service/ports/incidents.js';
 import type { Logger } from '../service/ports/logger.js';
@@ -7,14 +8,13 @@ import { readAllPages } from './pagerduty-pages.js';
 import {
   createdNoteResponse,
   describeIssue,
+  type incidentBody,
   incidentsPage,
   onCallsPage,
   oneIncidentResponse,
   usersPage,
-  type incidentBody,
 } from './pagerduty-responses.js';
 import { createPagerDutyTransport } from './pagerduty-transport.js';
-import type { z } from 'zod';
 
 export interface PagerDutyIncidentsOptions {
   readonly token: string;
@@ -43,7 +43,12 @@ export function createPagerDutyIncidents(options: PagerDutyIncidentsOptions): In
   const { from, logger } = options;
   const cacheTtlMs = options.cacheTtlMs ?? 30_000;
   const incidentTtlMs = Math.min(options.incidentTtlMs ?? 5_000, cacheTtlMs);
-  const transport = createPagerDutyTransport({ token: options.token, apiUrl: options.apiUrl, timeoutMs: options.timeoutMs ?? 3_000, logger });
+  const transport = createPagerDutyTransport({
+    token: options.token,
+    apiUrl: options.apiUrl,
+    timeoutMs: options.timeoutMs ?? 3_000,
+    logger,
+  });
   const cache = createAnswerCache(options.now ?? Date.now);
 
   return {
@@ -53,13 +58,17 @@ export function createPagerDutyIncidents(options: PagerDutyIncidentsOptions): In
       const isWanted = (user: PagerDutyUser) => user.email.toLowerCase() === wanted;
       return cache.remember(`user ${wanted}`, cacheTtlMs, () =>
         transport.call(async (send) => {
-          const users = await readAllPages(send, {
-            path: '/users',
-            query: { query: email },
-            page: usersPage,
-            items: (page) => page.users,
-            enough: (read) => read.some(isWanted),
-          }, logger);
+          const users = await readAllPages(
+            send,
+            {
+              path: '/users',
+              query: { query: email },
+              page: usersPage,
+              items: (page) => page.users,
+              enough: (read) => read.some(isWanted),
+            },
+            logger,
+          );
           const user = users.find(isWanted);
           return user === undefined ? undefined : { id: user.id, email: user.email, name: user.name };
         }),
@@ -72,16 +81,26 @@ export function createPagerDutyIncidents(options: PagerDutyIncidentsOptions): In
       if (policies.length === 0) return [];
       return cache.remember(`oncalls ${userId} ${policies.join(',')}`, cacheTtlMs, () =>
         transport.call(async (send) => {
-          const onCalls = await readAllPages(send, {
-            path: '/oncalls',
-            query: { 'user_ids[]': [userId], 'escalation_policy_ids[]': policies },
-            page: onCallsPage,
-            items: (page) => page.oncalls,
-          }, logger);
-          return onCalls
-            // Auto-approval rests on this answer: an entry outside the filter asked for is not taken.
-            .filter((onCall) => onCall.user.id === userId && policies.includes(onCall.escalation_policy.id))
-            .map((onCall) => ({ escalationPolicyId: onCall.escalation_policy.id, level: onCall.escalation_level, userId: onCall.user.id }));
+          const onCalls = await readAllPages(
+            send,
+            {
+              path: '/oncalls',
+              query: { 'user_ids[]': [userId], 'escalation_policy_ids[]': policies },
+              page: onCallsPage,
+              items: (page) => page.oncalls,
+            },
+            logger,
+          );
+          return (
+            onCalls
+              // Auto-approval rests on this answer: an entry outside the filter asked for is not taken.
+              .filter((onCall) => onCall.user.id === userId && policies.includes(onCall.escalation_policy.id))
+              .map((onCall) => ({
+                escalationPolicyId: onCall.escalation_policy.id,
+                level: onCall.escalation_level,
+                userId: onCall.user.id,
+              }))
+          );
         }),
       );
     },
@@ -91,13 +110,17 @@ export function createPagerDutyIncidents(options: PagerDutyIncidentsOptions): In
       if (services.length === 0) return [];
       return cache.remember(`incidents ${services.join(',')}`, cacheTtlMs, () =>
         transport.call(async (send) => {
-          const incidents = await readAllPages(send, {
-            path: '/incidents',
-            // PagerDuty lists the last month unless told otherwise; an older incident can still be open.
-            query: { 'service_ids[]': services, 'statuses[]': ACTIVE_STATUSES, date_range: 'all' },
-            page: incidentsPage,
-            items: (page) => page.incidents,
-          }, logger);
+          const incidents = await readAllPages(
+            send,
+            {
+              path: '/incidents',
+              // PagerDuty lists the last month unless told otherwise; an older incident can still be open.
+              query: { 'service_ids[]': services, 'statuses[]': ACTIVE_STATUSES, date_range: 'all' },
+              page: incidentsPage,
+              items: (page) => page.incidents,
+            },
+            logger,
+          );
           return incidents
             .filter((incident) => incident.status !== 'resolved' && services.includes(incident.service.id))
             .map(toIncident);
@@ -120,7 +143,10 @@ export function createPagerDutyIncidents(options: PagerDutyIncidentsOptions): In
 
     async addNote(incidentId: string, content: string): Promise<void> {
       if (from === undefined || from === '') {
-        throw new JumpgateError('incidents_unavailable', 'PAGERDUTY_FROM is not set: PagerDuty needs the email of a user as From to write notes');
+        throw new JumpgateError(
+          'incidents_unavailable',
+          'PAGERDUTY_FROM is not set: PagerDuty needs the email of a user as From to write notes',
+        );
       }
       await transport.call(async (send) => {
         const path = `/incidents/${encodeURIComponent(incidentId)}/notes` as const;

@@ -45,6 +45,9 @@ export async function readAllPages<P extends PageEnvelope, T>(
     // PagerDuty may lower the limit asked for; the page's own limit says where the next one starts.
     offset = page.offset + page.limit;
   }
-  logger?.warn({ path: list.path, pages: maxPages, read: items.length }, 'PagerDuty has more pages than Jumpgate reads; the rest is ignored');
+  logger?.warn(
+    { path: list.path, pages: maxPages, read: items.length },
+    'PagerDuty has more pages than Jumpgate reads; the rest is ignored',
+  );
   return items;
 }

@@ -1,7 +1,7 @@
 import { api } from '@pagerduty/pdjs';
 import type { Logger } from '../service/ports/logger.js';
+import { malformed, type RequestLine, refused, timedOut, unreachable } from './pagerduty-failures.js';
 import { errorMessageOf } from './pagerduty-responses.js';
-import { malformed, refused, timedOut, unreachable, type RequestLine } from './pagerduty-failures.js';
 
 /**
  * Requests to PagerDuty's REST API v2 through pdjs, which sends `Accept:
@@ -81,7 +81,11 @@ interface PdjsCall {
 export function createPagerDutyTransport(options: PagerDutyTransportOptions): PagerDutyTransport {
   const base = options.apiUrl.replace(/\/+$/, '');
 
-  async function send(request: PagerDutyRequest, controller: AbortController, aborted: Promise<never>): Promise<PagerDutyAnswer> {
+  async function send(
+    request: PagerDutyRequest,
+    controller: AbortController,
+    aborted: Promise<never>,
+  ): Promise<PagerDutyAnswer> {
     const line: RequestLine = `${request.method} ${request.path}`;
     let attempts = 0;
     const parameters: PdjsCall = {
@@ -115,7 +119,9 @@ export function createPagerDutyTransport(options: PagerDutyTransportOptions): Pa
 
   function failureOf(line: RequestLine, reason: unknown) {
     if (reason instanceof CallStopped) {
-      return reason.why === 'timeout' ? timedOut(line, options.timeoutMs, reason) : refused(line, 429, undefined, reason);
+      return reason.why === 'timeout'
+        ? timedOut(line, options.timeoutMs, reason)
+        : refused(line, 429, undefined, reason);
     }
     // pdjs rejects with the Response itself when its body is not JSON (a proxy's HTML page, say).
     const status = statusOf(reason);
@@ -143,7 +149,9 @@ export function createPagerDutyTransport(options: PagerDutyTransportOptions): Pa
 }
 
 function copyQuery(query: Readonly<Record<string, string | readonly string[]>>): Record<string, string | string[]> {
-  return Object.fromEntries(Object.entries(query).map(([key, value]) => [key, typeof value === 'string' ? value : [...value]]));
+  return Object.fromEntries(
+    Object.entries(query).map(([key, value]) => [key, typeof value === 'string' ? value : [...value]]),
+  );
 }
 
 function statusOf(value: unknown): number | undefined {

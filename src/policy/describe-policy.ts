@@ -7,7 +7,18 @@ import type { PeopleSet, Policy, Target, Workflow } from '../domain/workflow.js'
  * bypasses exist).
  */
 
-const HEADER = ['target', 'workflow', 'hosts', 'principals', 'approvers', 'approvals', 'max', 'breakglass', 'vendor', 'auto-approve'];
+const HEADER = [
+  'target',
+  'workflow',
+  'hosts',
+  'principals',
+  'approvers',
+  'approvals',
+  'max',
+  'breakglass',
+  'vendor',
+  'auto-approve',
+];
 
 function plural(count: number, one: string): string {
   return `${count} ${one}${count === 1 ? '' : 's'}`;
@@ -55,7 +66,14 @@ function row(workflow: Workflow, target: Target): string[] {
 export function formatTable(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
   for (const cells of rows) cells.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, cell.length)));
-  return rows.map((cells) => cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((cells) =>
+      cells
+        .map((cell, index) => cell.padEnd(widths[index] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** The table of every target, then `N workflows, M targets: OK`. */

@@ -21,7 +21,8 @@ export function describeValue(input: unknown): string {
 export function expected(what: string) {
   return (issue: { readonly input?: unknown }): string => {
     if (issue.input === undefined) return `required: ${what}`;
-    const hint = what.startsWith('a list') && typeof issue.input === 'string' ? ` (write it as a list: [${issue.input}])` : '';
+    const hint =
+      what.startsWith('a list') && typeof issue.input === 'string' ? ` (write it as a list: [${issue.input}])` : '';
     return `expected ${what}, got ${describeValue(issue.input)}${hint}`;
   };
 }
@@ -61,13 +62,23 @@ export const flag = z.boolean({ error: expected('true or false') });
 function matching(pattern: RegExp, what: string, help: string) {
   return z
     .string({ error: expected(what) })
-    .refine((text) => pattern.test(text), { error: (issue) => `${describeValue(issue.input)} is not ${what} (${help})` });
+    .refine((text) => pattern.test(text), {
+      error: (issue) => `${describeValue(issue.input)} is not ${what} (${help})`,
+    });
 }
 
 export const userId = matching(/^[UW][A-Z0-9]{2,}$/, 'a Slack user ID', 'like U0123ABCD: profile → ⋮ → Copy member ID');
 export const groupId = matching(/^S[A-Z0-9]{2,}$/, 'a Slack user-group ID', 'like S0123ABCD');
-export const channelId = matching(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel ID', 'like C0123ABCD: channel details → About, at the bottom');
-export const pagerDutyId = matching(/^P[A-Z0-9]{2,}$/, 'a PagerDuty ID', 'like PABC123, from the escalation policy or service URL');
+export const channelId = matching(
+  /^[CG][A-Z0-9]{2,}$/,
+  'a Slack channel ID',
+  'like C0123ABCD: channel details → About, at the bottom',
+);
+export const pagerDutyId = matching(
+  /^P[A-Z0-9]{2,}$/,
+  'a PagerDuty ID',
+  'like PABC123, from the escalation policy or service URL',
+);
 
 export const targetName = matching(
   /^[a-z0-9][a-z0-9._-]*$/,
@@ -80,7 +91,11 @@ function listEntry(what: string, pattern?: { readonly regex: RegExp; readonly he
   return z.string({ error: expected(what) }).superRefine((text, ctx) => {
     if (text === '') ctx.addIssue({ code: 'custom', message: 'must not be empty', input: text });
     else if (/[\s,]/.test(text)) {
-      ctx.addIssue({ code: 'custom', message: `${describeValue(text)} must not contain whitespace or commas (list each one separately)`, input: text });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${describeValue(text)} must not contain whitespace or commas (list each one separately)`,
+        input: text,
+      });
     } else if (pattern !== undefined && !pattern.regex.test(text)) {
       ctx.addIssue({ code: 'custom', message: `${describeValue(text)} is not ${what} (${pattern.help})`, input: text });
     }
@@ -102,18 +117,21 @@ export function isAddressOrCidr(text: string): boolean {
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
 }
 
-export const addressOrCidr = z
-  .string({ error: expected('an IP address or CIDR') })
-  .refine(isAddressOrCidr, {
-    error: (issue) => `${describeValue(issue.input)} is not an IP address or CIDR (like 10.0.0.0/8, 192.0.2.7 or 2001:db8::/32)`,
-  });
+export const addressOrCidr = z.string({ error: expected('an IP address or CIDR') }).refine(isAddressOrCidr, {
+  error: (issue) =>
+    `${describeValue(issue.input)} is not an IP address or CIDR (like 10.0.0.0/8, 192.0.2.7 or 2001:db8::/32)`,
+});
 
 export const regularExpression = z.string({ error: expected('a regular expression') }).superRefine((text, ctx) => {
   try {
     new RegExp(text);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    ctx.addIssue({ code: 'custom', message: `${describeValue(text)} is not a valid regular expression (${why})`, input: text });
+    ctx.addIssue({
+      code: 'custom',
+      message: `${describeValue(text)} is not a valid regular expression (${why})`,
+      input: text,
+    });
   }
 });
 

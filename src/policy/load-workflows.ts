@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { buildPolicy, type Policy, type Workflow } from '../domain/workflow.js';
-import { formatPath, workflowInvalid, type Problem } from './problem.js';
+import { formatPath, type Problem, workflowInvalid } from './problem.js';
 import { listWorkflowFiles, readWorkflowFile } from './read-workflow-files.js';
 import { toWorkflow } from './to-workflow.js';
 import { workflowFileSchema } from './workflow-schema.js';

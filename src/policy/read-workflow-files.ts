@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument, type ErrorCode } from 'yaml';
+import { type ErrorCode, LineCounter, parseDocument } from 'yaml';
 import { describeValue } from './fields.js';
-import { workflowInvalid, type Problem } from './problem.js';
+import { type Problem, workflowInvalid } from './problem.js';
 
 /** Finding the workflow files of a folder and reading each as one YAML mapping. */
 
@@ -31,8 +31,10 @@ export async function listWorkflowFiles(dir: string): Promise<string[]> {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
     const code = errorCode(error);
-    if (code === 'ENOENT') throw fail('no such folder (workflow files are read from WORKFLOWS_DIR, default ./workflows)');
-    if (code === 'ENOTDIR') throw fail('is not a folder (WORKFLOWS_DIR must name the folder that holds the workflow files)');
+    if (code === 'ENOENT')
+      throw fail('no such folder (workflow files are read from WORKFLOWS_DIR, default ./workflows)');
+    if (code === 'ENOTDIR')
+      throw fail('is not a folder (WORKFLOWS_DIR must name the folder that holds the workflow files)');
     throw fail(`the folder cannot be read (${code})`);
   }
   const names = entries
@@ -45,12 +47,14 @@ export async function listWorkflowFiles(dir: string): Promise<string[]> {
 
 export type ReadResult =
   /** `data` is a mapping; its contents are still unchecked. */
-  | { readonly ok: true; readonly data: object }
-  | { readonly ok: false; readonly problems: readonly Problem[] };
+  { readonly ok: true; readonly data: object } | { readonly ok: false; readonly problems: readonly Problem[] };
 
 /** Parses one file's text; `file` is only used in the problems. */
 export function parseWorkflowYaml(file: string, text: string): ReadResult {
-  const fail = (...messages: string[]): ReadResult => ({ ok: false, problems: messages.map((message) => ({ file, path: '', message })) });
+  const fail = (...messages: string[]): ReadResult => ({
+    ok: false,
+    problems: messages.map((message) => ({ file, path: '', message })),
+  });
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -69,9 +73,12 @@ export function parseWorkflowYaml(file: string, text: string): ReadResult {
   } catch (error) {
     return fail(`YAML cannot be read: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (data === null || data === undefined) return fail('the file is empty (a workflow needs at least name, targets and access)');
+  if (data === null || data === undefined)
+    return fail('the file is empty (a workflow needs at least name, targets and access)');
   if (typeof data !== 'object' || Array.isArray(data)) {
-    return fail(`expected a mapping at the top of the file (name: …, targets: …, access: …), got ${describeValue(data)}`);
+    return fail(
+      `expected a mapping at the top of the file (name: …, targets: …, access: …), got ${describeValue(data)}`,
+    );
   }
   return { ok: true, data };
 }

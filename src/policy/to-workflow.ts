@@ -9,7 +9,13 @@ import type {
   Workflow,
 } from '../domain/workflow.js';
 import type { WorkflowFile } from './workflow-schema.js';
-import { MINUTES_30, type AccessFile, type BreakglassFile, type TargetFile, type VendorFile } from './workflow-sections.js';
+import {
+  type AccessFile,
+  type BreakglassFile,
+  MINUTES_30,
+  type TargetFile,
+  type VendorFile,
+} from './workflow-sections.js';
 
 /**
  * Turns a validated workflow file (snake_case, as written) into the domain objects the rest of
@@ -75,7 +81,10 @@ function breakglass(file: BreakglassFile | undefined): BreakglassPolicy | undefi
   if (file?.allowed !== true) return undefined;
   const { max_duration, notify_channel, review_within } = file;
   if (max_duration === undefined || notify_channel === undefined || review_within === undefined) {
-    throw new JumpgateError('workflow_invalid', 'breakglass: allowed without max_duration, notify_channel or review_within');
+    throw new JumpgateError(
+      'workflow_invalid',
+      'breakglass: allowed without max_duration, notify_channel or review_within',
+    );
   }
   return {
     allowed: true,

@@ -21,9 +21,19 @@ function atMost(ctx: Ctx, path: readonly string[], value: number | undefined, li
   }
 }
 
-function atLeast(ctx: Ctx, path: readonly string[], value: number | undefined, limit: number | undefined, limitName: string): void {
+function atLeast(
+  ctx: Ctx,
+  path: readonly string[],
+  value: number | undefined,
+  limit: number | undefined,
+  limitName: string,
+): void {
   if (value !== undefined && limit !== undefined && value < limit) {
-    problem(ctx, path, `must not be shorter than ${limitName} (${formatDuration(limit)}), got ${formatDuration(value)}`);
+    problem(
+      ctx,
+      path,
+      `must not be shorter than ${limitName} (${formatDuration(limit)}), got ${formatDuration(value)}`,
+    );
   }
 }
 

@@ -3,8 +3,8 @@ import {
   addressOrCidr,
   channelId,
   count,
-  duration,
   DURATION_WHAT,
+  duration,
   expected,
   flag,
   hostName,
@@ -71,7 +71,8 @@ function requireWhenAllowed(section: string, required: Readonly<Record<string, s
   return (value: { readonly allowed: boolean } & Readonly<Record<string, unknown>>, ctx: z.core.$RefinementCtx) => {
     if (!value.allowed) return;
     for (const [key, what] of Object.entries(required)) {
-      if (value[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `required when ${section} is allowed: ${what}` });
+      if (value[key] === undefined)
+        ctx.addIssue({ code: 'custom', path: [key], message: `required when ${section} is allowed: ${what}` });
     }
   };
 }

@@ -1,22 +1,22 @@
-import { createApproveRequest } from './use-cases/approval/approve-request.js';
-import { createBreakglass } from './use-cases/breakglass/breakglass.js';
-import { createCancelRequest } from './use-cases/request/cancel-request.js';
-import { createDenyRequest } from './use-cases/approval/deny-request.js';
 import type { ServiceDeps } from './deps.js';
-import { createEscalateRequest } from './use-cases/request/escalate-request.js';
+import { createApproveRequest } from './use-cases/approval/approve-request.js';
+import { createDenyRequest } from './use-cases/approval/deny-request.js';
+import { createBreakglass } from './use-cases/breakglass/breakglass.js';
+import { createRemindReview } from './use-cases/breakglass/remind-review.js';
+import { createReviewBreakglass } from './use-cases/breakglass/review-breakglass.js';
 import { createExpireGrant } from './use-cases/grant/expire-access.js';
 import { createIssueGrant } from './use-cases/grant/issue-access.js';
-import { createListMine, createListTargets } from './use-cases/request/list-mine.js';
-import { createReconcile } from './use-cases/sweeps/reconcile.js';
-import { createRegisterKey } from './use-cases/keys/register-key.js';
-import { createRemindReview } from './use-cases/breakglass/remind-review.js';
-import { createReportJobFailure } from './use-cases/sweeps/report-job-failure.js';
-import { createRequestAccess } from './use-cases/request/request-access.js';
-import { createReviewBreakglass } from './use-cases/breakglass/review-breakglass.js';
 import { createRevokeGrant } from './use-cases/grant/revoke-access.js';
-import { createTimeoutRequest } from './use-cases/request/timeout-request.js';
 import { createWarnExpiry } from './use-cases/grant/warn-expiry.js';
 import { createWatchIncidents } from './use-cases/incidents/watch-incidents.js';
+import { createRegisterKey } from './use-cases/keys/register-key.js';
+import { createCancelRequest } from './use-cases/request/cancel-request.js';
+import { createEscalateRequest } from './use-cases/request/escalate-request.js';
+import { createListMine, createListTargets } from './use-cases/request/list-mine.js';
+import { createRequestAccess } from './use-cases/request/request-access.js';
+import { createTimeoutRequest } from './use-cases/request/timeout-request.js';
+import { createReconcile } from './use-cases/sweeps/reconcile.js';
+import { createReportJobFailure } from './use-cases/sweeps/report-job-failure.js';
 
 /** Every use case, wired to the same ports: what the Slack layer and the jobs call. */
 export function createAccessService(deps: ServiceDeps) {

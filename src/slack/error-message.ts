@@ -26,9 +26,15 @@ const MAX_MESSAGE = 2_500;
 export function errorReply(error: unknown): ErrorReply {
   if (!isJumpgateError(error)) {
     const reference = randomBytes(4).toString('hex');
-    return { text: `:boom: Something went wrong on our side (reference ${reference}); the details are in the bot's log.`, reference };
+    return {
+      text: `:boom: Something went wrong on our side (reference ${reference}); the details are in the bot's log.`,
+      reference,
+    };
   }
-  const message = escapeClipped(capitalize(FROM_OUTSIDE.has(error.code) ? withoutInternals(error.message) : error.message), MAX_MESSAGE);
+  const message = escapeClipped(
+    capitalize(FROM_OUTSIDE.has(error.code) ? withoutInternals(error.message) : error.message),
+    MAX_MESSAGE,
+  );
   const extra = extraFor(error);
   return { text: `:warning: ${message}${extra === '' ? '' : `\n${extra}`}` };
 }
@@ -49,7 +55,8 @@ function approversIn(details: Readonly<Record<string, unknown>>): string {
   const approvers = details.approvers;
   if (typeof approvers !== 'object' || approvers === null) return '';
   const { users, groups } = approvers as { users?: unknown; groups?: unknown };
-  const ids = (list: unknown): string[] => (Array.isArray(list) ? list.filter((id): id is string => typeof id === 'string') : []);
+  const ids = (list: unknown): string[] =>
+    Array.isArray(list) ? list.filter((id): id is string => typeof id === 'string') : [];
   return [...ids(users).map(mentionUser), ...ids(groups).map(mentionGroup)].join(', ');
 }
 

@@ -67,7 +67,9 @@ export function utcFallback(epochMs: number): string {
 
 /** Inline code. Backticks and line breaks in `text` cannot end the code span early. */
 export function code(text: string): string {
-  const inline = escapeMrkdwn(text).replaceAll('`', INERT_BACKTICK).replace(/\s*[\r\n]+\s*/g, ' ');
+  const inline = escapeMrkdwn(text)
+    .replaceAll('`', INERT_BACKTICK)
+    .replace(/\s*[\r\n]+\s*/g, ' ');
   // An empty code span renders as two stray backticks; show a visible blank instead.
   return inline === '' ? '` `' : `\`${inline}\``;
 }

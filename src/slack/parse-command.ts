@@ -8,14 +8,30 @@ export type SlashCommand =
   | { readonly name: 'request-modal' }
   | { readonly name: 'request'; readonly target: string; readonly duration?: string; readonly reason: string }
   | { readonly name: 'breakglass'; readonly target: string; readonly duration?: string; readonly reason: string }
-  | { readonly name: 'vendor'; readonly vendorEmail: string; readonly target: string; readonly duration: string; readonly reason: string }
+  | {
+      readonly name: 'vendor';
+      readonly vendorEmail: string;
+      readonly target: string;
+      readonly duration: string;
+      readonly reason: string;
+    }
   | { readonly name: 'key'; readonly key: string }
   | { readonly name: 'list' }
   | { readonly name: 'targets' }
   | { readonly name: 'extend'; readonly grantId: string; readonly duration: string }
   | { readonly name: 'revoke'; readonly grantId: string };
 
-export const SUBCOMMANDS = ['request', 'breakglass', 'vendor', 'key', 'list', 'extend', 'revoke', 'targets', 'help'] as const;
+export const SUBCOMMANDS = [
+  'request',
+  'breakglass',
+  'vendor',
+  'key',
+  'list',
+  'extend',
+  'revoke',
+  'targets',
+  'help',
+] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** The usage line of each subcommand, as errors and `/jump help` show it. */
@@ -63,7 +79,8 @@ export function parseCommand(text: string): SlashCommand {
     case 'breakglass': {
       if (args.length === 0) fail('breakglass', 'needs a target and a reason');
       const parsed = targetDurationReason('breakglass', args);
-      if (parsed.reason === '') fail('breakglass', 'needs a reason (say why it is needed: the review afterwards starts from it)');
+      if (parsed.reason === '')
+        fail('breakglass', 'needs a reason (say why it is needed: the review afterwards starts from it)');
       return parsed;
     }
     case 'vendor':
@@ -91,7 +108,8 @@ export function parseCommand(text: string): SlashCommand {
 
 function targetDurationReason(name: 'request' | 'breakglass', args: readonly string[]) {
   const [target = '', ...rest] = args;
-  if (isDuration(target) && rest.length > 0) fail(name, `needs the target first, then the duration ("${target}" is a duration)`);
+  if (isDuration(target) && rest.length > 0)
+    fail(name, `needs the target first, then the duration ("${target}" is a duration)`);
   const { duration, reason } = durationOrReason(name, rest);
   return { name, target, ...(duration === undefined ? {} : { duration }), reason };
 }
@@ -113,7 +131,8 @@ function durationOrReason(name: Subcommand, rest: readonly string[]): { duration
 function vendor(args: readonly string[]): SlashCommand {
   const [vendorEmail, target, duration, ...reason] = args;
   if (vendorEmail === undefined) fail('vendor', 'needs the vendor’s email, a target, a duration and a reason');
-  if (!EMAIL.test(vendorEmail)) fail('vendor', `needs the vendor’s email first, and "${vendorEmail}" is not an email address`);
+  if (!EMAIL.test(vendorEmail))
+    fail('vendor', `needs the vendor’s email first, and "${vendorEmail}" is not an email address`);
   if (target === undefined) fail('vendor', 'needs a target after the vendor’s email');
   if (duration === undefined) fail('vendor', 'needs a duration after the target');
   if (!isDuration(duration)) {
@@ -125,9 +144,13 @@ function vendor(args: readonly string[]): SlashCommand {
 }
 
 function notADuration(name: Subcommand, token: string, hint: string): JumpgateError {
-  return new JumpgateError('invalid_duration', `"${token}" is not a duration (${DURATION_HELP})${hint}: ${USAGE[name]}`, {
-    details: { input: token, subcommand: name },
-  });
+  return new JumpgateError(
+    'invalid_duration',
+    `"${token}" is not a duration (${DURATION_HELP})${hint}: ${USAGE[name]}`,
+    {
+      details: { input: token, subcommand: name },
+    },
+  );
 }
 
 function noMore(name: Subcommand, args: readonly string[], allowed: number, what: string): void {

@@ -1,10 +1,10 @@
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import type { RequestListener } from 'node:http';
+import { App, HTTPReceiver, LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from '../service/ports/logger.js';
-import { registerCommandListener } from './listeners/command.js';
 import { registerAppHomeListeners } from './listeners/app-home.js';
 import { registerApprovalListeners } from './listeners/approval.js';
 import { registerBreakglassListeners } from './listeners/breakglass.js';
+import { registerCommandListener } from './listeners/command.js';
 import { registerRequestModalListener } from './listeners/request-modal.js';
 import type { SlackUseCases } from './use-cases.js';
 
@@ -28,7 +28,12 @@ export interface SlackApp {
  * and refuses requests older than five minutes) or Socket Mode. Listeners are thin: ack, one use
  * case, blocks.
  */
-export async function createSlackApp(deps: { connection: SlackConnection; apiUrl: string; useCases: SlackUseCases; logger: Logger }): Promise<SlackApp> {
+export async function createSlackApp(deps: {
+  connection: SlackConnection;
+  apiUrl: string;
+  useCases: SlackUseCases;
+  logger: Logger;
+}): Promise<SlackApp> {
   const { connection } = deps;
   const boltLogger = toBoltLogger(deps.logger.child({ component: 'bolt' }));
   let receiver: Receiver;
@@ -55,7 +60,10 @@ export async function createSlackApp(deps: { connection: SlackConnection; apiUrl
     logger: boltLogger,
     deferInitialization: true,
     // Bounded retries: a Slack outage must not hold a listener (or a revocation) for minutes.
-    clientOptions: { slackApiUrl: deps.apiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } },
+    clientOptions: {
+      slackApiUrl: deps.apiUrl,
+      retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
+    },
   });
   await app.init();
 
@@ -84,8 +92,10 @@ export async function createSlackApp(deps: { connection: SlackConnection; apiUrl
 
 function toBoltLogger(logger: Logger) {
   let level = LogLevel.INFO;
-  const write = (method: 'debug' | 'info' | 'warn' | 'error') => (...messages: unknown[]) =>
-    logger[method]({}, messages.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' '));
+  const write =
+    (method: 'debug' | 'info' | 'warn' | 'error') =>
+    (...messages: unknown[]) =>
+      logger[method]({}, messages.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' '));
   return {
     debug: write('debug'),
     info: write('info'),

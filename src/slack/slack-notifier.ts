@@ -28,7 +28,13 @@ export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
 
   // Links in reasons and alerts are someone's text: no previews pulled from their URLs.
   const post = (channel: string, message: SlackMessage) =>
-    client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
+    client.chat.postMessage({
+      channel,
+      text: message.text,
+      blocks: message.blocks,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
 
   return {
     async postApprovalMessage(view: RequestView): Promise<MessageRef> {
@@ -37,7 +43,10 @@ export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
       if (!response.channel || !response.ts) {
         throw new Error(`chat.postMessage to ${channel} answered ok without the channel and ts of the message`);
       }
-      logger.debug({ requestId: view.request.id, channel: response.channel, ts: response.ts }, 'approval message posted');
+      logger.debug(
+        { requestId: view.request.id, channel: response.channel, ts: response.ts },
+        'approval message posted',
+      );
       return { channel: response.channel, ts: response.ts };
     },
 
@@ -63,7 +72,9 @@ export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
     async announceBreakglass(view: RequestView): Promise<void> {
       const channel = view.workflow.breakglass?.notifyChannel;
       if (!channel) {
-        throw new Error(`workflow ${view.workflow.name} has no breakglass section, so no security channel to alert about ${view.request.id}`);
+        throw new Error(
+          `workflow ${view.workflow.name} has no breakglass section, so no security channel to alert about ${view.request.id}`,
+        );
       }
       await post(channel, breakglassAlert(view));
       logger.info({ requestId: view.request.id, channel }, 'breakglass announced');

@@ -16,7 +16,9 @@ export function canonicalJson(value: unknown): string {
 
 /** hash = sha256(prev + canonical JSON of the record without its hash). */
 export function hashRecord(record: Omit<AuditRecord, 'hash'>): string {
-  return createHash('sha256').update(record.prev + canonicalJson(record)).digest('hex');
+  return createHash('sha256')
+    .update(record.prev + canonicalJson(record))
+    .digest('hex');
 }
 
 /** An audit entry as committed, before it is sealed: the time is fixed at the commit. */
@@ -54,10 +56,13 @@ export function verifyChain(records: readonly AuditRecord[], before = GENESIS, f
   let prev = before;
   let expectedSeq = firstSeq;
   for (const record of records) {
-    if (record.seq !== expectedSeq) return { seq: record.seq, problem: `expected seq ${expectedSeq}, found ${record.seq}` };
-    if (record.prev !== prev) return { seq: record.seq, problem: 'prev does not match the hash of the record before it' };
+    if (record.seq !== expectedSeq)
+      return { seq: record.seq, problem: `expected seq ${expectedSeq}, found ${record.seq}` };
+    if (record.prev !== prev)
+      return { seq: record.seq, problem: 'prev does not match the hash of the record before it' };
     const { hash, ...rest } = record;
-    if (hashRecord(rest) !== hash) return { seq: record.seq, problem: 'hash does not match the record (it was changed)' };
+    if (hashRecord(rest) !== hash)
+      return { seq: record.seq, problem: 'hash does not match the record (it was changed)' };
     prev = hash;
     expectedSeq += 1;
   }

@@ -16,7 +16,11 @@ export interface AuditFileSink {
   sync(sealed?: readonly AuditRecord[]): Promise<void>;
 }
 
-export function createAuditFileSink(deps: { file: string; reader: AuditReader; onError: (error: unknown) => void }): AuditFileSink {
+export function createAuditFileSink(deps: {
+  file: string;
+  reader: AuditReader;
+  onError: (error: unknown) => void;
+}): AuditFileSink {
   let lastSeq: number | undefined;
   let chain: Promise<void> = Promise.resolve();
 
@@ -24,9 +28,10 @@ export function createAuditFileSink(deps: { file: string; reader: AuditReader; o
     lastSeq ??= await lastSeqInFile(deps.file);
     const from = lastSeq + 1;
     const first = sealed?.[0];
-    const records = sealed && first && first.seq <= from && first.seq + sealed.length > from
-      ? sealed.slice(from - first.seq)
-      : await deps.reader.range(from);
+    const records =
+      sealed && first && first.seq <= from && first.seq + sealed.length > from
+        ? sealed.slice(from - first.seq)
+        : await deps.reader.range(from);
     if (records.length === 0) return;
     await mkdir(path.dirname(deps.file), { recursive: true });
     await appendFile(deps.file, records.map((r) => `${JSON.stringify(r)}\n`).join(''), { mode: 0o640 });
@@ -35,10 +40,12 @@ export function createAuditFileSink(deps: { file: string; reader: AuditReader; o
 
   return {
     sync(sealed) {
-      chain = chain.then(() => catchUp(sealed)).catch((error: unknown) => {
-        lastSeq = undefined; // re-read the file next time rather than trust a count that may be off
-        deps.onError(error);
-      });
+      chain = chain
+        .then(() => catchUp(sealed))
+        .catch((error: unknown) => {
+          lastSeq = undefined; // re-read the file next time rather than trust a count that may be off
+          deps.onError(error);
+        });
       return chain;
     },
   };
@@ -58,7 +65,10 @@ export async function lastSeqInFile(file: string): Promise<number> {
     const length = Math.min(size, 64 * 1024);
     const buffer = Buffer.alloc(length);
     await handle.read(buffer, 0, length, size - length);
-    const lines = buffer.toString('utf8').split('\n').filter((line) => line.trim() !== '');
+    const lines = buffer
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '');
     const last = lines[lines.length - 1];
     return last ? (JSON.parse(last) as AuditRecord).seq : 0;
   } finally {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AuditRecord } from '../service/ports/audit.js';
-import { GENESIS, sealRecord, type PendingEntry } from './audit-chain.js';
+import { GENESIS, type PendingEntry, sealRecord } from './audit-chain.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { StoreCommands } from './store-commands.js';
 
@@ -65,9 +65,19 @@ export function createAuditSealer(deps: {
   /** Takes or keeps the lease and reads the head (and, when leased, what is pending). */
   async function beginSeal() {
     const [leased, seq, hash, ...pending] = await redis.jumpgateBeginSeal(
-      keys.auditSealer, keys.auditHead, keys.auditPending, token, String(LEASE_MS), String(BATCH),
+      keys.auditSealer,
+      keys.auditHead,
+      keys.auditPending,
+      token,
+      String(LEASE_MS),
+      String(BATCH),
     );
-    return { leased: leased === 1, seq: Number(seq ?? 0), hash: typeof hash === 'string' ? hash : GENESIS, pending: pending.map(String) };
+    return {
+      leased: leased === 1,
+      seq: Number(seq ?? 0),
+      hash: typeof hash === 'string' ? hash : GENESIS,
+      pending: pending.map(String),
+    };
   }
 
   /** Waiters whose record another process sealed: read them from the sealed list. */
@@ -101,7 +111,8 @@ export function createAuditSealer(deps: {
     if (head.pending.length === 0) {
       // Committed before this pass read, yet neither sealed nor pending: removed behind our back.
       for (const [seq, list] of waiters) {
-        if (list.some((waiter) => waiter.since < started)) settle(seq, { error: new Error(`audit entry ${seq} vanished before it was sealed`) });
+        if (list.some((waiter) => waiter.since < started))
+          settle(seq, { error: new Error(`audit entry ${seq} vanished before it was sealed`) });
       }
       return waiters.size > 0;
     }
@@ -112,8 +123,12 @@ export function createAuditSealer(deps: {
       return record;
     });
     const outcome = await redis.jumpgateSealAudit(
-      keys.auditPending, keys.audit, keys.auditHead,
-      String(head.seq), prev, ...records.map((record) => JSON.stringify(record)),
+      keys.auditPending,
+      keys.audit,
+      keys.auditHead,
+      String(head.seq),
+      prev,
+      ...records.map((record) => JSON.stringify(record)),
     );
     if (outcome !== 'ok') return true;
     // The copy starts before the writers resume, so it is never behind what they report.
@@ -187,7 +202,11 @@ export function createAuditSealer(deps: {
       await connection?.quit();
     },
     async flush() {
-      const [[, seq], [, length]] = (await redis.multi().hget(keys.auditHead, 'seq').llen(keys.auditPending).exec()) as [[unknown, string | null], [unknown, number]];
+      const [[, seq], [, length]] = (await redis
+        .multi()
+        .hget(keys.auditHead, 'seq')
+        .llen(keys.auditPending)
+        .exec()) as [[unknown, string | null], [unknown, number]];
       if (length > 0) await sealed(Number(seq ?? 0) + length);
     },
   };

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import { JumpgateError } from '../domain/errors.js';
@@ -38,9 +38,17 @@ export interface LocalRedisOptions {
  * values kept compact (a request record and a waiting job each fit), which halves what an active
  * grant costs in memory.
  */
-export const REDIS_SETTINGS = ['--maxmemory-policy', 'noeviction', '--hz', '50', '--hash-max-listpack-value', '2048'] as const;
+export const REDIS_SETTINGS = [
+  '--maxmemory-policy',
+  'noeviction',
+  '--hz',
+  '50',
+  '--hash-max-listpack-value',
+  '2048',
+] as const;
 
-export const REDIS_INSTALL_HINT = 'install it with "apt-get install redis-server" (Debian/Ubuntu) or "brew install redis" (macOS), or set REDIS_URL';
+export const REDIS_INSTALL_HINT =
+  'install it with "apt-get install redis-server" (Debian/Ubuntu) or "brew install redis" (macOS), or set REDIS_URL';
 
 export async function startLocalRedis(options: LocalRedisOptions): Promise<LocalRedis> {
   await mkdir(options.dir, { recursive: true });
@@ -48,14 +56,21 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Local
   const port = socket ? 0 : options.port && options.port > 0 ? options.port : await freePort();
   const address: net.NetConnectOpts = socket ? { path: socket } : { port, host: '127.0.0.1' };
   const args = [
-    '--port', String(port),
+    '--port',
+    String(port),
     ...(socket ? ['--unixsocket', socket, '--unixsocketperm', '700'] : ['--bind', '127.0.0.1']),
-    '--dir', options.dir,
-    '--save', '',
-    '--appendonly', options.persist ? 'yes' : 'no',
-    '--protected-mode', 'yes',
-    '--daemonize', 'no',
-    '--loglevel', 'warning',
+    '--dir',
+    options.dir,
+    '--save',
+    '',
+    '--appendonly',
+    options.persist ? 'yes' : 'no',
+    '--protected-mode',
+    'yes',
+    '--daemonize',
+    'no',
+    '--loglevel',
+    'warning',
     ...REDIS_SETTINGS,
   ];
   const child = spawn(options.binary ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -69,7 +84,9 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Local
       clearTimeout(timer);
       reject(
         error.code === 'ENOENT'
-          ? new JumpgateError('dependency_missing', `redis-server was not found: ${REDIS_INSTALL_HINT}`, { cause: error })
+          ? new JumpgateError('dependency_missing', `redis-server was not found: ${REDIS_INSTALL_HINT}`, {
+              cause: error,
+            })
           : error,
       );
     };
@@ -121,7 +138,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

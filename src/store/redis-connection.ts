@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { JumpgateError } from '../domain/errors.js';
 import { ping, startLocalRedis } from './local-redis.js';
-import { redisOptionsFromUrl, type RedisOptions } from './redis-options.js';
+import { type RedisOptions, redisOptionsFromUrl } from './redis-options.js';
 
 export interface RedisConnection {
   /** For the store and anything else that issues commands. */
@@ -33,17 +33,28 @@ const MAX_SOCKET_PATH = 100;
  * again by close(). Never whatever answers on 127.0.0.1:6379: any local user can start a server
  * there, and the bot would take its records (and the grants they ask for) as its own.
  */
-export async function connectRedis(options: { url?: string; dataDir: string; logger: Logger }): Promise<RedisConnection> {
+export async function connectRedis(options: {
+  url?: string;
+  dataDir: string;
+  logger: Logger;
+}): Promise<RedisConnection> {
   if (options.url) return open(redisOptionsFromUrl(options.url), `${redactedUrl(options.url)} (REDIS_URL)`);
 
   const { dir, socket } = localRedisPaths(options.dataDir);
   if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {
-    throw new JumpgateError('config_invalid', `DATA_DIR is too long for the local Redis socket ${socket} (use a shorter DATA_DIR, or set REDIS_URL)`);
+    throw new JumpgateError(
+      'config_invalid',
+      `DATA_DIR is too long for the local Redis socket ${socket} (use a shorter DATA_DIR, or set REDIS_URL)`,
+    );
   }
   await privateFolder(dir);
-  if (existsSync(socket) && (await ping({ path: socket }))) return open({ path: socket }, `the local redis-server at ${socket}`);
+  if (existsSync(socket) && (await ping({ path: socket })))
+    return open({ path: socket }, `the local redis-server at ${socket}`);
 
-  options.logger.info({ dir }, 'REDIS_URL is unset: starting a local redis-server on a unix socket, with its data under DATA_DIR');
+  options.logger.info(
+    { dir },
+    'REDIS_URL is unset: starting a local redis-server on a unix socket, with its data under DATA_DIR',
+  );
   const local = await startLocalRedis({ dir, persist: true, unixSocket: socket });
   const connection = await open({ path: socket }, `a local redis-server (data in ${dir})`);
   return {
@@ -64,7 +75,10 @@ async function privateFolder(dir: string): Promise<void> {
   const stat = await lstat(dir);
   const uid = process.getuid?.();
   if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid)) {
-    throw new JumpgateError('config_invalid', `${dir} is not a folder of this user (the local Redis keeps its socket there: remove it, or set DATA_DIR elsewhere)`);
+    throw new JumpgateError(
+      'config_invalid',
+      `${dir} is not a folder of this user (the local Redis keeps its socket there: remove it, or set DATA_DIR elsewhere)`,
+    );
   }
   if ((stat.mode & 0o777) !== 0o700) await chmod(dir, 0o700);
 }

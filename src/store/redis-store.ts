@@ -40,11 +40,28 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
   const sealer = createAuditSealer({ redis, keys: key, ...(deps.onAudit ? { onSealed: deps.onAudit } : {}) });
   const entryJson = (entry: AuditEntry) => JSON.stringify(pendingEntry(entry, now()));
 
-  function commitArgs(mode: 'create' | 'update', next: AccessRequest, expectedVersion: number, entry: AuditEntry): string[] {
+  function commitArgs(
+    mode: 'create' | 'update',
+    next: AccessRequest,
+    expectedVersion: number,
+    entry: AuditEntry,
+  ): string[] {
     return [
-      key.request(next.id), key.user(next.requester), key.auditOf(next.id), key.auditPending, key.auditHead,
-      mode, String(expectedVersion), JSON.stringify(next), String(next.version), next.status, String(indexScore(next)),
-      String(next.createdAt), next.id, prefix, entryJson(entry),
+      key.request(next.id),
+      key.user(next.requester),
+      key.auditOf(next.id),
+      key.auditPending,
+      key.auditHead,
+      mode,
+      String(expectedVersion),
+      JSON.stringify(next),
+      String(next.version),
+      next.status,
+      String(indexScore(next)),
+      String(next.createdAt),
+      next.id,
+      prefix,
+      entryJson(entry),
     ];
   }
 
@@ -101,10 +118,13 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
       const stored = toStore(request, 1);
       const reply = await redis.jumpgateCommitBreakglass(
         ...commitArgs('create', stored, 0, entry).slice(0, 5),
-        key.breakglassUses(request.requester), key.breakglassHold(request.requester, request.target),
+        key.breakglassUses(request.requester),
+        key.breakglassHold(request.requester, request.target),
         ...commitArgs('create', stored, 0, entry).slice(5),
-        String(limits.windowStart), limits.maxInWindow === undefined ? '' : String(limits.maxInWindow),
-        limits.onePerTarget ? '1' : '0', String(Math.max(1, Math.ceil(limits.holdMs))),
+        String(limits.windowStart),
+        limits.maxInWindow === undefined ? '' : String(limits.maxInWindow),
+        limits.onePerTarget ? '1' : '0',
+        String(Math.max(1, Math.ceil(limits.holdMs))),
       );
       if (reply[0] === 'exists') throw new JumpgateError('illegal_transition', `request ${request.id} already exists`);
       if (reply[0] === 'limit') return { refused: 'limit', used: Number(reply[1]) } as const;
@@ -159,7 +179,9 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
 
     async appendAudit(entry) {
       const byRequest = entry.requestId === null ? '' : key.auditOf(entry.requestId);
-      return sealedRecord(await redis.jumpgateAppendAudit(key.auditPending, key.auditHead, byRequest, entryJson(entry)));
+      return sealedRecord(
+        await redis.jumpgateAppendAudit(key.auditPending, key.auditHead, byRequest, entryJson(entry)),
+      );
     },
 
     async claim(claimKey, value, ttlMs) {
@@ -173,7 +195,9 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
     },
 
     async setSshKey(userId, sshKey, entry) {
-      return sealedRecord(await redis.jumpgateCommitSshKey(key.sshKey(userId), key.auditPending, key.auditHead, sshKey, entryJson(entry)));
+      return sealedRecord(
+        await redis.jumpgateCommitSshKey(key.sshKey(userId), key.auditPending, key.auditHead, sshKey, entryJson(entry)),
+      );
     },
 
     // The list index of seq n is n - 1.

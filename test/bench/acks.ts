@@ -21,12 +21,19 @@ export async function measureAcks(ctx: BenchContext, senders: readonly string[])
     ctx.out.comment('cpu_ms_per_command: /metrics has no process_cpu_*_seconds_total');
     ctx.out.figure('cpu_ms_per_command', 'n/a', 'ms');
   } else {
-    ctx.out.comment(`cpu_ms_per_command: the bot's process_cpu_user+system_seconds_total (/metrics) over ${commands} commands and their answers`);
+    ctx.out.comment(
+      `cpu_ms_per_command: the bot's process_cpu_user+system_seconds_total (/metrics) over ${commands} commands and their answers`,
+    );
     ctx.out.figure('cpu_ms_per_command', (cpuAfter - cpuBefore) / commands, 'ms');
   }
 }
 
-async function ackRun(ctx: BenchContext, senders: readonly string[], kind: 'read' | 'write', text: () => string): Promise<number> {
+async function ackRun(
+  ctx: BenchContext,
+  senders: readonly string[],
+  kind: 'read' | 'write',
+  text: () => string,
+): Promise<number> {
   const acks: number[] = [];
   const failures: string[] = [];
   const perSender = ctx.mode.ackCommandsPerSender;
@@ -56,7 +63,8 @@ async function ackRun(ctx: BenchContext, senders: readonly string[], kind: 'read
   const seconds = (performance.now() - started) / 1000;
   ctx.out.comment(
     `ack ${kind}: ${acks.length} × /jump ${kind === 'read' ? 'list' : 'request'} from ${senders.length} senders, each waiting for its answer; ` +
-      `${Math.round(acks.length / seconds)} commands/s` + (failures.length > 0 ? `; ${failures.length} failed: ${tally(failures)}` : ''),
+      `${Math.round(acks.length / seconds)} commands/s` +
+      (failures.length > 0 ? `; ${failures.length} failed: ${tally(failures)}` : ''),
   );
   ctx.out.figure(`ack_${kind}_p50_ms`, percentile(acks, 50), 'ms');
   ctx.out.figure(`ack_${kind}_p99_ms`, percentile(acks, 99), 'ms');

@@ -16,5 +16,8 @@ export function requestIdIn(text: string): string | undefined {
 export function tally(labels: readonly string[]): string {
   const counts = new Map<string, number>();
   for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([label, count]) => `${count}× ${label}`).join('; ');
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([label, count]) => `${count}× ${label}`)
+    .join('; ');
 }

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { BenchMode } from './bench-mode.js';
-import { stopChild, type Cleanup } from './cleanup.js';
+import { type Cleanup, stopChild } from './cleanup.js';
 import type { Output } from './figures.js';
 import type { BenchRedis } from './redis-server.js';
 
@@ -20,35 +20,71 @@ const READY_TIMEOUT_MS = 60_000;
  * (createRedisStore over ioredis) in its own process, all starting together. Each run has a
  * prefix of its own, removed afterwards so it does not count in the bot's memory figures.
  */
-export async function measureAuditAppends(ctx: { mode: BenchMode; out: Output; redis: BenchRedis; repoDir: string; cleanup: Cleanup }): Promise<void> {
+export async function measureAuditAppends(ctx: {
+  mode: BenchMode;
+  out: Output;
+  redis: BenchRedis;
+  repoDir: string;
+  cleanup: Cleanup;
+}): Promise<void> {
   // Every writer starts (and compiles) before any appends, so start-up never overlaps a run.
-  const runs = [1, 3].map((processes) => ({ processes, prefix: `bench-audit-${processes}p`, writers: startWriters(ctx, processes, `bench-audit-${processes}p`) }));
+  const runs = [1, 3].map((processes) => ({
+    processes,
+    prefix: `bench-audit-${processes}p`,
+    writers: startWriters(ctx, processes, `bench-audit-${processes}p`),
+  }));
   let failures = 0;
   try {
-    await Promise.all(runs.flatMap((run) => run.writers.map(({ lines }) => withTimeout(lines.next('ready'), READY_TIMEOUT_MS, 'an audit writer did not start'))));
+    await Promise.all(
+      runs.flatMap((run) =>
+        run.writers.map(({ lines }) =>
+          withTimeout(lines.next('ready'), READY_TIMEOUT_MS, 'an audit writer did not start'),
+        ),
+      ),
+    );
     for (const { processes, prefix, writers } of runs) {
       for (const { child } of writers) child.stdin?.write(`go ${ctx.mode.auditRunMs}\n`);
-      const outputs = await Promise.all(writers.map(({ lines }) => withTimeout(lines.next('{'), ctx.mode.auditRunMs + 60_000, 'an audit writer did not finish')));
+      const outputs = await Promise.all(
+        writers.map(({ lines }) =>
+          withTimeout(lines.next('{'), ctx.mode.auditRunMs + 60_000, 'an audit writer did not finish'),
+        ),
+      );
       const results = outputs.map((line) => JSON.parse(line) as WriterResult);
       const ok = results.reduce((sum, r) => sum + r.ok, 0);
       const failed = results.reduce((sum, r) => sum + r.failed, 0);
       failures += failed;
       ctx.out.figure(`audit_appends_per_s_${processes}proc`, ok / (ctx.mode.auditRunMs / 1000), 'appends/s');
       const errors = [...new Set(results.flatMap((r) => r.errors))];
-      if (errors.length > 0) ctx.out.comment(`audit appends with ${processes} process(es): ${failed} failed, e.g. ${errors.join(' | ')}`);
+      if (errors.length > 0)
+        ctx.out.comment(`audit appends with ${processes} process(es): ${failed} failed, e.g. ${errors.join(' | ')}`);
       await deleteKeys(ctx.redis, prefix);
     }
   } finally {
     await Promise.all(runs.flatMap((run) => run.writers.map(({ child }) => stopChild(child))));
   }
-  ctx.out.comment(`audit appends: each process keeps ${ctx.mode.auditInFlight} appendAudit calls in flight for ${ctx.mode.auditRunMs} ms (as a bot's concurrent handlers do)`);
+  ctx.out.comment(
+    `audit appends: each process keeps ${ctx.mode.auditInFlight} appendAudit calls in flight for ${ctx.mode.auditRunMs} ms (as a bot's concurrent handlers do)`,
+  );
   ctx.out.figure('audit_append_failures', failures, 'count');
 }
 
-function startWriters(ctx: { mode: BenchMode; redis: BenchRedis; repoDir: string; cleanup: Cleanup }, count: number, prefix: string) {
-  const env = { ...process.env, BENCH_REDIS_URL: ctx.redis.url, BENCH_PREFIX: prefix, BENCH_IN_FLIGHT: String(ctx.mode.auditInFlight) };
+function startWriters(
+  ctx: { mode: BenchMode; redis: BenchRedis; repoDir: string; cleanup: Cleanup },
+  count: number,
+  prefix: string,
+) {
+  const env = {
+    ...process.env,
+    BENCH_REDIS_URL: ctx.redis.url,
+    BENCH_PREFIX: prefix,
+    BENCH_IN_FLIGHT: String(ctx.mode.auditInFlight),
+  };
   return Array.from({ length: count }, () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WRITER], { cwd: ctx.repoDir, env, stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', WRITER], {
+      cwd: ctx.repoDir,
+      env,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     ctx.cleanup.child(child);
     return { child, lines: lineReader(child) };
   });
@@ -73,7 +109,10 @@ function lineReader(child: ChildProcess) {
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 async function deleteKeys(redis: BenchRedis, prefix: string): Promise<void> {

@@ -36,7 +36,13 @@ async function appendFor(ms: number): Promise<{ ok: number; failed: number; erro
   const loop = async (slot: number) => {
     for (let n = 0; Date.now() < until; n += 1) {
       try {
-        await store.appendAudit({ type: 'reconciled', requestId: null, actor: 'jumpgate', target: null, detail: { bench: true, pid: process.pid, slot, n } });
+        await store.appendAudit({
+          type: 'reconciled',
+          requestId: null,
+          actor: 'jumpgate',
+          target: null,
+          detail: { bench: true, pid: process.pid, slot, n },
+        });
         ok += 1;
       } catch (error) {
         failed += 1;

@@ -3,7 +3,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { measureAcks } from './acks.js';
 import { measureAuditAppends } from './audit-appends.js';
-import { responseIds, type BenchContext } from './bench-context.js';
+import { type BenchContext, responseIds } from './bench-context.js';
 import type { BenchMode } from './bench-mode.js';
 import { summarizeBotLog } from './bot-log.js';
 import { startBotProcess } from './bot-process.js';
@@ -46,27 +46,65 @@ export async function runBench(
     await measureAuditAppends({ mode, out, redis, repoDir: REPO_DIR, cleanup });
 
     const users = Array.from({ length: mode.burstUsers }, (_, i) => `U0BENCH${String(i + 1).padStart(4, '0')}`);
-    const inbox = await startSlackInbox({ token: BOT_TOKEN, users: [...users, BENCH_APPROVER].map((id) => ({ id, email: `${id.toLowerCase()}@bench.example` })) });
+    const inbox = await startSlackInbox({
+      token: BOT_TOKEN,
+      users: [...users, BENCH_APPROVER].map((id) => ({ id, email: `${id.toLowerCase()}@bench.example` })),
+    });
     cleanup.add('the fake Slack', () => inbox.slack.close());
     const workflowsDir = path.join(dir, 'workflows');
     await writeBenchWorkflow(workflowsDir);
     const dataDir = path.join(dir, 'data');
     const logFile = path.join(dir, 'bot.log');
     const bot = await startBotProcess(
-      { repoDir: REPO_DIR, dataDir, workflowsDir, redisUrl: redis.url, prefix: PREFIX, slackApiUrl: inbox.slack.url, botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, logFile, ...options },
+      {
+        repoDir: REPO_DIR,
+        dataDir,
+        workflowsDir,
+        redisUrl: redis.url,
+        prefix: PREFIX,
+        slackApiUrl: inbox.slack.url,
+        botToken: BOT_TOKEN,
+        signingSecret: SIGNING_SECRET,
+        logFile,
+        ...options,
+      },
       cleanup,
     );
-    const sender = createSlackSender({ base: bot.base, signingSecret: SIGNING_SECRET, responseUrl: (id) => inbox.slack.responseUrl(id), maxSockets: 64 });
+    const sender = createSlackSender({
+      base: bot.base,
+      signingSecret: SIGNING_SECRET,
+      responseUrl: (id) => inbox.slack.responseUrl(id),
+      maxSockets: 64,
+    });
     cleanup.add('the sender', () => Promise.resolve(sender.close()));
     const progress = (line: string) => log(`bench: ${((Date.now() - started) / 1000).toFixed(0)} s: ${line}`);
-    const ctx: BenchContext = { mode, out, bot, inbox, sender, redis, prefix: PREFIX, dataDir, progress, nextResponseId: responseIds() };
+    const ctx: BenchContext = {
+      mode,
+      out,
+      bot,
+      inbox,
+      sender,
+      redis,
+      prefix: PREFIX,
+      dataDir,
+      progress,
+      nextResponseId: responseIds(),
+    };
 
-    if (options.cpuProfDir) out.comment(`the bot runs with --cpu-prof: its profile is written to ${options.cpuProfDir} when it stops`);
+    if (options.cpuProfDir)
+      out.comment(`the bot runs with --cpu-prof: its profile is written to ${options.cpuProfDir} when it stops`);
     progress('the bot is up; burst of /jump key');
     const burstOk = await burstOfKeys(ctx, users);
     const burstOkSet = new Set(burstOk);
-    const requesters = [...burstOk, ...(await registerKeysCalmly(ctx, users.filter((u) => !burstOkSet.has(u))))];
-    if (requesters.length < mode.ackSenders) throw new Error(`only ${requesters.length} people could register a key; the bench needs ${mode.ackSenders}`);
+    const requesters = [
+      ...burstOk,
+      ...(await registerKeysCalmly(
+        ctx,
+        users.filter((u) => !burstOkSet.has(u)),
+      )),
+    ];
+    if (requesters.length < mode.ackSenders)
+      throw new Error(`only ${requesters.length} people could register a key; the bench needs ${mode.ackSenders}`);
     progress('acks');
     await measureAcks(ctx, requesters.slice(0, mode.ackSenders));
 
@@ -83,9 +121,12 @@ export async function runBench(
     out.comment('bot_rss_mb: VmHWM of the bot process (/proc/<pid>/status)');
     out.figure('bot_rss_mb', (await bot.peakRssBytes()) / (1024 * 1024), 'MiB');
     await reportKrl(ctx);
-    if (sender.resent > 0) out.comment(`${sender.resent} posts were sent again after a kept-alive connection closed under them`);
+    if (sender.resent > 0)
+      out.comment(`${sender.resent} posts were sent again after a kept-alive connection closed under them`);
     out.comment(await summarizeBotLog(logFile));
-    out.comment(`Slack Web API calls: ${[...inbox.callCounts].map(([method, count]) => `${method} ${count}`).join(', ')}`);
+    out.comment(
+      `Slack Web API calls: ${[...inbox.callCounts].map(([method, count]) => `${method} ${count}`).join(', ')}`,
+    );
     out.comment(`run time ${((Date.now() - started) / 1000).toFixed(0)} s; at the end: ${machine()}`);
     return out.figures;
   } finally {
@@ -95,5 +136,7 @@ export async function runBench(
 
 /** The figures depend on what else the machine is doing: say so next to them. */
 function machine(): string {
-  return `${cpus().length} CPUs, load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}`;
+  return `${cpus().length} CPUs, load average ${loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' ')}`;
 }

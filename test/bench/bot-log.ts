@@ -16,7 +16,7 @@ export async function summarizeBotLog(file: string): Promise<string> {
       other += 1;
     }
   }
-  if (messages.length === 0 && other === 0) return "bot log: empty at LOG_LEVEL=warn";
+  if (messages.length === 0 && other === 0) return 'bot log: empty at LOG_LEVEL=warn';
   const top = tally(messages).split('; ').slice(0, 4).join('; ');
   return `bot log: ${messages.length} entries at warn or above${other > 0 ? ` and ${other} other lines` : ''}${top ? `; most frequent: ${top}` : ''}`;
 }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { freePort } from '../../src/store/local-redis.js';
-import { stopChild, type Cleanup } from './cleanup.js';
+import { type Cleanup, stopChild } from './cleanup.js';
 
 export interface BotSettings {
   readonly repoDir: string;
@@ -52,7 +52,11 @@ export async function startBotProcess(settings: BotSettings, cleanup: Cleanup): 
     LOG_LEVEL: 'warn',
   };
   const profile = settings.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfDir}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], { cwd: settings.repoDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
+    cwd: settings.repoDir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   cleanup.child(child);
   cleanup.add('the bot', () => stopChild(child, 10_000));
   const log = createWriteStream(settings.logFile);
@@ -64,8 +68,14 @@ export async function startBotProcess(settings: BotSettings, cleanup: Cleanup): 
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    if (exited) throw new Error(`the bot exited during start-up; its log: ${(await readFile(settings.logFile, 'utf8').catch(() => '')).slice(-2_000)}`);
-    const status = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1_000) }).then((res) => res.status, () => 0);
+    if (exited)
+      throw new Error(
+        `the bot exited during start-up; its log: ${(await readFile(settings.logFile, 'utf8').catch(() => '')).slice(-2_000)}`,
+      );
+    const status = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1_000) }).then(
+      (res) => res.status,
+      () => 0,
+    );
     if (status === 200) break;
     if (Date.now() > deadline) throw new Error(`the bot did not answer /healthz within ${READY_TIMEOUT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -16,7 +16,9 @@ export async function burstOfKeys(ctx: BenchContext, users: readonly string[]): 
   const started = performance.now();
   const sent = await runPool(users.length, BURST_SENDERS, async (index) => {
     const responseId = ctx.nextResponseId('burst');
-    const ack = await ctx.sender.command(users[index]!, `key ${keys[index]!}`, responseId).catch((error: unknown) => ({ status: 0, error: String(error) }));
+    const ack = await ctx.sender
+      .command(users[index]!, `key ${keys[index]!}`, responseId)
+      .catch((error: unknown) => ({ status: 0, error: String(error) }));
     return { user: users[index]!, responseId, status: ack.status };
   });
   const sentMs = performance.now() - started;
@@ -32,7 +34,9 @@ export async function burstOfKeys(ctx: BenchContext, users: readonly string[]): 
     }),
   );
   const failures = outcomes.filter((o) => o.failure !== undefined);
-  ctx.out.comment(`burst: ${users.length} /jump key from ${users.length} users, ${BURST_SENDERS} senders, all sent in ${Math.round(sentMs)} ms, answered in ${Math.round(performance.now() - started)} ms`);
+  ctx.out.comment(
+    `burst: ${users.length} /jump key from ${users.length} users, ${BURST_SENDERS} senders, all sent in ${Math.round(sentMs)} ms, answered in ${Math.round(performance.now() - started)} ms`,
+  );
   if (failures.length > 0) ctx.out.comment(`burst failures: ${tally(failures.map((f) => f.failure ?? ''))}`);
   ctx.out.figure('burst_failures', failures.length, 'count');
   return outcomes.filter((o) => o.failure === undefined).map((o) => o.user);
@@ -44,8 +48,13 @@ export async function registerKeysCalmly(ctx: BenchContext, users: readonly stri
   for (const user of users) {
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const responseId = ctx.nextResponseId('key');
-      const ack = await ctx.sender.command(user, `key ${freshEd25519PublicKey(`${user.toLowerCase()}@bench`)}`, responseId).catch(() => ({ status: 0 }));
-      const answer = ack.status === 200 ? await ctx.inbox.answers.take(responseId, ctx.mode.answerTimeoutMs).catch(() => undefined) : undefined;
+      const ack = await ctx.sender
+        .command(user, `key ${freshEd25519PublicKey(`${user.toLowerCase()}@bench`)}`, responseId)
+        .catch(() => ({ status: 0 }));
+      const answer =
+        ack.status === 200
+          ? await ctx.inbox.answers.take(responseId, ctx.mode.answerTimeoutMs).catch(() => undefined)
+          : undefined;
       if (answer && !isErrorAnswer(answer.text)) {
         registered.push(user);
         break;

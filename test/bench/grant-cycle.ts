@@ -39,11 +39,19 @@ export async function grantCycle(ctx: BenchContext, requester: string, duration:
     const certified = ctx.inbox.certificates.take(requestId, timeout);
     // Handled here too: when the click itself fails, nobody awaits it.
     certified.catch(() => undefined);
-    const clickAck = await ctx.sender.approve(BENCH_APPROVER, { value: approval.approveValue, channel: approval.channel, ts: approval.ts }, clicked);
+    const clickAck = await ctx.sender.approve(
+      BENCH_APPROVER,
+      { value: approval.approveValue, channel: approval.channel, ts: approval.ts },
+      clicked,
+    );
     if (clickAck.status !== 200) return fail(`approve ack ${clickAck.status}`);
     const [certifiedAtMs, reply] = await Promise.all([certified, ctx.inbox.answers.take(clicked, timeout)]);
     if (isErrorAnswer(reply.text)) return fail(reply.text.slice(0, 90));
-    const steps = [confirmedAtMs - ack.sentAtMs, approvalAtMs - confirmedAtMs, certifiedAtMs - clickAck.sentAtMs] as const;
+    const steps = [
+      confirmedAtMs - ack.sentAtMs,
+      approvalAtMs - confirmedAtMs,
+      certifiedAtMs - clickAck.sentAtMs,
+    ] as const;
     return { ok: true, requestId, clickedAtMs: clickAck.sentAtMs, certifiedAtMs, steps };
   } catch (error) {
     return fail(error instanceof Error ? error.message.replace(/ for \S+/, '') : String(error));

@@ -15,12 +15,20 @@ export async function reportKrl(ctx: BenchContext): Promise<void> {
     ctx.out.figure('krl_bytes', (await served.arrayBuffer()).byteLength, 'bytes');
   } else {
     const file = path.join(ctx.dataDir, 'broker', 'revoked.krl');
-    const size = await stat(file).then((s) => s.size, () => undefined);
-    ctx.out.comment(`krl_bytes: size of DATA_DIR/broker/revoked.krl (GET /v1/krl answered ${served?.status ?? 'nothing'})`);
+    const size = await stat(file).then(
+      (s) => s.size,
+      () => undefined,
+    );
+    ctx.out.comment(
+      `krl_bytes: size of DATA_DIR/broker/revoked.krl (GET /v1/krl answered ${served?.status ?? 'nothing'})`,
+    );
     ctx.out.figure('krl_bytes', size ?? 'n/a', 'bytes');
   }
   const metrics = await ctx.bot.metrics();
-  const writeMs = metricValue(metrics, 'krl_write_ms') ?? secondsToMs(metricValue(metrics, 'krl_write_seconds')) ?? secondsToMs(metricValue(metrics, 'krl_last_write_seconds'));
+  const writeMs =
+    metricValue(metrics, 'krl_write_ms') ??
+    secondsToMs(metricValue(metrics, 'krl_write_seconds')) ??
+    secondsToMs(metricValue(metrics, 'krl_last_write_seconds'));
   ctx.out.comment(
     writeMs === undefined
       ? 'krl_write_ms: the bot reports no KRL write time (no krl_write_* metric)'

@@ -11,7 +11,10 @@ export interface Mailbox<T> {
 }
 
 export class AnswerTimeout extends Error {
-  constructor(readonly what: string, readonly timeoutMs: number) {
+  constructor(
+    readonly what: string,
+    readonly timeoutMs: number,
+  ) {
     super(`no ${what} within ${timeoutMs} ms`);
   }
 }

@@ -3,7 +3,11 @@
  * next index as soon as its previous task settles. A task's failure is its own business: the
  * task reports it in its result; a throw stops the run.
  */
-export async function runPool<T>(count: number, concurrency: number, task: (index: number, worker: number) => Promise<T>): Promise<T[]> {
+export async function runPool<T>(
+  count: number,
+  concurrency: number,
+  task: (index: number, worker: number) => Promise<T>,
+): Promise<T[]> {
   const results = new Array<T>(count);
   let next = 0;
   const worker = async (id: number) => {

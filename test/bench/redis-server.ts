@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import { freePort, REDIS_SETTINGS } from '../../src/store/local-redis.js';
-import { stopChild, type Cleanup } from './cleanup.js';
+import { type Cleanup, stopChild } from './cleanup.js';
 
 export interface BenchRedis {
   readonly url: string;
@@ -21,14 +21,32 @@ const START_TIMEOUT_MS = 10_000;
 export async function startBenchRedis(dir: string, cleanup: Cleanup): Promise<BenchRedis> {
   const port = await freePort();
   // Jumpgate's own settings (REDIS_SETTINGS), as the bot's own redis-server runs and the README recommends.
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning', ...REDIS_SETTINGS];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'no',
+    '--loglevel',
+    'warning',
+    ...REDIS_SETTINGS,
+  ];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   cleanup.child(child);
   cleanup.add('redis-server', () => stopChild(child));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2_000)));
   const failed = new Promise<never>((_, reject) => {
-    child.once('error', (error) => reject(new Error(`redis-server could not start (apt-get install redis-server): ${error.message}`)));
+    child.once('error', (error) =>
+      reject(new Error(`redis-server could not start (apt-get install redis-server): ${error.message}`)),
+    );
     child.once('exit', (code) => reject(new Error(`redis-server exited with ${String(code)}: ${stderr.trim()}`)));
   });
   failed.catch(() => undefined);

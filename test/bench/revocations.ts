@@ -40,13 +40,24 @@ export async function measureRevocations(ctx: BenchContext, mass: MassGrants): P
       `revoke_lag: the grant's notAfter (as the bot asked the broker) → revokedAt, both from the broker's own grant records ` +
         `(DATA_DIR/broker/grants/<id>.json), ${mass.planned.size} grants`,
     );
-    if (broker.notRevoked > 0) ctx.out.comment(`${broker.notRevoked} grants not revoked at the broker by the deadline: counted with their lag so far (a lower bound)`);
+    if (broker.notRevoked > 0)
+      ctx.out.comment(
+        `${broker.notRevoked} grants not revoked at the broker by the deadline: counted with their lag so far (a lower bound)`,
+      );
     if (broker.missing > 0) ctx.out.comment(`${broker.missing} grants had no broker record to read`);
   } else {
-    ctx.out.comment(`revoke_lag: the broker's grant records were not readable (${broker.missing} missing): from the bot's expired audit records (at − notAfter) instead`);
+    ctx.out.comment(
+      `revoke_lag: the broker's grant records were not readable (${broker.missing} missing): from the bot's expired audit records (at − notAfter) instead`,
+    );
   }
-  if (audit.length > 0) ctx.out.comment(`revoke lag by the bot's expired audit records (broker revocation + state write): ${describe(audit)}`);
-  if (unfinished > 0) ctx.out.comment(`${unfinished} grants of the mass phase were still active at the bot when the bench stopped waiting`);
+  if (audit.length > 0)
+    ctx.out.comment(
+      `revoke lag by the bot's expired audit records (broker revocation + state write): ${describe(audit)}`,
+    );
+  if (unfinished > 0)
+    ctx.out.comment(
+      `${unfinished} grants of the mass phase were still active at the bot when the bench stopped waiting`,
+    );
   ctx.out.comment(
     `by the broker's records, ${broker.afterLastGrant} of ${mass.planned.size} grants end after the last one was granted, ` +
       `all within ${(broker.spanMs / 1000).toFixed(1)} s of each other`,

@@ -11,12 +11,19 @@ const args = process.argv.slice(2);
 const cpuProfDir = args.find((arg) => arg.startsWith('--cpu-prof='))?.slice('--cpu-prof='.length);
 const unknown = args.filter((arg) => arg !== '--quick' && !arg.startsWith('--cpu-prof='));
 if (unknown.length > 0 || cpuProfDir === '') {
-  console.error(`bench: unknown argument ${unknown.join(' ') || '--cpu-prof='} (use --quick for the small run, --cpu-prof=<dir> to profile the bot)`);
+  console.error(
+    `bench: unknown argument ${unknown.join(' ') || '--cpu-prof='} (use --quick for the small run, --cpu-prof=<dir> to profile the bot)`,
+  );
   process.exit(2);
 }
 const mode = args.includes('--quick') ? QUICK : FULL;
 try {
-  await runBench(mode, (line) => console.log(line), (line) => console.error(line), cpuProfDir === undefined ? {} : { cpuProfDir: path.resolve(cpuProfDir) });
+  await runBench(
+    mode,
+    (line) => console.log(line),
+    (line) => console.error(line),
+    cpuProfDir === undefined ? {} : { cpuProfDir: path.resolve(cpuProfDir) },
+  );
   process.exit(0);
 } catch (error) {
   console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

@@ -1,4 +1,4 @@
-import { startFakeSlack, type FakeSlack, type FakeSlackUser, type SlackCall } from '../support/fake-slack.js';
+import { type FakeSlack, type FakeSlackUser, type SlackCall, startFakeSlack } from '../support/fake-slack.js';
 import { createMailbox, type Mailbox } from './mailbox.js';
 
 /** An answer posted to a response_url: its text, and when the fake Slack received it (epoch ms). */
@@ -34,7 +34,10 @@ const CERT_TYPE = /-cert-v01@openssh\.com /;
  * run makes hundreds of thousands of calls), with each answer, approval message and certificate
  * DM handed to whoever waits for it, timed on arrival.
  */
-export async function startSlackInbox(options: { token: string; users: readonly FakeSlackUser[] }): Promise<SlackInbox> {
+export async function startSlackInbox(options: {
+  token: string;
+  users: readonly FakeSlackUser[];
+}): Promise<SlackInbox> {
   const answers = createMailbox<Answer>('answer');
   const approvals = createMailbox<ApprovalPost>('approval message');
   const certificates = createMailbox<number>('certificate DM');
@@ -50,7 +53,13 @@ export async function startSlackInbox(options: { token: string; users: readonly 
       const approveValue = approveButtonValue(call.args.blocks);
       // The fake answers with increasing ts; the clicks only need one that names this message.
       ts += 1;
-      if (approveValue) approvals.deliver(approveValue, { channel, ts: `1700000000.${String(ts).padStart(6, '0')}`, approveValue, atMs });
+      if (approveValue)
+        approvals.deliver(approveValue, {
+          channel,
+          ts: `1700000000.${String(ts).padStart(6, '0')}`,
+          approveValue,
+          atMs,
+        });
     } else if (/^[UW]/.test(channel) && CERT_TYPE.test(json)) {
       const grantId = /grant_[a-z0-9]+/.exec(json)?.[0];
       if (grantId) certificates.deliver(`req_${grantId.slice('grant_'.length)}`, atMs);
@@ -61,7 +70,11 @@ export async function startSlackInbox(options: { token: string; users: readonly 
     token: options.token,
     retain: false,
     onCall,
-    onResponse: (post, atMs) => answers.deliver(post.id, { text: typeof post.body.text === 'string' ? post.body.text : JSON.stringify(post.body), atMs }),
+    onResponse: (post, atMs) =>
+      answers.deliver(post.id, {
+        text: typeof post.body.text === 'string' ? post.body.text : JSON.stringify(post.body),
+        atMs,
+      }),
   });
   return { slack, answers, approvals, certificates, callCounts };
 }

@@ -1,5 +1,11 @@
 import http from 'node:http';
-import { blockActionPayload, FORM_CONTENT_TYPE, interactionBody, signedRequest, slashCommandBody } from '../support/slack-signing.js';
+import {
+  blockActionPayload,
+  FORM_CONTENT_TYPE,
+  interactionBody,
+  signedRequest,
+  slashCommandBody,
+} from '../support/slack-signing.js';
 
 /** The HTTP status of one post to /slack/events and how long the ack took. */
 export interface Ack {
@@ -26,7 +32,12 @@ export const nowMs = () => performance.timeOrigin + performance.now();
  * Posts to the bot's /slack/events exactly as Slack does: form-encoded, signed with the signing
  * secret (X-Slack-Signature, X-Slack-Request-Timestamp), over kept-alive connections.
  */
-export function createSlackSender(options: { base: string; signingSecret: string; responseUrl: (id: string) => string; maxSockets: number }): SlackSender {
+export function createSlackSender(options: {
+  base: string;
+  signingSecret: string;
+  responseUrl: (id: string) => string;
+  maxSockets: number;
+}): SlackSender {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets });
   const url = new URL('/slack/events', options.base);
   let resent = 0;
@@ -34,11 +45,23 @@ export function createSlackSender(options: { base: string; signingSecret: string
   function post(body: string, retry = true): Promise<Ack> {
     const sentAtMs = nowMs();
     return new Promise<Ack>((resolve, reject) => {
-      const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': FORM_CONTENT_TYPE, 'content-length': Buffer.byteLength(body), ...signedRequest(options.signingSecret, body) } }, (res) => {
-        res.resume();
-        res.once('end', () => resolve({ status: res.statusCode ?? 0, ackMs: nowMs() - sentAtMs, sentAtMs }));
-        res.once('error', reject);
-      });
+      const req = http.request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': FORM_CONTENT_TYPE,
+            'content-length': Buffer.byteLength(body),
+            ...signedRequest(options.signingSecret, body),
+          },
+        },
+        (res) => {
+          res.resume();
+          res.once('end', () => resolve({ status: res.statusCode ?? 0, ackMs: nowMs() - sentAtMs, sentAtMs }));
+          res.once('error', reject);
+        },
+      );
       req.setTimeout(ACK_TIMEOUT_MS, () => req.destroy(new Error(`no ack within ${ACK_TIMEOUT_MS} ms`)));
       req.once('error', (error: NodeJS.ErrnoException) => {
         // Node's documented pattern: a reused socket the server closed while idle is retried once.
@@ -54,11 +77,19 @@ export function createSlackSender(options: { base: string; signingSecret: string
   }
 
   return {
-    command: (userId, text, responseId) => post(slashCommandBody({ text, userId, responseUrl: options.responseUrl(responseId) })),
+    command: (userId, text, responseId) =>
+      post(slashCommandBody({ text, userId, responseUrl: options.responseUrl(responseId) })),
     approve: (userId, click, responseId) =>
       post(
         interactionBody(
-          blockActionPayload({ userId, actionId: 'jump_approve', value: click.value, channelId: click.channel, messageTs: click.ts, responseUrl: options.responseUrl(responseId) }),
+          blockActionPayload({
+            userId,
+            actionId: 'jump_approve',
+            value: click.value,
+            channelId: click.channel,
+            messageTs: click.ts,
+            responseUrl: options.responseUrl(responseId),
+          }),
         ),
       ),
     get resent() {

@@ -5,19 +5,19 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrokerClient } from '../../src/broker/client.js';
-import { startBrokerServer, type RunningBroker } from '../../src/broker/server/broker-server.js';
+import { type RunningBroker, startBrokerServer } from '../../src/broker/server/broker-server.js';
 import { createSshdSessionTerminator, type SshdSessionTerminator } from '../../src/broker/server/sshd-sessions.js';
 import { loadSigningKey } from '../../src/broker/signing-key.js';
 import type { Broker, GrantRequest } from '../../src/service/ports/broker.js';
 import {
   makeUserKey,
   openSession,
+  type RunningSshd,
   runSsh,
+  type SshIdentity,
   sessionProcesses,
   startSshd,
   writeCertificate,
-  type RunningSshd,
-  type SshIdentity,
 } from '../support/sshd.js';
 
 /**
@@ -49,7 +49,12 @@ describe('bastion: real sshd trusting the reference broker', () => {
     const krlPath = path.join(dir, 'bastion', 'revoked.krl');
     terminator = createSshdSessionTerminator({ logFile, graceMs: 1_000 });
     const signingKey = await loadSigningKey({ dataDir: path.join(dir, 'bot') });
-    broker = await startBrokerServer({ dataDir: path.join(dir, 'broker'), trustedKeys: signingKey.jwks, krlPath, sessions: terminator });
+    broker = await startBrokerServer({
+      dataDir: path.join(dir, 'broker'),
+      trustedKeys: signingKey.jwks,
+      krlPath,
+      sessions: terminator,
+    });
     client = createBrokerClient({ baseUrl: broker.url, signingKey, retries: 0 });
 
     const caPublicKey = await fetch(`${broker.url}/v1/ca.pub`).then((response) => response.text());

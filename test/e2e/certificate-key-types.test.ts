@@ -5,11 +5,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrokerClient } from '../../src/broker/client.js';
-import { startBrokerServer, type RunningBroker } from '../../src/broker/server/broker-server.js';
+import { type RunningBroker, startBrokerServer } from '../../src/broker/server/broker-server.js';
 import { loadSigningKey } from '../../src/broker/signing-key.js';
 import type { Broker } from '../../src/service/ports/broker.js';
-import { runSsh, startSshd, writeCertificate, type RunningSshd, type SshIdentity } from '../support/sshd.js';
 import { grantRequest } from '../integration/broker/harness.js';
+import { type RunningSshd, runSsh, type SshIdentity, startSshd, writeCertificate } from '../support/sshd.js';
 
 /** The broker signs certificates in its own process: a real sshd accepts them for ECDSA and RSA keys too. */
 const run = promisify(execFile);
@@ -36,11 +36,18 @@ describe('sshd and certificates the broker signs for ECDSA and RSA keys', () => 
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  for (const [name, args] of [['ecdsa', ['-t', 'ecdsa', '-b', '384']], ['rsa', ['-t', 'rsa', '-b', '3072']]] as const) {
+  for (const [name, args] of [
+    ['ecdsa', ['-t', 'ecdsa', '-b', '384']],
+    ['rsa', ['-t', 'rsa', '-b', '3072']],
+  ] as const) {
     it(`logs in with a ${name} key's certificate, and not once it is revoked`, async () => {
       const keyFile = path.join(dir, name);
       await run('ssh-keygen', ['-q', ...args, '-N', '', '-C', name, '-f', keyFile]);
-      const identity: SshIdentity = { keyFile, publicKey: (await readFile(`${keyFile}.pub`, 'utf8')).trim(), certificateFile: `${keyFile}-cert.pub` };
+      const identity: SshIdentity = {
+        keyFile,
+        publicKey: (await readFile(`${keyFile}.pub`, 'utf8')).trim(),
+        certificateFile: `${keyFile}-cert.pub`,
+      };
       const issued = await client.grant(grantRequest(identity.publicKey, { id: `g-${name}`, requestId: `r-${name}` }));
       await writeCertificate(identity, issued.credential.certificate);
       expect(await runSsh(sshd, identity, 'whoami')).toMatchObject({ code: 0, stdout: 'root\n' });

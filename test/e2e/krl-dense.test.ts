@@ -6,7 +6,14 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKrl } from '../../src/broker/server/krl.js';
 import { createSshKeygen } from '../../src/broker/server/ssh-keygen.js';
-import { makeUserKey, runSsh, startSshd, writeCertificate, type RunningSshd, type SshIdentity } from '../support/sshd.js';
+import {
+  makeUserKey,
+  type RunningSshd,
+  runSsh,
+  type SshIdentity,
+  startSshd,
+  writeCertificate,
+} from '../support/sshd.js';
 
 /**
  * A real sshd reading the broker's KRL when revoked serials are dense past 16,384 (every grant is
@@ -23,7 +30,20 @@ describe('sshd with a KRL of 20,000 dense revoked serials', () => {
 
   const certify = async (name: string, serial: number) => {
     const identity = await makeUserKey(dir, name);
-    await run('ssh-keygen', ['-q', '-s', path.join(dir, 'ca'), '-I', name, '-n', 'ops', '-V', '-1m:+1h', '-z', String(serial), `${identity.keyFile}.pub`]);
+    await run('ssh-keygen', [
+      '-q',
+      '-s',
+      path.join(dir, 'ca'),
+      '-I',
+      name,
+      '-n',
+      'ops',
+      '-V',
+      '-1m:+1h',
+      '-z',
+      String(serial),
+      `${identity.keyFile}.pub`,
+    ]);
     await writeCertificate(identity, await readFile(identity.certificateFile, 'utf8'));
     return identity;
   };
@@ -32,11 +52,20 @@ describe('sshd with a KRL of 20,000 dense revoked serials', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'jumpgate-e2e-krl-dense-'));
     await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'ca', '-f', path.join(dir, 'ca')]);
     const krlPath = path.join(dir, 'revoked.krl');
-    const krl = createKrl({ path: krlPath, caPublicKeyPath: path.join(dir, 'ca.pub'), sshKeygen: createSshKeygen(), now: Date.now });
+    const krl = createKrl({
+      path: krlPath,
+      caPublicKeyPath: path.join(dir, 'ca.pub'),
+      sshKeygen: createSshKeygen(),
+      now: Date.now,
+    });
     // Odd serials 1…39,999 revoked, even ones live.
     await krl.write(Array.from({ length: 20_000 }, (_, i) => String(2 * i + 1)));
     [live, revoked] = await Promise.all([certify('live', 20_000), certify('revoked', 19_999)]);
-    sshd = await startSshd({ caPublicKey: await readFile(path.join(dir, 'ca.pub'), 'utf8'), krlPath, principals: { root: ['ops'] } });
+    sshd = await startSshd({
+      caPublicKey: await readFile(path.join(dir, 'ca.pub'), 'utf8'),
+      krlPath,
+      principals: { root: ['ops'] },
+    });
   });
 
   afterAll(async () => {

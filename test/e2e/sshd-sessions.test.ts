@@ -5,7 +5,16 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSshdSessionTerminator, type SshdSessionTerminator } from '../../src/broker/server/sshd-sessions.js';
-import { makeUserKey, openSession, runSsh, sessionProcesses, startSshd, writeCertificate, type RunningSshd, type SshIdentity } from '../support/sshd.js';
+import {
+  makeUserKey,
+  openSession,
+  type RunningSshd,
+  runSsh,
+  type SshIdentity,
+  sessionProcesses,
+  startSshd,
+  writeCertificate,
+} from '../support/sshd.js';
 
 /**
  * The session terminator against a real sshd, with certificates from a throwaway CA made here
@@ -25,7 +34,20 @@ describe('sshd session terminator on a real sshd', () => {
   const remoteCommands = async () => (await sessionProcesses(sshd)).map((found) => found.command);
 
   const certify = async (identity: SshIdentity, id: string, serial: number) => {
-    await run('ssh-keygen', ['-q', '-s', path.join(dir, 'ca'), '-I', id, '-z', String(serial), '-n', 'ops', '-V', '-1m:+10m', `${identity.keyFile}.pub`]);
+    await run('ssh-keygen', [
+      '-q',
+      '-s',
+      path.join(dir, 'ca'),
+      '-I',
+      id,
+      '-z',
+      String(serial),
+      '-n',
+      'ops',
+      '-V',
+      '-1m:+10m',
+      `${identity.keyFile}.pub`,
+    ]);
     await writeCertificate(identity, await readFile(identity.certificateFile, 'utf8'));
   };
 
@@ -78,7 +100,9 @@ describe('sshd session terminator on a real sshd', () => {
   it('ends nothing for a certificate whose sessions have all closed', async () => {
     expect((await runSsh(sshd, alice, 'true')).code).toBe(0);
     // The client is done before its sshd process has logged the end and exited.
-    await expect.poll(async () => (await terminator.sessions()).filter((session) => session.grantId === 'grant-alice')).toEqual([]);
+    await expect
+      .poll(async () => (await terminator.sessions()).filter((session) => session.grantId === 'grant-alice'))
+      .toEqual([]);
     await expect(terminator.terminate({ id: 'grant-alice', serial: '101' })).resolves.toBe(0);
   });
 
@@ -98,5 +122,4 @@ describe('sshd session terminator on a real sshd', () => {
       second.close();
     }
   });
-
 });

@@ -19,7 +19,12 @@ afterAll(() => h.close());
 function confirmTen(target: string) {
   return Promise.allSettled(
     Array.from({ length: 10 }, (_, i) =>
-      h.service.breakglass({ requester: 'U0ALICE', target, reason: `outage ${i}`, confirmation: `${target}-confirmation-${i}` }),
+      h.service.breakglass({
+        requester: 'U0ALICE',
+        target,
+        reason: `outage ${i}`,
+        confirmation: `${target}-confirmation-${i}`,
+      }),
     ),
   );
 }
@@ -32,10 +37,14 @@ describe('breakglass limits under concurrent confirmations', () => {
     expect(granted).toHaveLength(3);
     expect(refused).toHaveLength(7);
     expect(refused.every((error) => isJumpgateError(error) && error.code === 'breakglass_limit')).toBe(true);
-    const active = (await h.store.forUser('U0ALICE', 50)).filter((r) => r.kind === 'breakglass' && r.status === 'active');
+    const active = (await h.store.forUser('U0ALICE', 50)).filter(
+      (r) => r.kind === 'breakglass' && r.status === 'active',
+    );
     expect(active).toHaveLength(3);
     // The day's allowance is spent on every target of the workflow.
-    const another = await h.service.breakglass({ requester: 'U0ALICE', target: 'capped-web', reason: 'one more' }).catch((error: unknown) => error);
+    const another = await h.service
+      .breakglass({ requester: 'U0ALICE', target: 'capped-web', reason: 'one more' })
+      .catch((error: unknown) => error);
     expect(isJumpgateError(another) && another.code).toBe('breakglass_limit');
   });
 

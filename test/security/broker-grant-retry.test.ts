@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrokerClient } from '../../src/broker/client.js';
-import { startBrokerServer, type RunningBroker } from '../../src/broker/server/broker-server.js';
+import { type RunningBroker, startBrokerServer } from '../../src/broker/server/broker-server.js';
 import type { SigningKey } from '../../src/broker/signing-key.js';
 import { JumpgateError } from '../../src/domain/errors.js';
 import type { Broker, GrantRequest } from '../../src/service/ports/broker.js';
@@ -43,7 +43,10 @@ async function conflict(request: GrantRequest): Promise<unknown> {
 
 describe('a retried grant', () => {
   it("whose subject's display name changed gets the same certificate, not 409", async () => {
-    const first = grantRequest(alice, { id: 'g-retry', subject: { type: 'user', id: 'U0ALICE', name: 'Alice', email: 'alice@example.com', sshPublicKey: alice } });
+    const first = grantRequest(alice, {
+      id: 'g-retry',
+      subject: { type: 'user', id: 'U0ALICE', name: 'Alice', email: 'alice@example.com', sshPublicKey: alice },
+    });
     const issued = await client.grant(first);
     const retried = await client.grant({
       ...first,
@@ -56,8 +59,16 @@ describe('a retried grant', () => {
   it('with a different key or principals under the same id still gets 409', async () => {
     const first = grantRequest(alice, { id: 'g-fixed' });
     await client.grant(first);
-    expect(await conflict({ ...first, subject: { ...first.subject, sshPublicKey: mallory } })).toEqual({ status: 409, code: 'conflict' });
-    expect(await conflict({ ...first, target: { ...first.target, principals: ['root'] } })).toEqual({ status: 409, code: 'conflict' });
-    expect(await conflict({ ...first, notAfter: new Date(Date.parse(first.notAfter) + 3_600_000).toISOString() })).toEqual({ status: 409, code: 'conflict' });
+    expect(await conflict({ ...first, subject: { ...first.subject, sshPublicKey: mallory } })).toEqual({
+      status: 409,
+      code: 'conflict',
+    });
+    expect(await conflict({ ...first, target: { ...first.target, principals: ['root'] } })).toEqual({
+      status: 409,
+      code: 'conflict',
+    });
+    expect(
+      await conflict({ ...first, notAfter: new Date(Date.parse(first.notAfter) + 3_600_000).toISOString() }),
+    ).toEqual({ status: 409, code: 'conflict' });
   });
 });

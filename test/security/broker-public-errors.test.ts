@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrokerServer, type RunningBroker } from '../../src/broker/server/broker-server.js';
+import { type RunningBroker, startBrokerServer } from '../../src/broker/server/broker-server.js';
 import type { SigningKey } from '../../src/broker/signing-key.js';
 import { grantRequest, rawCall, userKey } from '../integration/broker/harness.js';
 import { capturingLogger } from '../support/broker-fakes.js';
@@ -26,9 +26,17 @@ describe('what a broker that cannot sign tells the world', () => {
     key = await makeSigningKey();
     // An ssh-keygen that fails the way a real one does, naming a path.
     const failing = path.join(dir, 'failing-ssh-keygen');
-    await writeFile(failing, `#!/bin/sh\necho "Saving key \\"${SECRET_PATH}\\" failed: Permission denied" >&2\nexit 1\n`);
+    await writeFile(
+      failing,
+      `#!/bin/sh\necho "Saving key \\"${SECRET_PATH}\\" failed: Permission denied" >&2\nexit 1\n`,
+    );
     await chmod(failing, 0o755);
-    broker = await startBrokerServer({ dataDir: path.join(dir, 'broker'), trustedKeys: key.jwks, sshKeygen: failing, logger });
+    broker = await startBrokerServer({
+      dataDir: path.join(dir, 'broker'),
+      trustedKeys: key.jwks,
+      sshKeygen: failing,
+      logger,
+    });
   });
 
   afterAll(async () => {
@@ -37,23 +45,32 @@ describe('what a broker that cannot sign tells the world', () => {
   });
 
   it('a public /healthz, /v1/ca.pub or /v1/krl reveals no path and no ssh-keygen output', async () => {
-    const answers = await Promise.all(['/healthz', '/v1/ca.pub', '/v1/krl'].map((route) => rawCall(broker.url, 'GET', route)));
+    const answers = await Promise.all(
+      ['/healthz', '/v1/ca.pub', '/v1/krl'].map((route) => rawCall(broker.url, 'GET', route)),
+    );
     for (const answer of answers) {
       expect(answer.status).toBe(503);
-      expect(answer.json()).toMatchObject({ error: { code: 'unavailable', message: 'the broker cannot sign; its log has the details' } });
+      expect(answer.json()).toMatchObject({
+        error: { code: 'unavailable', message: 'the broker cannot sign; its log has the details' },
+      });
       expect(answer.text).not.toContain(SECRET_PATH);
       expect(answer.text).not.toContain('Permission denied');
       expect(answer.text).not.toContain(dir);
     }
     // The operator still finds the reason, in the log.
-    expect(JSON.stringify(records.filter((record) => record.level >= 50))).toContain(`${SECRET_PATH}\\" failed: Permission denied`);
+    expect(JSON.stringify(records.filter((record) => record.level >= 50))).toContain(
+      `${SECRET_PATH}\\" failed: Permission denied`,
+    );
   });
 
   it('a signed grant call to it gets the same code, not the internals', async () => {
     const body = JSON.stringify(grantRequest(await userKey(dir, 'alice')));
     const token = await makeToken(key, { method: 'POST', url: '/v1/grants', body, nowMs: Date.now() });
     const answer = await rawCall(broker.url, 'POST', '/v1/grants', { token, body });
-    expect([answer.status, answer.json()]).toEqual([503, { error: { code: 'unavailable', message: 'the broker cannot sign; its log has the details' } }]);
+    expect([answer.status, answer.json()]).toEqual([
+      503,
+      { error: { code: 'unavailable', message: 'the broker cannot sign; its log has the details' } },
+    ]);
   });
 });
 
@@ -82,8 +99,12 @@ describe('what a broker that fails inside tells its caller', () => {
     const token = await makeToken(key, { method: 'POST', url: '/v1/grants', body, nowMs: Date.now() });
     const answer = await rawCall(broker.url, 'POST', '/v1/grants', { token, body });
     expect(answer.status).toBe(500);
-    expect(answer.json()).toEqual({ error: { code: 'internal', message: 'the broker failed to handle the call; its log has the details' } });
+    expect(answer.json()).toEqual({
+      error: { code: 'internal', message: 'the broker failed to handle the call; its log has the details' },
+    });
     expect(answer.text).not.toContain(dir);
-    expect(JSON.stringify(records.filter((record) => record.level >= 50))).toContain(path.join(dir, 'broker', 'grants'));
+    expect(JSON.stringify(records.filter((record) => record.level >= 50))).toContain(
+      path.join(dir, 'broker', 'grants'),
+    );
   });
 });

@@ -14,15 +14,28 @@ const refusal = (host: string) =>
 
 describe('BROKER_TRUSTED_KEYS over plain http', () => {
   it('an http:// JWKS URL on another host is refused, with one line saying why and what to use', () => {
-    expect(() => parseTrustedKeysSetting('http://jumpgate.internal.example.com/.well-known/jwks.json')).toThrow(refusal('jumpgate.internal.example.com'));
+    expect(() => parseTrustedKeysSetting('http://jumpgate.internal.example.com/.well-known/jwks.json')).toThrow(
+      refusal('jumpgate.internal.example.com'),
+    );
     expect(() => parseTrustedKeysSetting('HTTP://10.0.0.5:3000/.well-known/jwks.json')).toThrow(refusal('10.0.0.5'));
-    expect(() => trustedKeyResolver('http://192.168.1.10/.well-known/jwks.json')).toThrow('is an http:// URL on 192.168.1.10');
+    expect(() => trustedKeyResolver('http://192.168.1.10/.well-known/jwks.json')).toThrow(
+      'is an http:// URL on 192.168.1.10',
+    );
   });
 
   it('npm run broker stops with that line', async () => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('BROKER_') && name !== 'DATA_DIR'));
-    const env = { ...clean, BROKER_TRUSTED_KEYS: 'http://bot.example.com/.well-known/jwks.json', DATA_DIR: '/nonexistent/jumpgate-test' };
-    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/broker/server/cli.ts')], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !name.startsWith('BROKER_') && name !== 'DATA_DIR'),
+    );
+    const env = {
+      ...clean,
+      BROKER_TRUSTED_KEYS: 'http://bot.example.com/.well-known/jwks.json',
+      DATA_DIR: '/nonexistent/jumpgate-test',
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/broker/server/cli.ts')], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

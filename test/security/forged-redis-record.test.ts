@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grantIdFor, type AccessRequest, type GrantRecord } from '../../src/domain/access-request.js';
+import { type AccessRequest, type GrantRecord, grantIdFor } from '../../src/domain/access-request.js';
 import type { Store } from '../../src/service/ports/store.js';
 import { serviceHarness } from '../integration/service/service-harness.js';
 import { HOUR, MINUTE, policy, workflow } from '../support/policy-builders.js';

@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { appendFile, chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,8 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSshdSessionTerminator, type SshdSessionTerminator } from '../../src/broker/server/sshd-sessions.js';
 import { freePort } from '../../src/store/local-redis.js';
 import { createLocalUser, type LocalUser } from '../support/local-user.js';
+import {
+  makeUserKey,
+  openSession,
+  type RunningSshd,
+  type SshIdentity,
+  sessionProcesses,
+  startSshd,
+  writeCertificate,
+} from '../support/sshd.js';
 import { makeSigningKey } from '../support/token-builder.js';
-import { makeUserKey, openSession, sessionProcesses, startSshd, writeCertificate, type RunningSshd, type SshIdentity } from '../support/sshd.js';
 
 /**
  * Attacks on the session terminator through the sshd log, against a real sshd: a local user who
@@ -35,11 +43,28 @@ describe('forged sshd log lines', () => {
   const forge = (lines: readonly string[]) => appendFile(sshd.logFile, lines.map((line) => `${line}\n`).join(''));
   /** The terminator's view of one grant's session, once it has read the real login. */
   const sessionOf = async (grantId: string) => {
-    await expect.poll(async () => (await terminator.sessions()).filter((session) => session.grantId === grantId), { timeout: 10_000 }).toHaveLength(1);
+    await expect
+      .poll(async () => (await terminator.sessions()).filter((session) => session.grantId === grantId), {
+        timeout: 10_000,
+      })
+      .toHaveLength(1);
     return (await terminator.sessions()).find((session) => session.grantId === grantId)!;
   };
   const certify = async (identity: SshIdentity, id: string, serial: number, principal: string) => {
-    await run('ssh-keygen', ['-q', '-s', path.join(dir, 'ca'), '-I', id, '-z', String(serial), '-n', principal, '-V', '-1m:+10m', `${identity.keyFile}.pub`]);
+    await run('ssh-keygen', [
+      '-q',
+      '-s',
+      path.join(dir, 'ca'),
+      '-I',
+      id,
+      '-z',
+      String(serial),
+      '-n',
+      principal,
+      '-V',
+      '-1m:+10m',
+      `${identity.keyFile}.pub`,
+    ]);
     await writeCertificate(identity, await readFile(identity.certificateFile, 'utf8'));
   };
 
@@ -49,7 +74,11 @@ describe('forged sshd log lines', () => {
     // The attacker is a local user of the bastion who logs in as herself; the victim logs in as root.
     mallory = await createLocalUser('jg-mallory', { sshLogin: true });
     const principals = { root: ['ops'], [mallory.name]: ['mallory'] };
-    sshd = await startSshd({ caPublicKey: await readFile(path.join(dir, 'ca.pub'), 'utf8'), krlPath: path.join(dir, 'revoked.krl'), principals });
+    sshd = await startSshd({
+      caPublicKey: await readFile(path.join(dir, 'ca.pub'), 'utf8'),
+      krlPath: path.join(dir, 'revoked.krl'),
+      principals,
+    });
     // sshd reads a user's principals file as that user (the host key stays 0600).
     await chmod(sshd.dir, 0o755);
     await run('chmod', ['-R', 'a+rX', path.join(sshd.dir, 'principals')]);
@@ -135,15 +164,30 @@ describe('an sshd log someone other than root can write', () => {
   /** `npm run broker` with BROKER_SSHD_LOG; resolves with its exit code, or 'running' once /healthz answers. */
   const startBroker = async (sshdLog: string) => {
     const port = await freePort();
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('BROKER_') && name !== 'DATA_DIR'));
-    const env = { ...clean, LOG_LEVEL: 'warn', BROKER_TRUSTED_KEYS: trustedKeys, BROKER_PORT: String(port), DATA_DIR: path.join(dir, `data-${port}`), BROKER_SSHD_LOG: sshdLog };
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !name.startsWith('BROKER_') && name !== 'DATA_DIR'),
+    );
+    const env = {
+      ...clean,
+      LOG_LEVEL: 'warn',
+      BROKER_TRUSTED_KEYS: trustedKeys,
+      BROKER_PORT: String(port),
+      DATA_DIR: path.join(dir, `data-${port}`),
+      BROKER_SSHD_LOG: sshdLog,
+    };
     const child = spawn(process.execPath, ['--import', 'tsx', CLI], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const up = (async () => {
       for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
-        if (await fetch(`http://127.0.0.1:${port}/healthz`).then(() => true, () => false)) return 'running' as const;
+        if (
+          await fetch(`http://127.0.0.1:${port}/healthz`).then(
+            () => true,
+            () => false,
+          )
+        )
+          return 'running' as const;
         // Nothing tells us when a child process starts listening but asking.
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -186,7 +230,9 @@ describe('an sshd log someone other than root can write', () => {
     await chmod(everyone, 0o666);
     const alsoRefused = await startBroker(everyone);
     expect(alsoRefused.outcome).toBe(1);
-    expect(alsoRefused.stderr).toContain(`but ${everyone} can be written by its group or by everyone (mode 666): chown root:root ${everyone}`);
+    expect(alsoRefused.stderr).toContain(
+      `but ${everyone} can be written by its group or by everyone (mode 666): chown root:root ${everyone}`,
+    );
     expect(alsoRefused.stderr.trim().split('\n')).toHaveLength(1);
 
     // So is a file in a folder mallory may write (she could swap the file), even before sshd created it.
@@ -195,7 +241,9 @@ describe('an sshd log someone other than root can write', () => {
     await chown(shared, mallory.uid, mallory.gid);
     const inShared = await startBroker(path.join(shared, 'sshd.log'));
     expect(inShared.outcome).toBe(1);
-    expect(inShared.stderr).toContain(`but its folder ${shared} is owned by uid ${mallory.uid}, not root: chown root:root ${shared} && chmod go-w ${shared}`);
+    expect(inShared.stderr).toContain(
+      `but its folder ${shared} is owned by uid ${mallory.uid}, not root: chown root:root ${shared} && chmod go-w ${shared}`,
+    );
 
     const rootOnly = path.join(dir, 'root-only.log');
     await writeFile(rootOnly, '', { mode: 0o640 });
@@ -209,10 +257,14 @@ describe('an sshd log someone other than root can write', () => {
     try {
       await expect(terminator.sessions()).resolves.toEqual([]);
       await chmod(log, 0o666);
-      await expect(terminator.sessions()).rejects.toThrow(`${log} can be written by its group or by everyone (mode 666); not reading it`);
+      await expect(terminator.sessions()).rejects.toThrow(
+        `${log} can be written by its group or by everyone (mode 666); not reading it`,
+      );
       await chown(log, mallory.uid, mallory.gid);
       await chmod(log, 0o600);
-      await expect(terminator.terminate({ id: 'grant-any', serial: '1' })).rejects.toThrow(`is owned by uid ${mallory.uid}, not root`);
+      await expect(terminator.terminate({ id: 'grant-any', serial: '1' })).rejects.toThrow(
+        `is owned by uid ${mallory.uid}, not root`,
+      );
     } finally {
       await terminator.close();
     }

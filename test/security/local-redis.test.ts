@@ -34,7 +34,8 @@ async function tcpConnectionsDuring<T>(work: () => Promise<T>): Promise<{ result
     const first = args[0];
     const options = Array.isArray(first) ? (first[0] as unknown) : first;
     if (typeof options === 'number') tcp.push(`port ${options}`);
-    else if (typeof options === 'object' && options !== null && 'port' in options) tcp.push(`port ${String(options.port)}`);
+    else if (typeof options === 'object' && options !== null && 'port' in options)
+      tcp.push(`port ${String(options.port)}`);
     return (original as (...a: unknown[]) => net.Socket).apply(this, args);
   };
   try {
@@ -87,10 +88,32 @@ describe('REDIS_URL with a password', () => {
   it('the store and BullMQ both connect with the password from the URL', async () => {
     const dir = await dataDir();
     const port = await freePort();
-    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--requirepass', 's3cr:t@pw'], {
-      stdio: 'ignore',
-    });
-    stops.push(() => new Promise((resolve) => (server.exitCode === null ? (server.once('exit', resolve), server.kill('SIGTERM')) : resolve(undefined))));
+    const server = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        '--requirepass',
+        's3cr:t@pw',
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
+    stops.push(
+      () =>
+        new Promise((resolve) =>
+          server.exitCode === null ? (server.once('exit', resolve), server.kill('SIGTERM')) : resolve(undefined),
+        ),
+    );
     for (let i = 0; i < 200; i++) {
       const probe = net.connect({ port, host: '127.0.0.1' });
       const up = await new Promise<boolean>((resolve) => {

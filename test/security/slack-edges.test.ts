@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/store/local-redis.js';
-import { startBot, sshKey } from '../integration/slack/bot-harness.js';
+import { sshKey, startBot } from '../integration/slack/bot-harness.js';
 
 /*
  * The bot's edges as a stranger meets them: its HTTP listener (body size before verification,
@@ -32,7 +32,12 @@ let deadBroker: string;
 
 beforeAll(async () => {
   deadBroker = `127.0.0.1:${await freePort()}`;
-  bot = await startBot({ label: 'sec-edges', workflows: WORKFLOWS, users: USERS, env: { BROKER_URL: `http://${deadBroker}/internal/broker` } });
+  bot = await startBot({
+    label: 'sec-edges',
+    workflows: WORKFLOWS,
+    users: USERS,
+    env: { BROKER_URL: `http://${deadBroker}/internal/broker` },
+  });
   const registered = await bot.command('U0ALICE', `key ${await sshKey(bot.dir, 'alice')}`);
   expect(await registered.reply()).toContain('SHA256:');
 });
@@ -42,7 +47,11 @@ afterAll(() => bot.stop());
  * Sends a POST to /slack/events over a raw socket, `body` bytes in 16 KB pieces, and stops
  * sending as soon as an answer arrives. Resolves with the answer and how much had been sent.
  */
-function postLarge(port: number, body: number, chunked: boolean): Promise<{ head: string; sent: number; closed: boolean }> {
+function postLarge(
+  port: number,
+  body: number,
+  chunked: boolean,
+): Promise<{ head: string; sent: number; closed: boolean }> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ port, host: '127.0.0.1' });
     let sent = 0;
@@ -72,7 +81,11 @@ function postLarge(port: number, body: number, chunked: boolean): Promise<{ head
           return;
         }
         sent += piece.length;
-        const ok = socket.write(chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece);
+        const ok = socket.write(
+          chunked
+            ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')])
+            : piece,
+        );
         // A pause between pieces gives the server the chance to answer before everything is sent.
         setTimeout(next, ok ? 5 : 20);
       };
@@ -120,13 +133,24 @@ describe('public answers carry codes only', () => {
     const asked = await bot.command('U0ALICE', 'request prod-db 30m fix replication INC-42');
     const id = /req_[a-z0-9]+/.exec(await asked.reply())?.[0];
     expect(id).toBeDefined();
-    await bot.slack.waitFor('chat.postMessage', (call) => call.args.channel === 'C0APPROVALS' && JSON.stringify(call.args).includes(id!));
+    await bot.slack.waitFor(
+      'chat.postMessage',
+      (call) => call.args.channel === 'C0APPROVALS' && JSON.stringify(call.args).includes(id!),
+    );
     await (await bot.click('U0LEAD', 'jump_approve', id!)).reply();
 
     // The client retries, then the request fails: the approval message and the requester say so.
-    const failed = await bot.slack.waitFor('chat.update', (call) => JSON.stringify(call.args).includes(id!) && JSON.stringify(call.args).includes('Could not be granted'), 20_000);
+    const failed = await bot.slack.waitFor(
+      'chat.update',
+      (call) => JSON.stringify(call.args).includes(id!) && JSON.stringify(call.args).includes('Could not be granted'),
+      20_000,
+    );
     expect(JSON.stringify(failed.args)).toContain('did not answer');
-    await bot.slack.waitFor('chat.postMessage', (call) => call.args.channel === 'U0ALICE' && /not granted|could not/i.test(JSON.stringify(call.args)), 10_000);
+    await bot.slack.waitFor(
+      'chat.postMessage',
+      (call) => call.args.channel === 'U0ALICE' && /not granted|could not/i.test(JSON.stringify(call.args)),
+      10_000,
+    );
 
     const everything = JSON.stringify([bot.slack.calls(), bot.slack.responses()]);
     expect(everything).not.toContain(deadBroker);
@@ -143,6 +167,8 @@ describe('the reason is limited when the request is made', () => {
     expect(asked.status).toBe(200);
     expect(await asked.reply()).toBe(':warning: The reason is 1,223 characters long; at most 1,000 are allowed');
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(bot.slack.calls('chat.postMessage').filter((call) => call.args.channel === 'C0APPROVALS')).toHaveLength(before);
+    expect(bot.slack.calls('chat.postMessage').filter((call) => call.args.channel === 'C0APPROVALS')).toHaveLength(
+      before,
+    );
   });
 });

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmbeddedBroker } from '../../src/broker/embedded.js';
+import { type RunningBroker, startBrokerServer } from '../../src/broker/server/broker-server.js';
 import { LOCK_FILE } from '../../src/broker/server/data-dir-lock.js';
-import { startBrokerServer, type RunningBroker } from '../../src/broker/server/broker-server.js';
 import { readProcess } from '../../src/broker/server/sshd-processes.js';
 import { freePort } from '../../src/store/local-redis.js';
 import { makeSigningKey } from '../support/token-builder.js';
@@ -41,12 +41,16 @@ describe('two brokers on one DATA_DIR', () => {
         "(two brokers on one folder reuse serials and undo each other's revocations)",
     );
     // The embedded broker goes through the same start.
-    await expect(startEmbeddedBroker({ dataDir: dir, jwks: (await makeSigningKey()).jwks })).rejects.toThrow(`(process ${process.pid})`);
+    await expect(startEmbeddedBroker({ dataDir: dir, jwks: (await makeSigningKey()).jwks })).rejects.toThrow(
+      `(process ${process.pid})`,
+    );
   });
 
   it('a standalone broker on a DATA_DIR in use stops with one line naming the holder', async () => {
     await start();
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('BROKER_') && name !== 'DATA_DIR'));
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !name.startsWith('BROKER_') && name !== 'DATA_DIR'),
+    );
     const env = {
       ...clean,
       LOG_LEVEL: 'warn',
@@ -63,7 +67,9 @@ describe('two brokers on one DATA_DIR', () => {
     const code = await exited;
     clearTimeout(timer);
     expect(code).toBe(1);
-    expect(stderr).toMatch(new RegExp(`^DATA_DIR \\S+ is in use by another broker \\(process ${process.pid}\\): [^\\n]+\\n$`));
+    expect(stderr).toMatch(
+      new RegExp(`^DATA_DIR \\S+ is in use by another broker \\(process ${process.pid}\\): [^\\n]+\\n$`),
+    );
   }, 30_000);
 
   it('a closed broker releases DATA_DIR, and another may start on it', async () => {

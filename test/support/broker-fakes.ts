@@ -90,6 +90,9 @@ export function storedGrant(overrides: Partial<StoredGrant> = {}): StoredGrant {
 /** A pino logger that keeps its records, so a test can assert what was logged. */
 export function capturingLogger() {
   const records: { level: number; msg: string; [key: string]: unknown }[] = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => records.push(JSON.parse(line) as (typeof records)[number]) });
+  const logger = pino(
+    { level: 'debug' },
+    { write: (line: string) => records.push(JSON.parse(line) as (typeof records)[number]) },
+  );
   return { logger, records };
 }

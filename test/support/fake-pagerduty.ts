@@ -110,33 +110,77 @@ export async function startFakePagerDuty(options: FakePagerDutyOptions = {}): Pr
   let base = '';
 
   const ref = (type: string, id: string, summary: string, htmlPath: string, apiPath: string) => ({
-    id, type: `${type}_reference`, summary, self: `${base}/${apiPath}/${id}`, html_url: `${HTML_BASE}/${htmlPath}/${id}`,
+    id,
+    type: `${type}_reference`,
+    summary,
+    self: `${base}/${apiPath}/${id}`,
+    html_url: `${HTML_BASE}/${htmlPath}/${id}`,
   });
   const userRef = (id: string) => ref('user', id, users.find((user) => user.id === id)?.name ?? id, 'users', 'users');
   const userShape = (user: FakePagerDutyUser) => ({
-    id: user.id, type: 'user', summary: user.name, self: `${base}/users/${user.id}`, html_url: `${HTML_BASE}/users/${user.id}`,
-    name: user.name, email: user.email, time_zone: 'Etc/UTC', color: 'green', role: 'user', avatar_url: `${HTML_BASE}/avatars/${user.id}.png`,
-    description: null, invitation_sent: false, job_title: null, teams: [], contact_methods: [], notification_rules: [],
+    id: user.id,
+    type: 'user',
+    summary: user.name,
+    self: `${base}/users/${user.id}`,
+    html_url: `${HTML_BASE}/users/${user.id}`,
+    name: user.name,
+    email: user.email,
+    time_zone: 'Etc/UTC',
+    color: 'green',
+    role: 'user',
+    avatar_url: `${HTML_BASE}/avatars/${user.id}.png`,
+    description: null,
+    invitation_sent: false,
+    job_title: null,
+    teams: [],
+    contact_methods: [],
+    notification_rules: [],
   });
   const onCallShape = (onCall: FakeOnCall) => ({
-    escalation_policy: ref('escalation_policy', onCall.escalationPolicyId, `Policy ${onCall.escalationPolicyId}`, 'escalation_policies', 'escalation_policies'),
+    escalation_policy: ref(
+      'escalation_policy',
+      onCall.escalationPolicyId,
+      `Policy ${onCall.escalationPolicyId}`,
+      'escalation_policies',
+      'escalation_policies',
+    ),
     escalation_level: onCall.level,
-    schedule: onCall.scheduleId === undefined ? null : ref('schedule', onCall.scheduleId, `Schedule ${onCall.scheduleId}`, 'schedules', 'schedules'),
+    schedule:
+      onCall.scheduleId === undefined
+        ? null
+        : ref('schedule', onCall.scheduleId, `Schedule ${onCall.scheduleId}`, 'schedules', 'schedules'),
     user: userRef(onCall.userId),
     start: onCall.scheduleId === undefined ? null : '2024-05-01T00:00:00Z',
     end: onCall.scheduleId === undefined ? null : '2099-01-01T00:00:00Z',
   });
   const incidentShape = (incident: FakeIncident) => ({
-    id: incident.id, type: 'incident', summary: `[#${incident.number}] ${incident.title}`,
-    self: `${base}/incidents/${incident.id}`, html_url: `${HTML_BASE}/incidents/${incident.id}`,
-    incident_number: incident.number, title: incident.title, description: incident.title,
-    created_at: CREATED_AT, updated_at: CREATED_AT, last_status_change_at: CREATED_AT,
-    status: incident.status, incident_key: null, urgency: 'high', teams: [],
+    id: incident.id,
+    type: 'incident',
+    summary: `[#${incident.number}] ${incident.title}`,
+    self: `${base}/incidents/${incident.id}`,
+    html_url: `${HTML_BASE}/incidents/${incident.id}`,
+    incident_number: incident.number,
+    title: incident.title,
+    description: incident.title,
+    created_at: CREATED_AT,
+    updated_at: CREATED_AT,
+    last_status_change_at: CREATED_AT,
+    status: incident.status,
+    incident_key: null,
+    urgency: 'high',
+    teams: [],
     service: ref('service', incident.serviceId, `Service ${incident.serviceId}`, 'service-directory', 'services'),
-    assignments: incident.status === 'resolved' ? [] : (incident.assigneeIds ?? []).map((id) => ({ at: CREATED_AT, assignee: userRef(id) })),
+    assignments:
+      incident.status === 'resolved'
+        ? []
+        : (incident.assigneeIds ?? []).map((id) => ({ at: CREATED_AT, assignee: userRef(id) })),
     acknowledgements: [],
     escalation_policy: ref('escalation_policy', 'PFAKEEP', 'Default', 'escalation_policies', 'escalation_policies'),
-    alert_counts: { all: 1, triggered: incident.status === 'resolved' ? 0 : 1, resolved: incident.status === 'resolved' ? 1 : 0 },
+    alert_counts: {
+      all: 1,
+      triggered: incident.status === 'resolved' ? 0 : 1,
+      resolved: incident.status === 'resolved' ? 1 : 0,
+    },
     ...(incident.status === 'resolved' ? { resolved_at: CREATED_AT } : {}),
   });
 
@@ -146,26 +190,50 @@ export async function startFakePagerDuty(options: FakePagerDutyOptions = {}): Pr
     const limit = Math.max(1, Math.min(Number.isFinite(asked) ? asked : 25, 100, options.pageSize ?? 100));
     const offset = Math.max(0, Number(query.offset?.[0] ?? 0) || 0);
     const slice = items.slice(offset, offset + limit);
-    return { [key]: slice, limit, offset, more: offset + slice.length < items.length, total: query.total?.[0] === 'true' ? items.length : null };
+    return {
+      [key]: slice,
+      limit,
+      offset,
+      more: offset + slice.length < items.length,
+      total: query.total?.[0] === 'true' ? items.length : null,
+    };
   };
-  const anyOf = (values: readonly string[] | undefined, value: string) => values === undefined || values.length === 0 || values.includes(value);
+  const anyOf = (values: readonly string[] | undefined, value: string) =>
+    values === undefined || values.length === 0 || values.includes(value);
 
-  const route = (method: string, path: string, query: Record<string, string[]>, headers: IncomingHttpHeaders, body: unknown): [number, unknown] => {
+  const route = (
+    method: string,
+    path: string,
+    query: Record<string, string[]>,
+    headers: IncomingHttpHeaders,
+    body: unknown,
+  ): [number, unknown] => {
     if (method === 'GET' && path === '/users') {
       const text = (query.query?.[0] ?? '').toLowerCase();
-      const found = users.filter((user) => user.email.toLowerCase().includes(text) || user.name.toLowerCase().includes(text));
+      const found = users.filter(
+        (user) => user.email.toLowerCase().includes(text) || user.name.toLowerCase().includes(text),
+      );
       return [200, page('users', found.map(userShape), query)];
     }
     if (method === 'GET' && path === '/oncalls') {
-      const found = onCalls.filter((onCall) => anyOf(query['user_ids[]'], onCall.userId)
-        && anyOf(query['escalation_policy_ids[]'], onCall.escalationPolicyId)
-        && (query['schedule_ids[]'] === undefined || (onCall.scheduleId !== undefined && query['schedule_ids[]'].includes(onCall.scheduleId))));
+      const found = onCalls.filter(
+        (onCall) =>
+          anyOf(query['user_ids[]'], onCall.userId) &&
+          anyOf(query['escalation_policy_ids[]'], onCall.escalationPolicyId) &&
+          (query['schedule_ids[]'] === undefined ||
+            (onCall.scheduleId !== undefined && query['schedule_ids[]'].includes(onCall.scheduleId))),
+      );
       return [200, page('oncalls', found.map(onCallShape), query)];
     }
     if (method === 'GET' && path === '/incidents') {
-      const found = [...incidents.values()].filter((incident) => anyOf(query['service_ids[]'], incident.serviceId)
-        && anyOf(query['statuses[]'], incident.status)
-        && (query['user_ids[]'] === undefined || (incident.status !== 'resolved' && (incident.assigneeIds ?? []).some((id) => query['user_ids[]']?.includes(id)))));
+      const found = [...incidents.values()].filter(
+        (incident) =>
+          anyOf(query['service_ids[]'], incident.serviceId) &&
+          anyOf(query['statuses[]'], incident.status) &&
+          (query['user_ids[]'] === undefined ||
+            (incident.status !== 'resolved' &&
+              (incident.assigneeIds ?? []).some((id) => query['user_ids[]']?.includes(id)))),
+      );
       return [200, page('incidents', found.map(incidentShape), query)];
     }
     const one = /^\/incidents\/([^/]+)$/.exec(path);
@@ -187,7 +255,18 @@ export async function startFakePagerDuty(options: FakePagerDutyOptions = {}): Pr
       const note = { id: `PNOTE${noteCount}`, content, from };
       notes.set(incidentId, [...(notes.get(incidentId) ?? []), note]);
       const author = users.find((user) => user.email.toLowerCase() === from.toLowerCase());
-      return [201, { note: { id: note.id, user: userRef(author?.id ?? 'PUNKNOWN'), channel: { summary: 'The PagerDuty website or APIs' }, content, created_at: CREATED_AT } }];
+      return [
+        201,
+        {
+          note: {
+            id: note.id,
+            user: userRef(author?.id ?? 'PUNKNOWN'),
+            channel: { summary: 'The PagerDuty website or APIs' },
+            content,
+            created_at: CREATED_AT,
+          },
+        },
+      ];
     }
     return [404, { error: ERRORS[404] }];
   };
@@ -207,14 +286,21 @@ export async function startFakePagerDuty(options: FakePagerDutyOptions = {}): Pr
     };
 
     const queued = once.findIndex((entry) => url.pathname.startsWith(entry.prefix));
-    const failure = queued >= 0 ? once.splice(queued, 1)[0]?.failure : [...always].find(([prefix]) => url.pathname.startsWith(prefix))?.[1];
+    const failure =
+      queued >= 0
+        ? once.splice(queued, 1)[0]?.failure
+        : [...always].find(([prefix]) => url.pathname.startsWith(prefix))?.[1];
     if (failure && 'delayMs' in failure) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => (timers.delete(timer), resolve()), failure.delayMs);
         timers.add(timer);
       });
     } else if (failure) {
-      return send(failure.status, failure.body ?? JSON.stringify({ error: ERRORS[failure.status] ?? { message: 'Internal Server Error', code: 2000 } }));
+      return send(
+        failure.status,
+        failure.body ??
+          JSON.stringify({ error: ERRORS[failure.status] ?? { message: 'Internal Server Error', code: 2000 } }),
+      );
     }
     if (req.headers.authorization !== `Token token=${token}`) return send(401, JSON.stringify({ error: ERRORS[401] }));
     const [status, payload] = route(method, url.pathname, query, req.headers, body);

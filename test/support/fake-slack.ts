@@ -69,7 +69,11 @@ export interface FakeSlack {
   responseUrl(id: string): string;
   /** JSON bodies posted to response URLs (to `id`, when given), oldest first. */
   responses(id?: string): ResponseUrlPost[];
-  waitForResponse(id: string, predicate?: (post: ResponseUrlPost) => boolean, timeoutMs?: number): Promise<ResponseUrlPost>;
+  waitForResponse(
+    id: string,
+    predicate?: (post: ResponseUrlPost) => boolean,
+    timeoutMs?: number,
+  ): Promise<ResponseUrlPost>;
   /** The current text and blocks of a posted message (after any chat.update). */
   message(channel: string, ts: string): Record<string, unknown> | undefined;
   setUser(user: FakeSlackUser): void;
@@ -104,7 +108,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       case 'chat.postMessage': {
         const channel = channelOf(args.channel);
         const ts = nextTs();
-        const message = { type: 'message', user: botUserId, bot_id: 'B0JUMPGATE', text: args.text ?? '', blocks: args.blocks, ts, ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}) };
+        const message = {
+          type: 'message',
+          user: botUserId,
+          bot_id: 'B0JUMPGATE',
+          text: args.text ?? '',
+          blocks: args.blocks,
+          ts,
+          ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}),
+        };
         if (retain) messages.set(`${channel}/${ts}`, message);
         return { ok: true, channel, ts, message };
       }
@@ -112,15 +124,30 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         const channel = channelOf(args.channel);
         const key = `${channel}/${String(args.ts)}`;
         const existing = messages.get(key);
-        if (!existing && !retain) return { ok: true, channel, ts: args.ts, text: args.text ?? '', message: { type: 'message', text: args.text ?? '', blocks: args.blocks, ts: args.ts } };
+        if (!existing && !retain)
+          return {
+            ok: true,
+            channel,
+            ts: args.ts,
+            text: args.text ?? '',
+            message: { type: 'message', text: args.text ?? '', blocks: args.blocks, ts: args.ts },
+          };
         if (!existing) return { ok: false, error: 'message_not_found' };
-        messages.set(key, { ...existing, text: args.text ?? '', blocks: args.blocks, edited: { user: botUserId, ts: nextTs() } });
+        messages.set(key, {
+          ...existing,
+          text: args.text ?? '',
+          blocks: args.blocks,
+          edited: { user: botUserId, ts: nextTs() },
+        });
         return { ok: true, channel, ts: args.ts, text: args.text ?? '', message: messages.get(key) };
       }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: nextTs() };
       case 'conversations.open':
-        return { ok: true, channel: { id: channelOf(typeof args.users === 'string' ? args.users.split(',')[0] : undefined) } };
+        return {
+          ok: true,
+          channel: { id: channelOf(typeof args.users === 'string' ? args.users.split(',')[0] : undefined) },
+        };
       case 'users.info': {
         const user = users.get(String(args.user));
         return user ? { ok: true, user: userShape(user, teamId) } : { ok: false, error: 'user_not_found' };
@@ -134,10 +161,32 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       case 'views.publish': {
         const view = typeof args.view === 'object' && args.view !== null ? (args.view as Record<string, unknown>) : {};
         const id = typeof args.view_id === 'string' ? args.view_id : `V${nextTs().replace('.', '')}`;
-        return { ok: true, view: { ...view, id, team_id: teamId, app_id: 'A0JUMPGATE', bot_id: 'B0JUMPGATE', hash: nextTs(), state: { values: {} }, private_metadata: view.private_metadata ?? '', callback_id: view.callback_id ?? '' } };
+        return {
+          ok: true,
+          view: {
+            ...view,
+            id,
+            team_id: teamId,
+            app_id: 'A0JUMPGATE',
+            bot_id: 'B0JUMPGATE',
+            hash: nextTs(),
+            state: { values: {} },
+            private_metadata: view.private_metadata ?? '',
+            callback_id: view.callback_id ?? '',
+          },
+        };
       }
       case 'auth.test':
-        return { ok: true, url: 'https://jumpgate-test.slack.com/', team: 'Jumpgate Test', user: 'jumpgate', team_id: teamId, user_id: botUserId, bot_id: 'B0JUMPGATE', is_enterprise_install: false };
+        return {
+          ok: true,
+          url: 'https://jumpgate-test.slack.com/',
+          team: 'Jumpgate Test',
+          user: 'jumpgate',
+          team_id: teamId,
+          user_id: botUserId,
+          bot_id: 'B0JUMPGATE',
+          is_enterprise_install: false,
+        };
       default:
         return { ok: false, error: 'unknown_method' };
     }
@@ -167,11 +216,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
     const failure = once.get(method)?.shift() ?? always.get(method);
     if (failure && 'status' in failure) {
-      const headers: Record<string, string> = failure.retryAfter === undefined ? {} : { 'retry-after': String(failure.retryAfter) };
+      const headers: Record<string, string> =
+        failure.retryAfter === undefined ? {} : { 'retry-after': String(failure.retryAfter) };
       return reply(failure.status, { ok: false, error: 'fake_http_failure' }, headers);
     }
     if (failure) return reply(200, { ok: false, error: failure.error });
-    if (options.token !== undefined && token !== options.token) return reply(200, { ok: false, error: token === undefined ? 'not_authed' : 'invalid_auth' });
+    if (options.token !== undefined && token !== options.token)
+      return reply(200, { ok: false, error: token === undefined ? 'not_authed' : 'invalid_auth' });
     return reply(200, answer(method, args));
   };
 
@@ -188,7 +239,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     url: `${base}/api/`,
     calls: (method) => calls.filter((call) => method === undefined || call.method === method),
     waitFor: (method, predicate = () => true, timeoutMs = 5_000) =>
-      poll(() => calls.find((call) => call.method === method && predicate(call)), timeoutMs, () => `a ${method} call (calls so far: ${calls.map((c) => c.method).join(', ') || 'none'})`),
+      poll(
+        () => calls.find((call) => call.method === method && predicate(call)),
+        timeoutMs,
+        () => `a ${method} call (calls so far: ${calls.map((c) => c.method).join(', ') || 'none'})`,
+      ),
     failNext(method, failure) {
       once.set(method, [...(once.get(method) ?? []), failure]);
     },
@@ -199,7 +254,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     responseUrl: (id) => `${base}/response/${encodeURIComponent(id)}`,
     responses: (id) => posts.filter((post) => id === undefined || post.id === id),
     waitForResponse: (id, predicate = () => true, timeoutMs = 5_000) =>
-      poll(() => posts.find((post) => post.id === id && predicate(post)), timeoutMs, () => `a post to response URL ${id} (posts so far: ${posts.length})`),
+      poll(
+        () => posts.find((post) => post.id === id && predicate(post)),
+        timeoutMs,
+        () => `a post to response URL ${id} (posts so far: ${posts.length})`,
+      ),
     message: (channel, ts) => messages.get(`${channel}/${ts}`),
     setUser: (user) => void users.set(user.id, user),
     setGroup: (groupId, members) => void groups.set(groupId, members),
@@ -251,7 +310,9 @@ function parseJsonOr(text: string): unknown {
 
 function parseJsonObject(text: string): Record<string, unknown> {
   const parsed = parseJsonOr(text);
-  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { raw: text };
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>)
+    : { raw: text };
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

@@ -18,8 +18,12 @@ export interface LocalUser {
  * `sshLogin`: a shell and an unlocked account (no password: `*`), so a test sshd lets it log in
  * with a certificate; otherwise it cannot log in at all.
  */
-export async function createLocalUser(prefix = 'jg-attacker', options: { sshLogin?: boolean } = {}): Promise<LocalUser> {
-  if (process.getuid?.() !== 0) throw new Error('this test creates a local user and needs root (run it as root, as CI does)');
+export async function createLocalUser(
+  prefix = 'jg-attacker',
+  options: { sshLogin?: boolean } = {},
+): Promise<LocalUser> {
+  if (process.getuid?.() !== 0)
+    throw new Error('this test creates a local user and needs root (run it as root, as CI does)');
   const name = `${prefix}-${process.pid}`.slice(0, 31);
   const login = options.sshLogin ? ['--shell', '/bin/sh', '--password', '*'] : ['--shell', '/usr/sbin/nologin'];
   await run('useradd', ['--no-create-home', ...login, '--user-group', name]);

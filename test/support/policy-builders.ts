@@ -1,8 +1,8 @@
 import type { Member } from '../../src/domain/people.js';
 import {
-  buildPolicy,
   type AccessPolicy,
   type BreakglassPolicy,
+  buildPolicy,
   type Policy,
   type Target,
   type VendorPolicy,

@@ -12,10 +12,12 @@ export interface Recorded {
 
 export type Reply = (res: ServerResponse) => void;
 
-export const json = (status: number, body: unknown): Reply => (res) => {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(typeof body === 'string' ? body : JSON.stringify(body));
-};
+export const json =
+  (status: number, body: unknown): Reply =>
+  (res) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(typeof body === 'string' ? body : JSON.stringify(body));
+  };
 
 /** Never answers: the client's timeout has to end the attempt. */
 export const hang: Reply = () => undefined;

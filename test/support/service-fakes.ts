@@ -3,8 +3,8 @@ import type { Directory, DirectoryUser } from '../../src/service/ports/directory
 import type { Incident, Incidents, OnCall, PagerDutyUser } from '../../src/service/ports/incidents.js';
 import type { Logger } from '../../src/service/ports/logger.js';
 import type { Alert, MessageRef, Notice, Notifier } from '../../src/service/ports/notifier.js';
-import type { RequestView } from '../../src/service/support/request-view.js';
 import type { Scheduler } from '../../src/service/ports/scheduler.js';
+import type { RequestView } from '../../src/service/support/request-view.js';
 
 /** What the use cases said to people, in order; `failing` makes every call throw like a Slack outage. */
 export class RecordingNotifier implements Notifier {
@@ -99,8 +99,15 @@ export class RecordingScheduler implements Scheduler {
 /** A logger that keeps what was logged, for assertions and for quiet test output. */
 export function memoryLogger(lines: { level: string; object: object; message?: string }[] = []): Logger {
   const make = (bindings: Record<string, unknown>): Logger => {
-    const log = (level: string) => (object: object, message?: string) => lines.push({ level, object: { ...bindings, ...object }, message });
-    return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), child: (more) => make({ ...bindings, ...more }) };
+    const log = (level: string) => (object: object, message?: string) =>
+      lines.push({ level, object: { ...bindings, ...object }, message });
+    return {
+      debug: log('debug'),
+      info: log('info'),
+      warn: log('warn'),
+      error: log('error'),
+      child: (more) => make({ ...bindings, ...more }),
+    };
   };
   return make({});
 }
@@ -126,7 +133,9 @@ export class FakeIncidents implements Incidents {
   }
   async activeIncidents(services: readonly string[]) {
     this.check();
-    return this.incidentList.filter((incident) => services.includes(incident.serviceId) && incident.status !== 'resolved');
+    return this.incidentList.filter(
+      (incident) => services.includes(incident.serviceId) && incident.status !== 'resolved',
+    );
   }
   async incident(id: string) {
     this.check();
@@ -137,7 +146,9 @@ export class FakeIncidents implements Incidents {
     this.notes.push({ incidentId, content });
   }
   resolve(id: string): void {
-    this.incidentList = this.incidentList.map((incident) => (incident.id === id ? { ...incident, status: 'resolved' } : incident));
+    this.incidentList = this.incidentList.map((incident) =>
+      incident.id === id ? { ...incident, status: 'resolved' } : incident,
+    );
   }
   private check(): void {
     if (this.unavailable) throw new JumpgateError('incidents_unavailable', this.unavailable);

@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { AccessRequest, GrantRecord } from '../../src/domain/access-request.js';
 import type { RequestView } from '../../src/service/support/request-view.js';
 import { accessRequest } from './builders.js';
-import { workflow, type WorkflowOverrides } from './policy-builders.js';
+import { type WorkflowOverrides, workflow } from './policy-builders.js';
 
 /** 2027-01-15 08:00:00 UTC, the builders' createdAt. */
 export const T0 = 1_800_000_000_000;
@@ -13,7 +13,10 @@ export const HOSTILE = '<!channel> <@U0EVIL> <!subteam^S0EVIL> <http://evil.exam
 
 /** A request with its workflow and target (the example `production` workflow, target prod-db). */
 export function requestView(overrides: Partial<AccessRequest> = {}, policy: WorkflowOverrides = {}): RequestView {
-  const flow = workflow({ targets: [{ name: 'prod-db', hosts: ['db-1.internal', 'db-2.internal'], principals: ['dbadmin'] }], ...policy });
+  const flow = workflow({
+    targets: [{ name: 'prod-db', hosts: ['db-1.internal', 'db-2.internal'], principals: ['dbadmin'] }],
+    ...policy,
+  });
   const target = flow.targets[0]!;
   return { request: accessRequest({ createdAt: T0, updatedAt: T0, ...overrides }), workflow: flow, target };
 }
@@ -37,7 +40,8 @@ export function textsOf(blocks: readonly KnownBlock[] | readonly unknown[]): str
     if (Array.isArray(node)) return node.forEach(visit);
     if (typeof node !== 'object' || node === null) return;
     const record = node as Record<string, unknown>;
-    if ((record.type === 'mrkdwn' || record.type === 'plain_text') && typeof record.text === 'string') out.push(record.text);
+    if ((record.type === 'mrkdwn' || record.type === 'plain_text') && typeof record.text === 'string')
+      out.push(record.text);
     for (const value of Object.values(record)) visit(value);
   };
   visit(blocks);

@@ -1,5 +1,5 @@
-import type { BlockAction, ButtonAction, ViewStateValue, ViewSubmitAction } from '@slack/bolt';
 import { createHmac } from 'node:crypto';
+import type { BlockAction, ButtonAction, ViewStateValue, ViewSubmitAction } from '@slack/bolt';
 
 /**
  * Requests exactly as Slack sends them to /slack/events: signed bodies, slash-command forms and
@@ -16,7 +16,11 @@ export interface SlackSignatureHeaders {
 }
 
 /** Slack's request signature: `v0=` HMAC-SHA256(secret, `v0:<timestamp>:<body>`), hex. */
-export function signedRequest(secret: string, body: string, timestampSec = Math.floor(Date.now() / 1000)): SlackSignatureHeaders {
+export function signedRequest(
+  secret: string,
+  body: string,
+  timestampSec = Math.floor(Date.now() / 1000),
+): SlackSignatureHeaders {
   const signature = createHmac('sha256', secret).update(`v0:${timestampSec}:${body}`).digest('hex');
   return { 'x-slack-signature': `v0=${signature}`, 'x-slack-request-timestamp': String(timestampSec) };
 }

@@ -1,6 +1,6 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -40,15 +40,24 @@ export interface RunningSshd {
 
 export async function startSshd(options: SshdOptions): Promise<RunningSshd> {
   await access(SSHD, constants.X_OK).catch((error: unknown) => {
-    throw new Error(`the bastion tests need a real sshd at ${SSHD}: install it with "apt-get install openssh-server openssh-client"`, { cause: error });
+    throw new Error(
+      `the bastion tests need a real sshd at ${SSHD}: install it with "apt-get install openssh-server openssh-client"`,
+      { cause: error },
+    );
   });
   // sshd's privilege separation directory; Debian's package creates it only at boot.
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
   const dir = await mkdtemp(path.join(tmpdir(), 'jumpgate-sshd-'));
   const hostKey = path.join(dir, 'ssh_host_ed25519_key');
-  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'jumpgate-test-host', '-f', hostKey]).catch((error: NodeJS.ErrnoException) => {
-    throw error.code === 'ENOENT' ? new Error('the bastion tests need ssh-keygen and ssh: install them with "apt-get install openssh-client"', { cause: error }) : error;
-  });
+  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'jumpgate-test-host', '-f', hostKey]).catch(
+    (error: NodeJS.ErrnoException) => {
+      throw error.code === 'ENOENT'
+        ? new Error('the bastion tests need ssh-keygen and ssh: install them with "apt-get install openssh-client"', {
+            cause: error,
+          })
+        : error;
+    },
+  );
   await writeFile(path.join(dir, 'ca.pub'), `${options.caPublicKey.trim()}\n`);
   if (!(await exists(options.krlPath))) await run('ssh-keygen', ['-k', '-f', options.krlPath]);
   await mkdir(path.join(dir, 'principals'));
@@ -112,7 +121,8 @@ export function sshdConfig(input: { dir: string; port: number; hostKey: string; 
 async function waitForListening(child: ChildProcess, logFile: string, port: number): Promise<string | undefined> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) return `exited with ${child.exitCode ?? child.signalCode}`;
+    if (child.exitCode !== null || child.signalCode !== null)
+      return `exited with ${child.exitCode ?? child.signalCode}`;
     const log = await readFile(logFile, 'utf8').catch(() => '');
     if (log.includes(`Server listening on 127.0.0.1 port ${port}.`)) return undefined;
     // Polling a file that sshd writes once; nothing to subscribe to.
@@ -170,7 +180,11 @@ export async function sessionProcesses(sshd: Pick<RunningSshd, 'port'>): Promise
     const connection = /(?:^|\0)SSH_CONNECTION=\S+ (\d+) 127\.0\.0\.1 (\d+)(?:\0|$)/.exec(environ);
     if (!connection || Number(connection[2]) !== sshd.port) continue;
     const cmdline = await readFile(path.join('/proc', name, 'cmdline'), 'utf8').catch(() => '');
-    found.push({ pid: Number(name), command: cmdline.split('\0').filter(Boolean).join(' '), clientPort: Number(connection[1]) });
+    found.push({
+      pid: Number(name),
+      command: cmdline.split('\0').filter(Boolean).join(' '),
+      clientPort: Number(connection[1]),
+    });
   }
   return found;
 }
@@ -193,25 +207,44 @@ export interface SshIdentity {
 export async function makeUserKey(dir: string, name: string): Promise<SshIdentity> {
   const keyFile = path.join(dir, name);
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', keyFile]);
-  return { keyFile, publicKey: (await readFile(`${keyFile}.pub`, 'utf8')).trim(), certificateFile: `${keyFile}-cert.pub` };
+  return {
+    keyFile,
+    publicKey: (await readFile(`${keyFile}.pub`, 'utf8')).trim(),
+    certificateFile: `${keyFile}-cert.pub`,
+  };
 }
 
 export async function writeCertificate(identity: SshIdentity, certificate: string): Promise<void> {
   await writeFile(identity.certificateFile, `${certificate.trim()}\n`);
 }
 
-export function sshArgs(sshd: Pick<RunningSshd, 'host' | 'port'>, identity: SshIdentity, command: string, user = 'root'): string[] {
+export function sshArgs(
+  sshd: Pick<RunningSshd, 'host' | 'port'>,
+  identity: SshIdentity,
+  command: string,
+  user = 'root',
+): string[] {
   return [
-    '-F', '/dev/null',
-    '-i', identity.keyFile,
-    '-o', `CertificateFile=${identity.certificateFile}`,
-    '-o', 'IdentitiesOnly=yes',
-    '-o', 'StrictHostKeyChecking=no',
-    '-o', 'UserKnownHostsFile=/dev/null',
-    '-o', 'BatchMode=yes',
-    '-o', 'ConnectTimeout=5',
-    '-o', 'LogLevel=ERROR',
-    '-p', String(sshd.port),
+    '-F',
+    '/dev/null',
+    '-i',
+    identity.keyFile,
+    '-o',
+    `CertificateFile=${identity.certificateFile}`,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ConnectTimeout=5',
+    '-o',
+    'LogLevel=ERROR',
+    '-p',
+    String(sshd.port),
     `${user}@${sshd.host}`,
     command,
   ];
@@ -224,7 +257,11 @@ export interface SshResult {
 }
 
 /** Runs one command over ssh and waits for it; a refused login is a result (code 255), not an error. */
-export function runSsh(sshd: Pick<RunningSshd, 'host' | 'port'>, identity: SshIdentity, command: string): Promise<SshResult> {
+export function runSsh(
+  sshd: Pick<RunningSshd, 'host' | 'port'>,
+  identity: SshIdentity,
+  command: string,
+): Promise<SshResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('ssh', sshArgs(sshd, identity, command), { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -250,9 +287,16 @@ export interface SshSession {
   close(): void;
 }
 
-export function openSession(sshd: Pick<RunningSshd, 'host' | 'port'>, identity: SshIdentity, seconds = 60, user = 'root'): SshSession {
+export function openSession(
+  sshd: Pick<RunningSshd, 'host' | 'port'>,
+  identity: SshIdentity,
+  seconds = 60,
+  user = 'root',
+): SshSession {
   const marker = 'jumpgate-session-ready';
-  const child = spawn('ssh', sshArgs(sshd, identity, `echo ${marker}; exec sleep ${seconds}`, user), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('ssh', sshArgs(sshd, identity, `echo ${marker}; exec sleep ${seconds}`, user), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let readyAt = 0;
   let stdout = '';
   let stderr = '';
@@ -265,7 +309,9 @@ export function openSession(sshd: Pick<RunningSshd, 'host' | 'port'>, identity: 
         resolve();
       }
     });
-    child.once('close', (code) => reject(new Error(`the ssh session ended before it started (exit ${code}): ${stderr.trim()}`)));
+    child.once('close', (code) =>
+      reject(new Error(`the ssh session ended before it started (exit ${code}): ${stderr.trim()}`)),
+    );
   });
   const ended = new Promise<{ code: number | null; afterReadyMs: number; stderr: string }>((resolve) => {
     child.once('close', (code) => resolve({ code, afterReadyMs: readyAt === 0 ? 0 : Date.now() - readyAt, stderr }));

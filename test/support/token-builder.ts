@@ -2,13 +2,16 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { base64url, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { base64url, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { loadSigningKey, type SigningKey } from '../../src/broker/signing-key.js';
 
 /** Hand-made broker tokens, good or deliberately wrong, for the verifier and the server's 401s. */
 
 export async function makeSigningKey(alg: 'EdDSA' | 'ES256' = 'EdDSA'): Promise<SigningKey> {
-  const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}) });
+  const { privateKey } = await generateKeyPair(alg, {
+    extractable: true,
+    ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}),
+  });
   const dir = await mkdtemp(path.join(tmpdir(), 'jumpgate-key-'));
   try {
     return await loadSigningKey({ jwkJson: JSON.stringify(await exportJWK(privateKey)), dataDir: dir });

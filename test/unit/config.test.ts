@@ -45,11 +45,18 @@ describe('loadConfig defaults', () => {
 
 describe('loadConfig Slack modes', () => {
   it('uses HTTP mode with a bot token and a signing secret', () => {
-    expect(loadConfig({ SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: SECRET }).slack).toEqual({ kind: 'http', botToken: BOT, signingSecret: SECRET });
+    expect(loadConfig({ SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: SECRET }).slack).toEqual({
+      kind: 'http',
+      botToken: BOT,
+      signingSecret: SECRET,
+    });
   });
 
   it('uses Socket Mode when an app token is set', () => {
-    expect(loadConfig({ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP }).slack).toMatchObject({ kind: 'socket', appToken: APP });
+    expect(loadConfig({ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP }).slack).toMatchObject({
+      kind: 'socket',
+      appToken: APP,
+    });
   });
 
   it('refuses a signing secret without a bot token instead of falling back', () => {
@@ -71,9 +78,18 @@ describe('loadConfig Slack modes', () => {
   });
 
   it.each([
-    [{ SLACK_BOT_TOKEN: 'xoxp-user-token', SLACK_SIGNING_SECRET: SECRET }, 'SLACK_BOT_TOKEN is not a bot token (it starts with xoxb-; copy it from OAuth & Permissions)'],
-    [{ SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: 'short' }, 'SLACK_SIGNING_SECRET is not a signing secret (copy it from Basic Information → App Credentials)'],
-    [{ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: 'xoxb-wrong' }, 'SLACK_APP_TOKEN is not an app-level token (it starts with xapp-; create one with the connections:write scope)'],
+    [
+      { SLACK_BOT_TOKEN: 'xoxp-user-token', SLACK_SIGNING_SECRET: SECRET },
+      'SLACK_BOT_TOKEN is not a bot token (it starts with xoxb-; copy it from OAuth & Permissions)',
+    ],
+    [
+      { SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: 'short' },
+      'SLACK_SIGNING_SECRET is not a signing secret (copy it from Basic Information → App Credentials)',
+    ],
+    [
+      { SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: 'xoxb-wrong' },
+      'SLACK_APP_TOKEN is not an app-level token (it starts with xapp-; create one with the connections:write scope)',
+    ],
   ])('names the malformed Slack variable and the fix: %j', (env, line) => {
     expect(problemsOf(env)).toEqual([line]);
   });
@@ -88,12 +104,28 @@ describe('loadConfig values', () => {
   it.each([
     ['PORT', 'abc', 'PORT is not a port number (use an integer from 0 to 65535)'],
     ['PORT', '70000', 'PORT is not a port number (use an integer from 0 to 65535)'],
-    ['REDIS_URL', 'localhost:6379', 'REDIS_URL is not a Redis URL (use redis://host:6379 or rediss://user:password@host:6380/0)'],
-    ['JUMPGATE_PREFIX', 'has space', 'JUMPGATE_PREFIX is not a valid prefix (letters, digits, _ . -; at most 64 characters)'],
+    [
+      'REDIS_URL',
+      'localhost:6379',
+      'REDIS_URL is not a Redis URL (use redis://host:6379 or rediss://user:password@host:6380/0)',
+    ],
+    [
+      'JUMPGATE_PREFIX',
+      'has space',
+      'JUMPGATE_PREFIX is not a valid prefix (letters, digits, _ . -; at most 64 characters)',
+    ],
     ['SLACK_API_URL', 'ftp://x', 'SLACK_API_URL is not an http(s) URL (default https://slack.com/api/)'],
     ['PAGERDUTY_API_URL', 'nope', 'PAGERDUTY_API_URL is not an http(s) URL (default https://api.pagerduty.com)'],
-    ['BROKER_URL', 'bastion:8600', 'BROKER_URL is not an http(s) URL of an access broker (leave it unset for the embedded broker)'],
-    ['JUMPGATE_SIGNING_KEY', '{"kty":"OKP","crv":"Ed25519","x":"abc"}', 'JUMPGATE_SIGNING_KEY is not a private JWK in JSON (an Ed25519 or P-256 key with its "d"; leave it unset to generate one)'],
+    [
+      'BROKER_URL',
+      'bastion:8600',
+      'BROKER_URL is not an http(s) URL of an access broker (leave it unset for the embedded broker)',
+    ],
+    [
+      'JUMPGATE_SIGNING_KEY',
+      '{"kty":"OKP","crv":"Ed25519","x":"abc"}',
+      'JUMPGATE_SIGNING_KEY is not a private JWK in JSON (an Ed25519 or P-256 key with its "d"; leave it unset to generate one)',
+    ],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL is not a log level (use fatal, error, warn, info, debug, trace or silent)'],
   ])('%s=%j is refused with the fix', (name, value, line) => {
     expect(problemsOf({ [name]: value })).toEqual([line]);
@@ -110,7 +142,12 @@ describe('loadConfig values', () => {
   });
 
   it('turns incident checks on with a token and normalizes URLs', () => {
-    const config = loadConfig({ PAGERDUTY_TOKEN: 'u+abcdefgh', PAGERDUTY_API_URL: 'http://127.0.0.1:9/', SLACK_API_URL: 'http://127.0.0.1:8/api', PORT: '0' });
+    const config = loadConfig({
+      PAGERDUTY_TOKEN: 'u+abcdefgh',
+      PAGERDUTY_API_URL: 'http://127.0.0.1:9/',
+      SLACK_API_URL: 'http://127.0.0.1:8/api',
+      PORT: '0',
+    });
     expect(config.pagerduty).toEqual({ token: 'u+abcdefgh', apiUrl: 'http://127.0.0.1:9', from: undefined });
     expect(config.slackApiUrl).toBe('http://127.0.0.1:8/api/');
     expect(config.port).toBe(0);
@@ -134,22 +171,34 @@ describe('loadConfig HOST', () => {
 });
 
 describe('loadConfig BROKER_URL', () => {
-  it.each(['https://broker.internal:8600', 'http://127.0.0.1:8600', 'http://127.9.8.7', 'http://localhost:8600/jg', 'http://[::1]:8600'])('accepts %s', (url) => {
+  it.each([
+    'https://broker.internal:8600',
+    'http://127.0.0.1:8600',
+    'http://127.9.8.7',
+    'http://localhost:8600/jg',
+    'http://[::1]:8600',
+  ])('accepts %s', (url) => {
     expect(loadConfig({ BROKER_URL: url }).brokerUrl).toBe(url);
   });
 
-  it.each(['http://broker.internal:8600', 'http://10.0.0.5:8600', 'http://128.0.0.1', 'http://localhost.evil.example'])('refuses plain http to another host: %s', (url) => {
-    expect(problemsOf({ BROKER_URL: url })).toEqual(['BROKER_URL uses http:// to another host (use https://, or http:// only on loopback)']);
-  });
+  it.each(['http://broker.internal:8600', 'http://10.0.0.5:8600', 'http://128.0.0.1', 'http://localhost.evil.example'])(
+    'refuses plain http to another host: %s',
+    (url) => {
+      expect(problemsOf({ BROKER_URL: url })).toEqual([
+        'BROKER_URL uses http:// to another host (use https://, or http:// only on loopback)',
+      ]);
+    },
+  );
 });
 
 describe('loadConfig REDIS_URL', () => {
-  it.each(['redis://:hunter2@redis.internal:6379', 'redis://jumpgate:hunter2@redis.internal:6379/1', 'rediss://default:pw@redis.example.com:6380'])(
-    'accepts a password and TLS: %s',
-    (url) => {
-      expect(loadConfig({ REDIS_URL: url }).redisUrl).toBe(url);
-    },
-  );
+  it.each([
+    'redis://:hunter2@redis.internal:6379',
+    'redis://jumpgate:hunter2@redis.internal:6379/1',
+    'rediss://default:pw@redis.example.com:6380',
+  ])('accepts a password and TLS: %s', (url) => {
+    expect(loadConfig({ REDIS_URL: url }).redisUrl).toBe(url);
+  });
 });
 
 describe('describeConfig', () => {

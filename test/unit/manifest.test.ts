@@ -9,7 +9,14 @@ const manifestSchema = z.object({
   features: z.object({
     app_home: z.object({ home_tab_enabled: z.boolean(), messages_tab_enabled: z.boolean() }),
     bot_user: z.object({ display_name: z.string().min(1) }),
-    slash_commands: z.array(z.object({ command: z.string(), description: z.string(), usage_hint: z.string().max(1000), should_escape: z.boolean() })),
+    slash_commands: z.array(
+      z.object({
+        command: z.string(),
+        description: z.string(),
+        usage_hint: z.string().max(1000),
+        should_escape: z.boolean(),
+      }),
+    ),
   }),
   oauth_config: z.object({ scopes: z.object({ bot: z.array(z.string()) }) }),
   settings: z.object({
@@ -28,8 +35,13 @@ describe('manifest.yml', () => {
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.socket_mode_enabled).toBe(true);
     expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
-    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(
-      ['chat:write', 'commands', 'im:write', 'usergroups:read', 'users:read', 'users:read.email'],
-    );
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([
+      'chat:write',
+      'commands',
+      'im:write',
+      'usergroups:read',
+      'users:read',
+      'users:read.email',
+    ]);
   });
 });

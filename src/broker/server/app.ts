@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { isJumpgateError } from '../../domain/errors.js';
-import { BASTION_PATHS, serveBastionRoute, type BastionRouteDeps } from './bastion-routes.js';
+import { BASTION_PATHS, type BastionRouteDeps, serveBastionRoute } from './bastion-routes.js';
 import { parseGrantRequest } from './grant-request.js';
 import type { GrantStore, StoredGrant } from './grant-store.js';
 import { activeView, issuedView, revokedView } from './grant-views.js';
@@ -62,25 +62,40 @@ async function handle(deps: BrokerAppDeps, req: IncomingMessage, res: ServerResp
   }
 }
 
-function route(deps: BrokerAppDeps, req: IncomingMessage, res: ServerResponse, method: string, pathname: string): Handler {
-  const authed = (next: Handler): Handler => async (call) => {
-    await deps.verify({ authorization: req.headers.authorization, method, url: req.url ?? '/', body: call.body });
-    await next(call);
-  };
-  const signing = (next: Handler): Handler => async (call) => {
-    const health = deps.health();
-    if (!health.ok) throw new BrokerHttpError(503, 'unavailable', CANNOT_SIGN);
-    await next(call);
-  };
+function route(
+  deps: BrokerAppDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+  pathname: string,
+): Handler {
+  const authed =
+    (next: Handler): Handler =>
+    async (call) => {
+      await deps.verify({ authorization: req.headers.authorization, method, url: req.url ?? '/', body: call.body });
+      await next(call);
+    };
+  const signing =
+    (next: Handler): Handler =>
+    async (call) => {
+      const health = deps.health();
+      if (!health.ok) throw new BrokerHttpError(503, 'unavailable', CANNOT_SIGN);
+      await next(call);
+    };
   const only = (allowed: string, handler: Handler): Handler => {
-    if (method !== allowed) throw new BrokerHttpError(405, 'method_not_allowed', `${method} is not allowed on ${pathname} (use ${allowed})`);
+    if (method !== allowed)
+      throw new BrokerHttpError(405, 'method_not_allowed', `${method} is not allowed on ${pathname} (use ${allowed})`);
     return handler;
   };
 
   if (pathname === '/healthz') {
     return only('GET', () => {
       const health = deps.health();
-      sendJson(res, health.ok ? 200 : 503, health.ok ? { ok: true } : { ok: false, error: { code: 'unavailable', message: CANNOT_SIGN } });
+      sendJson(
+        res,
+        health.ok ? 200 : 503,
+        health.ok ? { ok: true } : { ok: false, error: { code: 'unavailable', message: CANNOT_SIGN } },
+      );
     });
   }
   if (BASTION_PATHS.has(pathname)) return ({ url }) => serveBastionRoute(deps.bastion, req, res, url);
@@ -88,20 +103,31 @@ function route(deps: BrokerAppDeps, req: IncomingMessage, res: ServerResponse, m
     if (method === 'GET') {
       return authed(({ url }) => {
         const status = url.searchParams.get('status');
-        if (status !== 'active') throw badRequest(`status must be "active" (got ${status === null ? 'none' : JSON.stringify(status)})`);
+        if (status !== 'active')
+          throw badRequest(`status must be "active" (got ${status === null ? 'none' : JSON.stringify(status)})`);
         sendJson(res, 200, activeView(deps.store.all(), deps.now()));
       });
     }
-    return only('POST', authed(signing(async ({ body }) => {
-      const { created, grant } = await deps.issue(parseGrantRequest(parseJson(body)));
-      sendJson(res, created ? 201 : 200, issuedView(grant, deps.now()));
-    })));
+    return only(
+      'POST',
+      authed(
+        signing(async ({ body }) => {
+          const { created, grant } = await deps.issue(parseGrantRequest(parseJson(body)));
+          sendJson(res, created ? 201 : 200, issuedView(grant, deps.now()));
+        }),
+      ),
+    );
   }
   const grantId = /^\/v1\/grants\/([^/]+)$/.exec(pathname)?.[1];
   if (grantId !== undefined) {
-    return only('DELETE', authed(signing(async () => {
-      sendJson(res, 200, revokedView(await deps.revoke(decodeId(grantId))));
-    })));
+    return only(
+      'DELETE',
+      authed(
+        signing(async () => {
+          sendJson(res, 200, revokedView(await deps.revoke(decodeId(grantId))));
+        }),
+      ),
+    );
   }
   throw new BrokerHttpError(404, 'not_found', `no route ${method} ${pathname}`);
 }

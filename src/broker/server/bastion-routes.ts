@@ -37,12 +37,20 @@ export function serveBastionRoute(deps: BastionRouteDeps, req: IncomingMessage, 
   }
   if (url.pathname === '/v1/ca.pub') return sendBytes(res, 'text/plain; charset=utf-8', `${deps.ca.publicKey}\n`);
   deps.fetches.recordFetch(client(req, url));
-  const headers = { etag: snapshot.etag, 'last-modified': new Date(snapshot.writtenAtMs).toUTCString(), 'cache-control': 'no-cache' };
+  const headers = {
+    etag: snapshot.etag,
+    'last-modified': new Date(snapshot.writtenAtMs).toUTCString(),
+    'cache-control': 'no-cache',
+  };
   if (notModified(req, snapshot)) {
     res.writeHead(304, headers);
     return void res.end();
   }
-  res.writeHead(200, { ...headers, 'content-type': 'application/octet-stream', 'content-length': snapshot.bytes.length });
+  res.writeHead(200, {
+    ...headers,
+    'content-type': 'application/octet-stream',
+    'content-length': snapshot.bytes.length,
+  });
   res.end(snapshot.bytes);
 }
 

@@ -3,10 +3,10 @@ import http, { type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { JSONWebKeySet } from 'jose';
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import { createBrokerApp } from './app.js';
-import { createBastionListener, krlStatus, type BastionRouteDeps, type KrlStatus } from './bastion-routes.js';
-import { CA_KEY_FILE, openCertificateAuthority, type CertificateAuthority } from './certificate-authority.js';
+import { type BastionRouteDeps, createBastionListener, type KrlStatus, krlStatus } from './bastion-routes.js';
+import { CA_KEY_FILE, type CertificateAuthority, openCertificateAuthority } from './certificate-authority.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { openGrantStore } from './grant-store.js';
 import { BrokerHttpError } from './http-error.js';
@@ -77,7 +77,12 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<R
 
   let health: { ok: boolean; problem?: string } = { ok: true };
   let ca: CertificateAuthority = unavailableCa();
-  const krl = createKrl({ path: krlPath, caPublicKeyPath: path.join(options.dataDir, `${CA_KEY_FILE}.pub`), sshKeygen, now });
+  const krl = createKrl({
+    path: krlPath,
+    caPublicKeyPath: path.join(options.dataDir, `${CA_KEY_FILE}.pub`),
+    sshKeygen,
+    now,
+  });
   const fetches = createKrlFetchLog({ now, fetchExpected: options.krlPath === undefined });
   const revokedOnDisk = store.all().filter((grant) => grant.revokedAt !== undefined);
   const revocations = createRevocationList({
@@ -92,12 +97,16 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<R
     await revocations.rewrite();
   } catch (error) {
     health = { ok: false, problem: error instanceof Error ? error.message : String(error) };
-    logger.error({ err: error }, 'the broker cannot sign: /healthz answers 503 until this is fixed and the broker restarted');
+    logger.error(
+      { err: error },
+      'the broker cannot sign: /healthz answers 503 until this is fixed and the broker restarted',
+    );
   }
 
   const mutex = createMutex();
   const pruneExpired = createExpiredPruner({ store, revocations, mutex, now, logger });
-  const prune = () => pruneExpired().catch((error: unknown) => logger.error({ err: error }, 'could not prune expired grants'));
+  const prune = () =>
+    pruneExpired().catch((error: unknown) => logger.error({ err: error }, 'could not prune expired grants'));
   await prune();
   const pruneEveryMs = options.pruneEveryMs ?? PRUNE_EVERY_MS;
   const pruneTimer = pruneEveryMs > 0 ? setInterval(() => void prune(), pruneEveryMs).unref() : undefined;
@@ -106,7 +115,13 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<R
   const app = createBrokerApp({
     verify: createRequestVerifier({ keys: verifyKeys, replay: createReplayCache({ now }), now, startedAtMs: now() }),
     issue: createGrantIssuer({ store, ca, mutex, now }),
-    revoke: createGrantRevoker({ store, revocations, now, logger, ...(options.sessions ? { sessions: options.sessions } : {}) }),
+    revoke: createGrantRevoker({
+      store,
+      revocations,
+      now,
+      logger,
+      ...(options.sessions ? { sessions: options.sessions } : {}),
+    }),
     store,
     bastion,
     now,

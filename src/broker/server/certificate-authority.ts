@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readIfExists, syncDir, writeFileAtomic } from './atomic-file.js';
-import { DEFAULT_EXTENSIONS, readEd25519Ca, signCertificate, type Ed25519Ca } from './certificate-format.js';
+import { DEFAULT_EXTENSIONS, type Ed25519Ca, readEd25519Ca, signCertificate } from './certificate-format.js';
 import type { SshKeygen } from './ssh-keygen.js';
 
 /**
@@ -82,7 +82,8 @@ async function createCaKey(dataDir: string, privateKeyPath: string, sshKeygen: S
 function sign(request: CertificateRequest, ca: Ed25519Ca): string {
   // Vendor certificates: every extension cleared, then only a PTY when allowed (ssh-keygen's -O clear).
   const extensions = request.restricted ? (request.allowPty ? ['permit-pty'] : []) : DEFAULT_EXTENSIONS;
-  const sourceAddress = request.sourceAddress && request.sourceAddress.length > 0 ? request.sourceAddress.join(',') : undefined;
+  const sourceAddress =
+    request.sourceAddress && request.sourceAddress.length > 0 ? request.sourceAddress.join(',') : undefined;
   return signCertificate(ca, {
     publicKey: request.publicKey,
     keyId: request.keyId,
@@ -99,11 +100,24 @@ function sign(request: CertificateRequest, ca: Ed25519Ca): string {
 async function checkReadable(ca: Ed25519Ca, publicKey: string, sshKeygen: SshKeygen): Promise<void> {
   const work = await mkdtemp(path.join(tmpdir(), 'jumpgate-ca-probe-'));
   try {
-    const probe = sign({ publicKey, keyId: 'jumpgate-probe', principals: ['jumpgate-probe'], serial: '1', validFromMs: 0, validToMs: 1_000, restricted: true, allowPty: false }, ca);
+    const probe = sign(
+      {
+        publicKey,
+        keyId: 'jumpgate-probe',
+        principals: ['jumpgate-probe'],
+        serial: '1',
+        validFromMs: 0,
+        validToMs: 1_000,
+        restricted: true,
+        allowPty: false,
+      },
+      ca,
+    );
     const file = path.join(work, 'probe-cert.pub');
     await writeFile(file, `${probe}\n`, { mode: 0o600 });
     const { stdout } = await sshKeygen(['-L', '-f', file]);
-    if (!stdout.includes('Key ID: "jumpgate-probe"')) throw new Error(`ssh-keygen did not read the broker's certificates back: ${stdout.slice(0, 200)}`);
+    if (!stdout.includes('Key ID: "jumpgate-probe"'))
+      throw new Error(`ssh-keygen did not read the broker's certificates back: ${stdout.slice(0, 200)}`);
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -1,4 +1,4 @@
-import { createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject, randomBytes, sign } from 'node:crypto';
 
 /**
  * OpenSSH user certificates (PROTOCOL.certkeys) signed in this process by an Ed25519 CA. Signing
@@ -26,7 +26,13 @@ export interface Ed25519Ca {
 
 const SSH_CERT_TYPE_USER = 1;
 /** What `ssh-keygen -s` grants when no -O option is given. */
-export const DEFAULT_EXTENSIONS = ['permit-X11-forwarding', 'permit-agent-forwarding', 'permit-port-forwarding', 'permit-pty', 'permit-user-rc'];
+export const DEFAULT_EXTENSIONS = [
+  'permit-X11-forwarding',
+  'permit-agent-forwarding',
+  'permit-port-forwarding',
+  'permit-pty',
+  'permit-user-rc',
+];
 
 /**
  * The certificate line, `<type>-cert-v01@openssh.com base64 comment`. Like `ssh-keygen -s`, it
@@ -37,7 +43,9 @@ export function signCertificate(ca: Ed25519Ca, fields: CertificateFields): strin
   const keyBlob = Buffer.from(base64, 'base64');
   // The certificate carries the key's own fields, in the key blob's order, after its type name.
   const keyFields = keyBlob.subarray(4 + keyBlob.readUInt32BE(0));
-  const certType = keyType.endsWith('@openssh.com') ? keyType.replace('@openssh.com', '-cert-v01@openssh.com') : `${keyType}-cert-v01@openssh.com`;
+  const certType = keyType.endsWith('@openssh.com')
+    ? keyType.replace('@openssh.com', '-cert-v01@openssh.com')
+    : `${keyType}-cert-v01@openssh.com`;
   const body = Buffer.concat([
     string(certType),
     string(randomBytes(32)),
@@ -49,7 +57,13 @@ export function signCertificate(ca: Ed25519Ca, fields: CertificateFields): strin
     u64(fields.validAfterSeconds),
     u64(fields.validBeforeSeconds),
     // OpenSSH wants both lists in lexical order; an option's data is itself a string.
-    string(Buffer.concat(Object.keys(fields.criticalOptions).sort().map((name) => Buffer.concat([string(name), string(string(fields.criticalOptions[name]!))])))),
+    string(
+      Buffer.concat(
+        Object.keys(fields.criticalOptions)
+          .sort()
+          .map((name) => Buffer.concat([string(name), string(string(fields.criticalOptions[name]!))])),
+      ),
+    ),
     string(Buffer.concat([...fields.extensions].sort().map((name) => Buffer.concat([string(name), string('')])))),
     string(''),
     string(ca.publicBlob),

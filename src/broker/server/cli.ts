@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { pino } from 'pino';
-import { JumpgateError, isJumpgateError } from '../../domain/errors.js';
+import { isJumpgateError, JumpgateError } from '../../domain/errors.js';
 import { startBrokerServer } from './broker-server.js';
 import { assertRootOnlySshdLog } from './sshd-log-file-check.js';
 import { createSshdSessionTerminator } from './sshd-sessions.js';

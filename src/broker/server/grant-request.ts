@@ -10,8 +10,15 @@ import { BrokerHttpError, badRequest } from './http-error.js';
  * into two (principals are comma-joined, the key id is the grant id).
  */
 const name = z.string().min(1).max(200);
-const grantId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits, ".", "_" or "-", at most 128, not starting with a symbol');
-const principal = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._@-]{0,63}$/, 'a user name (letters, digits, ".", "_", "@", "-")');
+const grantId = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+    'letters, digits, ".", "_" or "-", at most 128, not starting with a symbol',
+  );
+const principal = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9._@-]{0,63}$/, 'a user name (letters, digits, ".", "_", "@", "-")');
 const cidr = z.string().regex(/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/, 'an IP address or CIDR, e.g. 10.0.0.0/8');
 
 export const grantRequestSchema = z.object({
@@ -77,7 +84,12 @@ export function grantIdentity(body: GrantRequestBody): string {
     kind: body.kind,
     requestId: body.requestId,
     subject: { type: subject.type, id: subject.id, sponsor: subject.sponsor, sshPublicKey: subject.sshPublicKey },
-    target: { name: target.name, hosts: target.hosts, principals: target.principals, sourceAddress: target.sourceAddress },
+    target: {
+      name: target.name,
+      hosts: target.hosts,
+      principals: target.principals,
+      sourceAddress: target.sourceAddress,
+    },
     // The instant, not its spelling: `…:00Z` and `…:00.000Z` are the same end.
     notAfterMs: Date.parse(body.notAfter),
     options: { allowPty: body.options?.allowPty ?? false },

@@ -46,7 +46,8 @@ export async function openGrantStore(dataDir: string): Promise<GrantStore> {
     if (!entry.endsWith('.json') || entry.startsWith('.')) continue;
     const file = path.join(grantsDir, entry);
     const parsed = storedGrantSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
-    if (!parsed.success) throw new Error(`${file} is not a grant record: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    if (!parsed.success)
+      throw new Error(`${file} is not a grant record: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     grants.set(parsed.data.id, parsed.data);
   }
   // Serials start at 1: a KRL cannot revoke serial 0.

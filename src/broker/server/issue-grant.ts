@@ -1,7 +1,7 @@
-import { BrokerHttpError, badRequest } from './http-error.js';
 import type { CertificateAuthority } from './certificate-authority.js';
-import { grantIdentity, type GrantRequestBody } from './grant-request.js';
+import { type GrantRequestBody, grantIdentity } from './grant-request.js';
 import type { GrantStore, StoredGrant } from './grant-store.js';
+import { BrokerHttpError, badRequest } from './http-error.js';
 import type { Mutex } from './mutex.js';
 
 /** A grant may end at most this far ahead: a certificate outliving every revocation path stays short. */
@@ -56,7 +56,10 @@ export function createGrantIssuer(deps: GrantIssuerDeps): (body: GrantRequestBod
         );
       }
       if (notAfterMs > now + MAX_GRANT_AHEAD_MS) {
-        throw badRequest(`notAfter ${body.notAfter} is more than 7 days ahead; grants are at most 7 days long`, 'invalid_not_after');
+        throw badRequest(
+          `notAfter ${body.notAfter} is more than 7 days ahead; grants are at most 7 days long`,
+          'invalid_not_after',
+        );
       }
       const notBeforeMs = Math.floor((now - BACKDATE_MS) / 1000) * 1000;
 

@@ -30,7 +30,15 @@ export interface KrlContent {
 export function encodeKrl(content: KrlContent): Buffer {
   // A typed array sorts numerically without a comparator: the cost of a write is mostly this sort.
   const serials = [...BigUint64Array.from(new Set(content.serials)).sort()].filter((serial) => serial > 0n);
-  const parts = [KRL_MAGIC, u32(KRL_FORMAT_VERSION), u64(content.version), u64(content.generatedAtSeconds), u64(0n), string(), string()];
+  const parts = [
+    KRL_MAGIC,
+    u32(KRL_FORMAT_VERSION),
+    u64(content.version),
+    u64(content.generatedAtSeconds),
+    u64(0n),
+    string(),
+    string(),
+  ];
   if (serials.length > 0) {
     const body = Buffer.concat([string(content.caKeyBlob), string(), ...subsections(serials)]);
     parts.push(u8(SECTION_CERTIFICATES), string(body));

@@ -41,7 +41,12 @@ export interface Krl {
   current(): KrlSnapshot | undefined;
 }
 
-export function createKrl(options: { path: string; caPublicKeyPath: string; sshKeygen: SshKeygen; now: () => number }): Krl {
+export function createKrl(options: {
+  path: string;
+  caPublicKeyPath: string;
+  sshKeygen: SshKeygen;
+  now: () => number;
+}): Krl {
   const dir = path.dirname(options.path);
   let snapshot: KrlSnapshot | undefined;
   let caKeyBlob: Buffer | undefined;
@@ -72,8 +77,14 @@ export function createKrl(options: { path: string; caPublicKeyPath: string; sshK
         await rm(staged, { force: true });
       }
       await syncDir(dir);
-      const sharesItsSecond = snapshot !== undefined && Math.floor(snapshot.writtenAtMs / 1000) === Math.floor(writtenAtMs / 1000);
-      snapshot = { bytes, etag: `"${createHash('sha256').update(bytes).digest('base64url')}"`, writtenAtMs, sharesItsSecond };
+      const sharesItsSecond =
+        snapshot !== undefined && Math.floor(snapshot.writtenAtMs / 1000) === Math.floor(writtenAtMs / 1000);
+      snapshot = {
+        bytes,
+        etag: `"${createHash('sha256').update(bytes).digest('base64url')}"`,
+        writtenAtMs,
+        sharesItsSecond,
+      };
       return { serials: revokedSerials.length, bytes: bytes.length, ms: performance.now() - started };
     },
     current: () => snapshot,

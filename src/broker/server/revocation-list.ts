@@ -73,7 +73,13 @@ export function createRevocationList(deps: RevocationListDeps): RevocationList {
     const written = await deps.krl.write([...next.keys()]);
     held.clear();
     for (const [serial, notAfterMs] of next) held.set(serial, notAfterMs);
-    stats = { serials: written.serials, bytes: written.bytes, writeMs: written.ms, writes: stats.writes + 1, revocations: stats.revocations + added };
+    stats = {
+      serials: written.serials,
+      bytes: written.bytes,
+      writeMs: written.ms,
+      writes: stats.writes + 1,
+      revocations: stats.revocations + added,
+    };
     if (listed > 0) deps.onAdded?.(listed);
   });
 

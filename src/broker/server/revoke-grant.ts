@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { BrokerHttpError } from './http-error.js';
 import type { GrantStore, StoredGrant } from './grant-store.js';
+import { BrokerHttpError } from './http-error.js';
 import type { RevocationList } from './revocation-list.js';
 import type { SessionTerminator } from './session-terminator.js';
 
@@ -54,7 +54,8 @@ async function terminateSessions(deps: GrantRevokerDeps, grant: StoredGrant): Pr
   if (!deps.sessions) return;
   try {
     const ended = await deps.sessions.terminate({ id: grant.id, serial: grant.serial });
-    if (ended > 0) deps.logger.info({ grantId: grant.id, sessions: ended }, 'ended the live sessions of a revoked grant');
+    if (ended > 0)
+      deps.logger.info({ grantId: grant.id, sessions: ended }, 'ended the live sessions of a revoked grant');
   } catch (error) {
     deps.logger.error({ grantId: grant.id, err: error }, 'could not end the live sessions of a revoked grant');
   }

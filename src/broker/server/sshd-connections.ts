@@ -1,7 +1,7 @@
 import type { Endpoint } from './sshd-log-line.js';
-import { isRootSshd } from './sshd-process-owner.js';
 import { readTcpSockets, sameEndpoint, TCP_LISTEN, type TcpSocket } from './sshd-proc-net.js';
-import { connectionProcessTree, isSshd, readProcessTable, socketInodes, type ProcessTable } from './sshd-processes.js';
+import { isRootSshd } from './sshd-process-owner.js';
+import { connectionProcessTree, isSshd, type ProcessTable, readProcessTable, socketInodes } from './sshd-processes.js';
 
 /**
  * One look at the machine: which TCP connections are open and which root sshd processes hold
@@ -38,16 +38,26 @@ export async function snapshotConnections(options: SnapshotOptions): Promise<Con
   // Only sshd processes hold a connection's socket; the commands of a session get pipes or a pty.
   // The name is a cheap first filter; the uid and executable are the check.
   const named = [...table.values()].filter(isSshd);
-  const verified = await Promise.all(named.map(async (info) => ((await isRootSshd(procRoot, info.pid)) ? info : undefined)));
+  const verified = await Promise.all(
+    named.map(async (info) => ((await isRootSshd(procRoot, info.pid)) ? info : undefined)),
+  );
   const sshds = verified.filter((info) => info !== undefined);
-  const held = new Map(await Promise.all(sshds.map(async (info) => [info.pid, await socketInodes(procRoot, info.pid)] as const)));
+  const held = new Map(
+    await Promise.all(sshds.map(async (info) => [info.pid, await socketInodes(procRoot, info.pid)] as const)),
+  );
   const listening = new Set(sockets.filter((socket) => socket.state === TCP_LISTEN).map((socket) => socket.inode));
   // The listening sshd is never part of a connection: it only accepts and forks.
-  const listeners = [...held].filter(([, inodes]) => [...inodes].some((inode) => listening.has(inode))).map(([pid]) => pid);
+  const listeners = [...held]
+    .filter(([, inodes]) => [...inodes].some((inode) => listening.has(inode)))
+    .map(([pid]) => pid);
   const stopAt = new Set([...listeners, ...(options.spare ?? [])]);
-  const connected = new Set(sockets.filter((socket) => socket.state !== TCP_LISTEN && socket.inode !== 0).map((socket) => socket.inode));
+  const connected = new Set(
+    sockets.filter((socket) => socket.state !== TCP_LISTEN && socket.inode !== 0).map((socket) => socket.inode),
+  );
   const holdersOf = (inode: number) =>
-    [...held].filter(([pid, mine]) => !stopAt.has(pid) && mine.has(inode)).map(([pid]) => ({ pid, startTime: table.get(pid)!.startTime }));
+    [...held]
+      .filter(([pid, mine]) => !stopAt.has(pid) && mine.has(inode))
+      .map(([pid]) => ({ pid, startTime: table.get(pid)!.startTime }));
 
   return {
     table,
@@ -58,7 +68,9 @@ export async function snapshotConnections(options: SnapshotOptions): Promise<Con
     stillHeld: (inode, holders) => {
       if (!connected.has(inode)) return [];
       const now = holdersOf(inode);
-      return holders.filter((was) => now.some((is) => is.pid === was.pid && is.startTime === was.startTime)).map((was) => was.pid);
+      return holders
+        .filter((was) => now.some((is) => is.pid === was.pid && is.startTime === was.startTime))
+        .map((was) => was.pid);
     },
     treeOf: (holders) => (holders.length === 0 ? [] : connectionProcessTree(table, holders, stopAt)),
   };

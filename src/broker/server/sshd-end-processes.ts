@@ -1,4 +1,4 @@
-import { isGone, readProcess, type ProcessInfo } from './sshd-processes.js';
+import { isGone, type ProcessInfo, readProcess } from './sshd-processes.js';
 
 /** `process.kill`'s shape, injectable so tests can watch signals instead of sending them. */
 export type KillFn = (pid: number, signal: NodeJS.Signals) => void;

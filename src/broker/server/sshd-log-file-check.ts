@@ -16,7 +16,8 @@ interface Owner {
 /** Why a log file with this owner and mode is unsafe, or undefined when only root can write it. */
 export function unsafeLogFileProblem(stats: Owner, file = 'the sshd log'): string | undefined {
   if (stats.uid !== 0) return `${file} is owned by uid ${stats.uid}, not root`;
-  if ((stats.mode & 0o022) !== 0) return `${file} can be written by its group or by everyone (mode ${(stats.mode & 0o777).toString(8)})`;
+  if ((stats.mode & 0o022) !== 0)
+    return `${file} can be written by its group or by everyone (mode ${(stats.mode & 0o777).toString(8)})`;
   return undefined;
 }
 
@@ -29,15 +30,21 @@ export async function assertRootOnlySshdLog(file: string, variable = 'BROKER_SSH
   });
   const folderStats = await stat(folder).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
-    throw new JumpgateError('config_invalid', `${variable} ${file}: its folder does not exist: install -d -m 0750 -o root -g root ${folder}`, {
-      details: { variable },
-    });
+    throw new JumpgateError(
+      'config_invalid',
+      `${variable} ${file}: its folder does not exist: install -d -m 0750 -o root -g root ${folder}`,
+      {
+        details: { variable },
+      },
+    );
   });
   const fileProblem = fileStats && unsafeLogFileProblem(fileStats, file);
   const folderProblem = unsafeLogFileProblem(folderStats, `its folder ${folder}`);
   const problem = fileProblem ?? folderProblem;
   if (problem === undefined) return;
-  const fix = fileProblem ? `chown root:root ${file} && chmod 0640 ${file}` : `chown root:root ${folder} && chmod go-w ${folder}`;
+  const fix = fileProblem
+    ? `chown root:root ${file} && chmod 0640 ${file}`
+    : `chown root:root ${folder} && chmod go-w ${folder}`;
   throw new JumpgateError(
     'config_invalid',
     `${variable} ${file} must be writable by root only (a forged sshd line could end someone else's session), ` +

@@ -1,4 +1,4 @@
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 
 /**
  * `tail -F` for the sshd log: reads what was appended since the last read, line by line, and
@@ -114,7 +114,14 @@ export function followLog(options: LogFollowerOptions): LogFollower {
       const handle = await open(options.file, 'r');
       const opened = await handle.stat();
       const skip = firstOpen && options.fromStart === false;
-      current = { handle, dev: opened.dev, ino: opened.ino, offset: skip ? opened.size : 0, partial: Buffer.alloc(0), idle: 0 };
+      current = {
+        handle,
+        dev: opened.dev,
+        ino: opened.ino,
+        offset: skip ? opened.size : 0,
+        partial: Buffer.alloc(0),
+        idle: 0,
+      };
       firstOpen = false;
     }
     if (current) await readToEnd(current);

@@ -70,7 +70,10 @@ function formatBytes(bytes: readonly number[]): string {
  * IPv4-mapped IPv6 as IPv4 (sshd prints those as IPv4), other IPv6 as eight full hex groups.
  */
 export function canonicalAddress(text: string): string {
-  const address = text.replace(/%.*$/, '').replace(/^\[|\]$/g, '').toLowerCase();
+  const address = text
+    .replace(/%.*$/, '')
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase();
   if (!address.includes(':')) return address;
   const groups = expandIpv6(address);
   if (!groups) return address;

@@ -1,4 +1,4 @@
-import { readFile, readdir, readlink } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -22,7 +22,9 @@ export type ProcessTable = ReadonlyMap<number, ProcessInfo>;
 /** Every process this reader may see; processes that exit while it reads are left out. */
 export async function readProcessTable(procRoot = '/proc'): Promise<ProcessTable> {
   const names = await readdir(procRoot);
-  const infos = await Promise.all(names.filter((name) => /^\d+$/.test(name)).map((name) => readProcess(procRoot, Number(name))));
+  const infos = await Promise.all(
+    names.filter((name) => /^\d+$/.test(name)).map((name) => readProcess(procRoot, Number(name))),
+  );
   return new Map(infos.filter((info): info is ProcessInfo => info !== undefined).map((info) => [info.pid, info]));
 }
 
@@ -39,7 +41,10 @@ export function parseStat(text: string): ProcessInfo | undefined {
   const open = text.indexOf(' (');
   const close = text.lastIndexOf(') ');
   if (open < 0 || close < open) return undefined;
-  const rest = text.slice(close + 2).trim().split(/\s+/);
+  const rest = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   const [state, ppid] = rest;
   const startTime = rest[19];
   if (!state || !ppid || !startTime) return undefined;
@@ -80,7 +85,11 @@ export async function socketInodes(procRoot: string, pid: number): Promise<Set<n
  * sshd ancestors (OpenSSH's privileged monitor of a non-root login) but never into `stopAt`
  * (the listening sshd) or pid 1, then every descendant.
  */
-export function connectionProcessTree(table: ProcessTable, holders: readonly number[], stopAt: ReadonlySet<number>): number[] {
+export function connectionProcessTree(
+  table: ProcessTable,
+  holders: readonly number[],
+  stopAt: ReadonlySet<number>,
+): number[] {
   const roots = new Set<number>();
   for (const holder of holders) {
     let pid = holder;

@@ -1,11 +1,11 @@
 import { stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { SessionTerminator } from './session-terminator.js';
-import { snapshotConnections, type ConnectionSnapshot, type SshdSocket } from './sshd-connections.js';
+import { type ConnectionSnapshot, type SshdSocket, snapshotConnections } from './sshd-connections.js';
 import { endProcesses, type KillFn } from './sshd-end-processes.js';
 import { unsafeLogFileProblem } from './sshd-log-file-check.js';
 import { followLog } from './sshd-log-follower.js';
-import { parseSshdLogLine, type Endpoint } from './sshd-log-line.js';
+import { type Endpoint, parseSshdLogLine } from './sshd-log-line.js';
 import { createLoginClaims, type LoginClaim } from './sshd-login-claims.js';
 import type { ProcessInfo } from './sshd-processes.js';
 
@@ -76,19 +76,25 @@ export function createSshdSessionTerminator(options: SshdSessionTerminatorOption
     },
   });
   stat(options.logFile).catch(() =>
-    logger?.warn({ logFile: options.logFile }, 'the sshd log does not exist yet; sessions are known from the moment it appears'),
+    logger?.warn(
+      { logFile: options.logFile },
+      'the sshd log does not exist yet; sessions are known from the moment it appears',
+    ),
   );
 
   const bind = (snapshot: ConnectionSnapshot, claim: LoginClaim) => {
     for (const socket of snapshot.sshdSockets(claim.client, claim.pid === undefined ? claim.server : undefined)) {
       // The line's pid must be one of the root sshd processes holding that very socket.
-      const holders = claim.pid === undefined ? socket.holders : socket.holders.filter((holder) => holder.pid === claim.pid);
+      const holders =
+        claim.pid === undefined ? socket.holders : socket.holders.filter((holder) => holder.pid === claim.pid);
       if (holders.length === 0) continue;
       const earlier = bound.get(socket.inode);
       if (earlier) {
         if (earlier.grantId !== claim.grantId || earlier.serial !== claim.serial) {
-          logger?.warn({ client: claim.client, pid: claim.pid, grantId: claim.grantId, boundTo: earlier.grantId },
-            'an sshd log line claimed a connection already bound to another certificate; ignored (a forged line?)');
+          logger?.warn(
+            { client: claim.client, pid: claim.pid, grantId: claim.grantId, boundTo: earlier.grantId },
+            'an sshd log line claimed a connection already bound to another certificate; ignored (a forged line?)',
+          );
         }
         continue;
       }
@@ -165,7 +171,13 @@ export function createSshdSessionTerminator(options: SshdSessionTerminatorOption
       for (const { session } of mine) bound.delete(session.inode);
       if (mine.length > 0) {
         logger?.info(
-          { grantId: grant.id, serial: grant.serial, sessions: mine.length, processes: result.signalled, forced: result.forced },
+          {
+            grantId: grant.id,
+            serial: grant.serial,
+            sessions: mine.length,
+            processes: result.signalled,
+            forced: result.forced,
+          },
           'ended the ssh sessions of a revoked grant',
         );
       }

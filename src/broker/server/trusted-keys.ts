@@ -13,35 +13,52 @@ const FIX =
  */
 export function trustedKeyResolver(trusted: JSONWebKeySet | string, variable = 'trustedKeys'): JWTVerifyGetKey {
   if (typeof trusted === 'string') {
-    return createRemoteJWKSet(parseUrl(trusted, variable), { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+    return createRemoteJWKSet(parseUrl(trusted, variable), {
+      timeoutDuration: 5_000,
+      cooldownDuration: 30_000,
+      cacheMaxAge: 600_000,
+    });
   }
   if (!Array.isArray(trusted.keys) || trusted.keys.length === 0) {
     throw new JumpgateError('config_invalid', `${variable} has no keys: ${FIX}`, { details: { variable } });
   }
   for (const key of trusted.keys) {
     if (PRIVATE_MEMBERS.some((member) => member in key)) {
-      throw new JumpgateError('config_invalid', `${variable} holds a PRIVATE key; give the broker only the public JWKS: ${FIX}`, {
-        details: { variable },
-      });
+      throw new JumpgateError(
+        'config_invalid',
+        `${variable} holds a PRIVATE key; give the broker only the public JWKS: ${FIX}`,
+        {
+          details: { variable },
+        },
+      );
     }
   }
   return createLocalJWKSet(trusted);
 }
 
 /** Reads BROKER_TRUSTED_KEYS: a JWKS URL, a JWKS, or a single JWK (JSON). */
-export function parseTrustedKeysSetting(text: string | undefined, variable = 'BROKER_TRUSTED_KEYS'): JSONWebKeySet | string {
+export function parseTrustedKeysSetting(
+  text: string | undefined,
+  variable = 'BROKER_TRUSTED_KEYS',
+): JSONWebKeySet | string {
   const value = text?.trim() ?? '';
-  if (value === '') throw new JumpgateError('config_invalid', `${variable} is not set: ${FIX}`, { details: { variable } });
+  if (value === '')
+    throw new JumpgateError('config_invalid', `${variable} is not set: ${FIX}`, { details: { variable } });
   if (/^https?:\/\//i.test(value)) return parseUrl(value, variable).toString();
   let json: unknown;
   try {
     json = JSON.parse(value);
   } catch {
-    throw new JumpgateError('config_invalid', `${variable} is neither a URL nor JSON: ${FIX}`, { details: { variable } });
+    throw new JumpgateError('config_invalid', `${variable} is neither a URL nor JSON: ${FIX}`, {
+      details: { variable },
+    });
   }
-  if (typeof json === 'object' && json !== null && Array.isArray((json as JSONWebKeySet).keys)) return json as JSONWebKeySet;
+  if (typeof json === 'object' && json !== null && Array.isArray((json as JSONWebKeySet).keys))
+    return json as JSONWebKeySet;
   if (typeof json === 'object' && json !== null && typeof (json as JWK).kty === 'string') return { keys: [json] };
-  throw new JumpgateError('config_invalid', `${variable} is JSON but neither a JWK nor a JWKS: ${FIX}`, { details: { variable } });
+  throw new JumpgateError('config_invalid', `${variable} is JSON but neither a JWK nor a JWKS: ${FIX}`, {
+    details: { variable },
+  });
 }
 
 function parseUrl(text: string, variable: string): URL {
@@ -62,7 +79,9 @@ function parseUrl(text: string, variable: string): URL {
       { details: { variable } },
     );
   }
-  throw new JumpgateError('config_invalid', `${variable} is not a valid http(s) URL: ${FIX}`, { details: { variable } });
+  throw new JumpgateError('config_invalid', `${variable} is not a valid http(s) URL: ${FIX}`, {
+    details: { variable },
+  });
 }
 
 function isLoopback(hostname: string): boolean {

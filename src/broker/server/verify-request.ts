@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { decodeProtectedHeader, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { decodeProtectedHeader, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { BrokerHttpError, unauthorized } from './http-error.js';
 import type { ReplayCache } from './replay-cache.js';
 
@@ -45,7 +45,10 @@ export function createRequestVerifier(deps: RequestVerifierDeps): (request: Requ
     if (token === undefined) throw unauthorized('missing_token', 'an Authorization: Bearer <JWT> header is required');
     const header = decodeHeader(token);
     if (!(ALLOWED_ALGS as readonly unknown[]).includes(header.alg)) {
-      throw unauthorized('alg_not_allowed', `token algorithm ${String(header.alg)} is not allowed (use ${ALLOWED_ALGS.join(' or ')})`);
+      throw unauthorized(
+        'alg_not_allowed',
+        `token algorithm ${String(header.alg)} is not allowed (use ${ALLOWED_ALGS.join(' or ')})`,
+      );
     }
     if (typeof header.kid !== 'string') throw unauthorized('unknown_kid', 'the token names no key (kid)');
 
@@ -55,9 +58,13 @@ export function createRequestVerifier(deps: RequestVerifierDeps): (request: Requ
     const nowS = nowMs / 1000;
     if (typeof jti !== 'string' || jti === '') throw unauthorized('missing_claim', 'the token has no jti');
     if (exp - iat > MAX_TOKEN_LIFETIME_S) {
-      throw unauthorized('lifetime_too_long', `the token lives ${exp - iat} s; at most ${MAX_TOKEN_LIFETIME_S} s is allowed`);
+      throw unauthorized(
+        'lifetime_too_long',
+        `the token lives ${exp - iat} s; at most ${MAX_TOKEN_LIFETIME_S} s is allowed`,
+      );
     }
-    if (iat > nowS + CLOCK_SKEW_S) throw unauthorized('issued_in_future', 'the token was issued in the future (check the clocks)');
+    if (iat > nowS + CLOCK_SKEW_S)
+      throw unauthorized('issued_in_future', 'the token was issued in the future (check the clocks)');
     if (iat * 1000 < deps.startedAtMs - CLOCK_SKEW_S * 1000) {
       throw unauthorized('issued_before_start', 'the token was issued before the broker started; sign a new one');
     }
@@ -78,7 +85,12 @@ function decodeHeader(token: string): { alg?: unknown; kid?: unknown } {
   }
 }
 
-async function verifySignatureAndClaims(token: string, keys: JWTVerifyGetKey, nowMs: number, kid: string): Promise<Record<string, unknown>> {
+async function verifySignatureAndClaims(
+  token: string,
+  keys: JWTVerifyGetKey,
+  nowMs: number,
+  kid: string,
+): Promise<Record<string, unknown>> {
   try {
     const { payload } = await jwtVerify(token, keys, {
       algorithms: [...ALLOWED_ALGS],
@@ -98,22 +110,36 @@ function refusalFor(error: unknown, kid: string): BrokerHttpError {
   if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
     return unauthorized('unknown_kid', `the token is signed with key ${kid}, which the broker does not trust`, error);
   }
-  if (error instanceof errors.JWSSignatureVerificationFailed) return unauthorized('bad_signature', 'the token signature does not verify', error);
-  if (error instanceof errors.JOSEAlgNotAllowed) return unauthorized('alg_not_allowed', 'the token algorithm is not allowed', error);
+  if (error instanceof errors.JWSSignatureVerificationFailed)
+    return unauthorized('bad_signature', 'the token signature does not verify', error);
+  if (error instanceof errors.JOSEAlgNotAllowed)
+    return unauthorized('alg_not_allowed', 'the token algorithm is not allowed', error);
   if (error instanceof errors.JWTExpired) return unauthorized('expired', 'the token has expired', error);
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.reason === 'missing') return unauthorized('missing_claim', `the token has no ${error.claim} claim`, error);
+    if (error.reason === 'missing')
+      return unauthorized('missing_claim', `the token has no ${error.claim} claim`, error);
     if (error.claim === 'iss') return unauthorized('wrong_issuer', `the token issuer must be "${TOKEN_ISSUER}"`, error);
-    if (error.claim === 'aud') return unauthorized('wrong_audience', `the token audience must be "${TOKEN_AUDIENCE}"`, error);
+    if (error.claim === 'aud')
+      return unauthorized('wrong_audience', `the token audience must be "${TOKEN_AUDIENCE}"`, error);
     if (error.claim === 'nbf') return unauthorized('not_yet_valid', 'the token is not valid yet', error);
     return unauthorized('invalid_claims', `the token ${error.claim} claim is invalid`, error);
   }
-  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid || error instanceof errors.JOSENotSupported) {
+  if (
+    error instanceof errors.JWSInvalid ||
+    error instanceof errors.JWTInvalid ||
+    error instanceof errors.JOSENotSupported
+  ) {
     return unauthorized('malformed_token', 'the bearer token is not a valid JWT', error);
   }
-  if (error instanceof errors.JWKInvalid) return unauthorized('unknown_kid', `trusted key ${kid} cannot verify this token`, error);
+  if (error instanceof errors.JWKInvalid)
+    return unauthorized('unknown_kid', `trusted key ${kid} cannot verify this token`, error);
   // Only the trusted-key lookup does I/O here (a JWKS URL): the caller is not at fault.
-  return new BrokerHttpError(503, 'trusted_keys_unavailable', 'the broker could not load the trusted keys; retry shortly', { cause: error });
+  return new BrokerHttpError(
+    503,
+    'trusted_keys_unavailable',
+    'the broker could not load the trusted keys; retry shortly',
+    { cause: error },
+  );
 }
 
 /** The token must be for this very request: method, path and query, body bytes. */
@@ -121,7 +147,8 @@ function checkBinding(payload: Record<string, unknown>, request: RequestToVerify
   if (payload.htm !== request.method) {
     throw unauthorized('request_mismatch', `the token is for method ${String(payload.htm)}, not ${request.method}`);
   }
-  if (payload.htu !== request.url) throw unauthorized('request_mismatch', `the token is for ${String(payload.htu)}, not ${request.url}`);
+  if (payload.htu !== request.url)
+    throw unauthorized('request_mismatch', `the token is for ${String(payload.htu)}, not ${request.url}`);
   const hash = createHash('sha256').update(request.body).digest('base64url');
   if (payload.bsh !== hash) throw unauthorized('request_mismatch', 'the token does not match the request body');
 }

@@ -19,7 +19,11 @@ export interface Store {
    * version expectedVersion + 1) and appends the audit record. Returns undefined when the
    * version moved on (someone else changed it first): re-read and decide again.
    */
-  update(next: AccessRequest, expectedVersion: number, audit: AuditEntry): Promise<{ request: AccessRequest; audit: AuditRecord } | undefined>;
+  update(
+    next: AccessRequest,
+    expectedVersion: number,
+    audit: AuditEntry,
+  ): Promise<{ request: AccessRequest; audit: AuditRecord } | undefined>;
   /** Requests by id, in the order given; ids that do not exist are left out. One round trip. */
   getMany(ids: readonly string[]): Promise<readonly AccessRequest[]>;
   /**

@@ -1,9 +1,9 @@
 import type { AccessRequest } from '../../domain/access-request.js';
 import type { ServiceDeps } from '../deps.js';
-import { notifySafely } from './notify-safely.js';
 import type { Logger } from '../ports/logger.js';
 import type { Alert, Notice } from '../ports/notifier.js';
 import type { JobKind } from '../ports/scheduler.js';
+import { notifySafely } from './notify-safely.js';
 import type { RequestView } from './request-view.js';
 import { viewOf } from './request-view.js';
 import type { Committed } from './transact.js';
@@ -28,7 +28,9 @@ export interface Effects {
   /** Remind in the approval message's thread, after the update. */
   readonly remind?: boolean;
   /** A DM to the requester (the granted one carries the certificate). */
-  readonly notice?: { readonly type: Exclude<Notice['type'], 'granted'> } | { readonly type: 'granted'; readonly certificate: string };
+  readonly notice?:
+    | { readonly type: Exclude<Notice['type'], 'granted'> }
+    | { readonly type: 'granted'; readonly certificate: string };
   /** Alerts to post; a function is given the request's view (skipped when its workflow is gone). */
   readonly alerts?: readonly (Alert | ((view: RequestView) => Alert | undefined))[];
   /** The messages may wait in the message lane (when there is one) rather than be awaited. */
@@ -54,11 +56,19 @@ type Deps = Pick<ServiceDeps, 'store' | 'scheduler' | 'notifier' | 'policy' | 'l
  * that order) run concurrently. Each failure is logged and never undoes the commit. Returns the
  * channel the approval message was posted to, when `post` asked for it and it was posted.
  */
-export async function runEffects(deps: Deps, committed: Pick<Committed, 'request'> & { readonly previous?: AccessRequest }, effects: Effects): Promise<{ postedTo?: string }> {
+export async function runEffects(
+  deps: Deps,
+  committed: Pick<Committed, 'request'> & { readonly previous?: AccessRequest },
+  effects: Effects,
+): Promise<{ postedTo?: string }> {
   const { request, previous } = committed;
   const logger = deps.logger.child({ requestId: request.id });
   if (previous?.status === 'pending' && request.status !== 'pending') {
-    await deps.scheduler.cancelPending(request.id).catch((error: unknown) => logger.warn({ err: error }, 'could not cancel the pending-phase jobs; they find nothing to do'));
+    await deps.scheduler
+      .cancelPending(request.id)
+      .catch((error: unknown) =>
+        logger.warn({ err: error }, 'could not cancel the pending-phase jobs; they find nothing to do'),
+      );
   }
   for (const job of effects.jobs ?? []) await schedule(deps, logger, request.id, job);
   if (effects.later && deps.messageLane) {
@@ -69,7 +79,12 @@ export async function runEffects(deps: Deps, committed: Pick<Committed, 'request
   return sendMessages(deps, logger, request, effects);
 }
 
-async function sendMessages(deps: Deps, logger: Logger, request: AccessRequest, effects: Effects): Promise<{ postedTo?: string }> {
+async function sendMessages(
+  deps: Deps,
+  logger: Logger,
+  request: AccessRequest,
+  effects: Effects,
+): Promise<{ postedTo?: string }> {
   let view: RequestView | undefined;
   try {
     view = viewOf(deps.policy(), request);
@@ -86,12 +101,16 @@ async function sendMessages(deps: Deps, logger: Logger, request: AccessRequest, 
     const v = view;
     const { notice } = effects;
     if (notice) {
-      const told: Notice = notice.type === 'granted' ? { type: 'granted', view: v, certificate: notice.certificate } : { type: notice.type, view: v };
+      const told: Notice =
+        notice.type === 'granted'
+          ? { type: 'granted', view: v, certificate: notice.certificate }
+          : { type: notice.type, view: v };
       tasks.push(notifySafely(logger, `the ${notice.type} DM`, () => deps.notifier.tell(request.requester, told)));
     }
     tasks.push(
       (async () => {
-        if (effects.announceBreakglass) await notifySafely(logger, 'the breakglass alert', () => deps.notifier.announceBreakglass(v));
+        if (effects.announceBreakglass)
+          await notifySafely(logger, 'the breakglass alert', () => deps.notifier.announceBreakglass(v));
         let ref = request.message;
         if (effects.post) {
           await notifySafely(logger, 'the approval message', async () => {
@@ -103,7 +122,8 @@ async function sendMessages(deps: Deps, logger: Logger, request: AccessRequest, 
         }
         if (!ref) return;
         const at = ref;
-        if (effects.update) await notifySafely(logger, 'the approval message update', () => deps.notifier.updateApprovalMessage(at, v));
+        if (effects.update)
+          await notifySafely(logger, 'the approval message update', () => deps.notifier.updateApprovalMessage(at, v));
         if (effects.remind) await notifySafely(logger, 'the reminder', () => deps.notifier.remind(at, v));
       })(),
     );
@@ -112,7 +132,12 @@ async function sendMessages(deps: Deps, logger: Logger, request: AccessRequest, 
   return postedTo === undefined ? {} : { postedTo };
 }
 
-async function schedule(deps: Pick<ServiceDeps, 'scheduler'>, logger: Logger, requestId: string, job: Job): Promise<void> {
+async function schedule(
+  deps: Pick<ServiceDeps, 'scheduler'>,
+  logger: Logger,
+  requestId: string,
+  job: Job,
+): Promise<void> {
   const { scheduler } = deps;
   const run = {
     expire: () => scheduler.expireAt(requestId, job.at),

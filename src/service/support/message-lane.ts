@@ -8,7 +8,10 @@ import type { Logger } from '../ports/logger.js';
  * recorded) and sends the "ended" messages as it can. `drain` waits, bounded, for what is queued:
  * at shutdown, so a clean stop loses no message.
  */
-export function createMessageLane(deps: { readonly concurrency: number; readonly logger: Logger }): { lane: MessageLane; drain(timeoutMs: number): Promise<void> } {
+export function createMessageLane(deps: { readonly concurrency: number; readonly logger: Logger }): {
+  lane: MessageLane;
+  drain(timeoutMs: number): Promise<void>;
+} {
   const limit = pLimit(deps.concurrency);
   return {
     lane: (send) => {
@@ -16,7 +19,8 @@ export function createMessageLane(deps: { readonly concurrency: number; readonly
     },
     async drain(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
-      while (limit.activeCount + limit.pendingCount > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      while (limit.activeCount + limit.pendingCount > 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       const left = limit.activeCount + limit.pendingCount;
       if (left > 0) deps.logger.warn({ left }, 'stopped with messages still queued');
     },

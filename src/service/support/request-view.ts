@@ -16,9 +16,13 @@ export interface RequestView {
 export function viewOf(policy: Policy, request: AccessRequest): RequestView {
   const entry = policy.targets.get(request.target);
   if (!entry || entry.workflow.name !== request.workflow) {
-    throw new JumpgateError('unknown_target', `the workflows no longer define ${request.target} under ${request.workflow}`, {
-      details: { target: request.target, workflow: request.workflow },
-    });
+    throw new JumpgateError(
+      'unknown_target',
+      `the workflows no longer define ${request.target} under ${request.workflow}`,
+      {
+        details: { target: request.target, workflow: request.workflow },
+      },
+    );
   }
   return { request, workflow: entry.workflow, target: entry.target };
 }

@@ -21,8 +21,16 @@ const MAX_ATTEMPTS = 20;
  * newer request, so every decision is made on what is really stored. Throws `not_found` for an
  * unknown id. A decision that always changes something always commits something.
  */
-export function transact(store: Store, id: string, decide: (current: AccessRequest) => RequestChange): Promise<Committed>;
-export function transact(store: Store, id: string, decide: (current: AccessRequest) => RequestChange | undefined): Promise<Committed | undefined>;
+export function transact(
+  store: Store,
+  id: string,
+  decide: (current: AccessRequest) => RequestChange,
+): Promise<Committed>;
+export function transact(
+  store: Store,
+  id: string,
+  decide: (current: AccessRequest) => RequestChange | undefined,
+): Promise<Committed | undefined>;
 export async function transact(
   store: Store,
   id: string,

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { Alert } from '../../service/ports/notifier.js';
 import { code, escapeClipped } from '../mrkdwn.js';
-import { context, section, type SlackMessage } from './block-kit.js';
+import { context, type SlackMessage, section } from './block-kit.js';
 
 /** Alerts carry error texts from other systems; the whole message must stay one section. */
 const MAX_TEXT = 2_800;

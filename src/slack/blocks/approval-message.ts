@@ -6,7 +6,7 @@ import { formatDuration } from '../../domain/duration.js';
 import type { RequestView } from '../../service/support/request-view.js';
 import { ACTION_IDS } from '../action-ids.js';
 import { code, escapeClipped, escapeMrkdwn, mentionUser, slackDate } from '../mrkdwn.js';
-import { context, fields, header, plainText, section, type SlackMessage, withoutEmoji } from './block-kit.js';
+import { context, fields, header, plainText, type SlackMessage, section, withoutEmoji } from './block-kit.js';
 import { autoApprovalLine, incidentLink } from './incident-facts.js';
 import { escapedList, hostsOf, kindTitle, principalsOf, vendorLabel } from './request-facts.js';
 import { requestStatusLine } from './request-status-line.js';
@@ -47,7 +47,8 @@ export function approvalMessage(view: RequestView, now: number): SlackMessage {
   ];
   const auto = autoApprovalLine(request);
   if (auto !== undefined) blocks.push(section(auto));
-  if (request.kind === 'breakglass' && request.incident) blocks.push(section(`Justified by incident ${incidentLink(request.incident)}`));
+  if (request.kind === 'breakglass' && request.incident)
+    blocks.push(section(`Justified by incident ${incidentLink(request.incident)}`));
   blocks.push(section(statusLine));
   const review = reviewLine(request, now);
   if (review !== undefined) blocks.push(section(review));
@@ -65,7 +66,10 @@ function approvalsFact(request: AccessRequest): string {
   if (request.autoApproval) return 'none needed (auto-approved)';
   if (request.kind === 'breakglass') return 'none needed (breakglass)';
   const approvers = distinctApprovers(request);
-  return `${approvers.length} of ${request.approvalsRequired}` + (approvers.length > 0 ? `: ${approvers.map(mentionUser).join(', ')}` : '');
+  return (
+    `${approvers.length} of ${request.approvalsRequired}` +
+    (approvers.length > 0 ? `: ${approvers.map(mentionUser).join(', ')}` : '')
+  );
 }
 
 /** Approve / Deny while a normal request is pending; the review buttons while a breakglass awaits review. */
@@ -75,8 +79,20 @@ function buttonsFor(request: AccessRequest): ActionsBlock | undefined {
       type: 'actions',
       block_id: 'jump_review',
       elements: [
-        { type: 'button', action_id: ACTION_IDS.reviewOk, text: plainText('Reviewed: OK'), style: 'primary', value: request.id },
-        { type: 'button', action_id: ACTION_IDS.reviewFlag, text: plainText('Flag'), style: 'danger', value: request.id },
+        {
+          type: 'button',
+          action_id: ACTION_IDS.reviewOk,
+          text: plainText('Reviewed: OK'),
+          style: 'primary',
+          value: request.id,
+        },
+        {
+          type: 'button',
+          action_id: ACTION_IDS.reviewFlag,
+          text: plainText('Flag'),
+          style: 'danger',
+          value: request.id,
+        },
       ],
     };
   }
@@ -85,9 +101,14 @@ function buttonsFor(request: AccessRequest): ActionsBlock | undefined {
     type: 'actions',
     block_id: 'jump_decision',
     elements: [
-      { type: 'button', action_id: ACTION_IDS.approve, text: plainText('Approve'), style: 'primary', value: request.id },
+      {
+        type: 'button',
+        action_id: ACTION_IDS.approve,
+        text: plainText('Approve'),
+        style: 'primary',
+        value: request.id,
+      },
       { type: 'button', action_id: ACTION_IDS.deny, text: plainText('Deny'), style: 'danger', value: request.id },
     ],
   };
 }
-

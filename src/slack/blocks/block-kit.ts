@@ -1,4 +1,11 @@
-import type { ContextBlock, HeaderBlock, KnownBlock, MrkdwnElement, PlainTextElement, SectionBlock } from '@slack/types';
+import type {
+  ContextBlock,
+  HeaderBlock,
+  KnownBlock,
+  MrkdwnElement,
+  PlainTextElement,
+  SectionBlock,
+} from '@slack/types';
 
 /*
  * The few Block Kit shapes Jumpgate's messages are made of, with Slack's size limits applied in
@@ -49,12 +56,17 @@ export function section(text: string): SectionBlock {
 export function fields(pairs: readonly (readonly [label: string, value: string])[]): SectionBlock {
   return {
     type: 'section',
-    fields: pairs.slice(0, LIMITS.fields).map(([label, value]) => mrkdwn(clip(`*${label}*\n${value}`, LIMITS.fieldText))),
+    fields: pairs
+      .slice(0, LIMITS.fields)
+      .map(([label, value]) => mrkdwn(clip(`*${label}*\n${value}`, LIMITS.fieldText))),
   };
 }
 
 export function context(...texts: string[]): ContextBlock {
-  return { type: 'context', elements: texts.slice(0, LIMITS.contextElements).map((text) => mrkdwn(clip(text, LIMITS.sectionText))) };
+  return {
+    type: 'context',
+    elements: texts.slice(0, LIMITS.contextElements).map((text) => mrkdwn(clip(text, LIMITS.sectionText))),
+  };
 }
 
 export function divider(): KnownBlock {

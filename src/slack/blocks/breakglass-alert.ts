@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { formatDuration } from '../../domain/duration.js';
 import type { RequestView } from '../../service/support/request-view.js';
 import { code, escapeClipped, escapeMrkdwn, mentionChannel, mentionUser, slackDate } from '../mrkdwn.js';
-import { context, section, type SlackMessage } from './block-kit.js';
+import { context, type SlackMessage, section } from './block-kit.js';
 import { incidentLink } from './incident-facts.js';
 import { escapedList, hostsOf, principalsOf } from './request-facts.js';
 
@@ -29,7 +29,10 @@ export function breakglassAlert(view: RequestView): SlackMessage {
     section(`*Reason*\n${request.reason.trim() === '' ? '—' : escapeClipped(request.reason, MAX_REASON)}`),
   ];
   if (request.incident) blocks.push(section(`Justified by incident ${incidentLink(request.incident)}`));
-  blocks.push(section(`Review due by ${slackDate(dueAt)} in ${mentionChannel(reviewChannel)}.`), context(`Request ${code(request.id)}`));
+  blocks.push(
+    section(`Review due by ${slackDate(dueAt)} in ${mentionChannel(reviewChannel)}.`),
+    context(`Request ${code(request.id)}`),
+  );
 
   const text = `<!here> Breakglass: ${mentionUser(request.requester)} took access to ${escapeMrkdwn(target.name)} for ${formatDuration(request.durationMs)}`;
   return { text, blocks };

@@ -3,8 +3,8 @@ import { formatDuration } from '../../domain/duration.js';
 import type { BreakglassPlan } from '../../service/use-cases/breakglass/breakglass.js';
 import { ACTION_IDS } from '../action-ids.js';
 import { code, escapeClipped, escapeMrkdwn, mentionChannel } from '../mrkdwn.js';
-import { plainText, section, type SlackMessage, withoutEmoji } from './block-kit.js';
 import { failureText } from '../public-text.js';
+import { plainText, type SlackMessage, section, withoutEmoji } from './block-kit.js';
 
 const MAX_REASON = 1_500;
 
@@ -33,7 +33,13 @@ export function breakglassConfirm(plan: BreakglassPlan, buttonValue: string): Sl
         block_id: 'jump_breakglass',
         // The value right after the action id: what a reader of the raw payload looks for first.
         elements: [
-          { type: 'button', action_id: ACTION_IDS.breakglassConfirm, value: buttonValue, text: plainText('Confirm breakglass'), style: 'danger' },
+          {
+            type: 'button',
+            action_id: ACTION_IDS.breakglassConfirm,
+            value: buttonValue,
+            text: plainText('Confirm breakglass'),
+            style: 'danger',
+          },
           { type: 'button', action_id: ACTION_IDS.breakglassCancel, value: 'cancel', text: plainText('Cancel') },
         ],
       },
@@ -46,7 +52,8 @@ export function breakglassConfirm(plan: BreakglassPlan, buttonValue: string): Sl
  * security channel when known; the request itself does not name it.
  */
 export function breakglassGranted(request: AccessRequest, notifyChannel?: string): SlackMessage {
-  const alerted = notifyChannel === undefined ? 'the security channel was alerted' : `${mentionChannel(notifyChannel)} was alerted`;
+  const alerted =
+    notifyChannel === undefined ? 'the security channel was alerted' : `${mentionChannel(notifyChannel)} was alerted`;
   const line =
     request.status === 'failed'
       ? `:x: Breakglass ${code(request.id)} could not be granted: ` +

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { RequestView } from '../../service/support/request-view.js';
 import { code, codeBlock, escapeMrkdwn, slackDate } from '../mrkdwn.js';
-import { context, LIMITS, section, type SlackMessage } from './block-kit.js';
+import { context, LIMITS, type SlackMessage, section } from './block-kit.js';
 import { escapedList, hostsOf, principalsOf, vendorLabel } from './request-facts.js';
 
 /** Where the holder keeps the certificate: one file per target, so two grants never overwrite each other. */
@@ -28,7 +28,9 @@ export function grantedNotice(view: RequestView, certificate: string): SlackMess
     ? `The vendor session for ${vendorLabel(request.vendor)} on *${escapeMrkdwn(target.name)}* is granted`
     : `Your access to *${escapeMrkdwn(target.name)}* is granted`;
   const blocks: KnownBlock[] = [
-    section(`:key: ${whom}, until ${slackDate(notAfter)}.\nHosts: ${escapedList(hosts)} · principals: ${escapedList(principals)}`),
+    section(
+      `:key: ${whom}, until ${slackDate(notAfter)}.\nHosts: ${escapedList(hosts)} · principals: ${escapedList(principals)}`,
+    ),
   ];
   if (request.vendor) {
     blocks.push(section('The certificate is for the vendor’s key: send it to them with the commands below.'));
@@ -48,7 +50,10 @@ export function grantedNotice(view: RequestView, certificate: string): SlackMess
         `end it early with ${code(`/jump revoke ${grantId}`)}`,
     ),
   );
-  return { text: `${request.vendor ? 'Vendor session' : 'Access'} to ${escapeMrkdwn(target.name)} granted until ${slackDate(notAfter)}`, blocks };
+  return {
+    text: `${request.vendor ? 'Vendor session' : 'Access'} to ${escapeMrkdwn(target.name)} granted until ${slackDate(notAfter)}`,
+    blocks,
+  };
 }
 
 /**

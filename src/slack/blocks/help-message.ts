@@ -1,6 +1,6 @@
-import { SUBCOMMANDS, USAGE, type Subcommand } from '../parse-command.js';
 import { code } from '../mrkdwn.js';
-import { context, section, type SlackMessage } from './block-kit.js';
+import { SUBCOMMANDS, type Subcommand, USAGE } from '../parse-command.js';
+import { context, type SlackMessage, section } from './block-kit.js';
 
 const WHAT: Readonly<Record<Subcommand, string>> = {
   request: 'ask for time-bound access to a target; with nothing after it, a form opens',
@@ -19,11 +19,15 @@ const WHAT: Readonly<Record<Subcommand, string>> = {
  * offer, so help never advertises what would then be refused.
  */
 export function helpMessage(available: readonly Subcommand[] = SUBCOMMANDS): SlackMessage {
-  const lines = SUBCOMMANDS.filter((name) => available.includes(name)).map((name) => `${code(USAGE[name])} — ${WHAT[name]}`);
+  const lines = SUBCOMMANDS.filter((name) => available.includes(name)).map(
+    (name) => `${code(USAGE[name])} — ${WHAT[name]}`,
+  );
   return {
     text: 'Jumpgate: time-bound access to jump servers. /jump request <target> [<duration>] [<reason…>] to start.',
     blocks: [
-      section('*Jumpgate* gives you time-bound access to jump servers: ask, get approved, receive an SSH certificate that ends by itself.'),
+      section(
+        '*Jumpgate* gives you time-bound access to jump servers: ask, get approved, receive an SSH certificate that ends by itself.',
+      ),
       section(lines.join('\n')),
       context(
         `Durations: ${code('90s')}, ${code('30m')}, ${code('2h')}, ${code('1h30m')}, ${code('1d')} (the target's default when left out). ` +

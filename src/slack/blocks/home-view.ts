@@ -24,7 +24,14 @@ export function homeView(input: {
     section('Time-bound access to jump servers, approved in Slack. Access ends by itself; every decision is recorded.'),
     {
       type: 'actions',
-      elements: [{ type: 'button', action_id: ACTION_IDS.openRequestModal, style: 'primary', text: { type: 'plain_text', text: 'Request access', emoji: true } }],
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION_IDS.openRequestModal,
+          style: 'primary',
+          text: { type: 'plain_text', text: 'Request access', emoji: true },
+        },
+      ],
     },
     divider(),
     ...listMessage(input.requests, input.now).blocks,

@@ -1,5 +1,5 @@
 import { code, escapeMrkdwn } from '../mrkdwn.js';
-import { section, type SlackMessage } from './block-kit.js';
+import { type SlackMessage, section } from './block-kit.js';
 
 /** What `/jump key` registered, named the way `ssh-keygen -l` names a key, so people can compare. */
 export interface RegisteredKeyFacts {

@@ -3,7 +3,7 @@ import type { AccessRequest } from '../../domain/access-request.js';
 import { distinctApprovers } from '../../domain/approval.js';
 import { formatDuration } from '../../domain/duration.js';
 import { code, codeBlock, escapeMrkdwn, slackDate } from '../mrkdwn.js';
-import { context, LIMITS, section, type SlackMessage } from './block-kit.js';
+import { context, LIMITS, type SlackMessage, section } from './block-kit.js';
 
 /** Slack allows 50 blocks in a message; up to two per request, with room for the header and the note. */
 const MAX_SHOWN = 24;
@@ -26,7 +26,10 @@ export function listMessage(requests: readonly AccessRequest[], now: number): Sl
     if (certificate && certificate.length <= LIMITS.sectionText - 10) blocks.push(section(codeBlock(certificate)));
   }
   if (requests.length > shown.length) blocks.push(context(`and ${requests.length - shown.length} more`));
-  return { text: `You have ${requests.length} pending or active ${requests.length === 1 ? 'request' : 'requests'}.`, blocks };
+  return {
+    text: `You have ${requests.length} pending or active ${requests.length === 1 ? 'request' : 'requests'}.`,
+    blocks,
+  };
 }
 
 function describe(request: AccessRequest, now: number): string {

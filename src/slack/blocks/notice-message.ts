@@ -1,12 +1,12 @@
-import { formatDuration } from '../../domain/duration.js';
+import { distinctApprovers } from '../../domain/approval.js';
 import { SYSTEM_ACTOR } from '../../domain/audit-entry.js';
+import { formatDuration } from '../../domain/duration.js';
 import type { Notice } from '../../service/ports/notifier.js';
 import type { RequestView } from '../../service/support/request-view.js';
 import { code, escapeClipped, escapeMrkdwn, mentionUser, slackDate } from '../mrkdwn.js';
-import { context, section, type SlackMessage, withoutEmoji } from './block-kit.js';
-import { distinctApprovers } from '../../domain/approval.js';
-import { grantedNotice } from './granted-notice.js';
 import { failureText } from '../public-text.js';
+import { context, type SlackMessage, section, withoutEmoji } from './block-kit.js';
+import { grantedNotice } from './granted-notice.js';
 
 const MAX_REASON = 1_500;
 
@@ -61,7 +61,8 @@ function ended({ request, target }: RequestView): SlackMessage {
   }
   // An expired certificate is refused by its own end time; a revoked one once the bastion has the
   // new KRL (the broker writes it at once; a bastion elsewhere fetches it every 30 s).
-  const effect = request.status === 'revoked' ? 'Bastions refuse the certificate within ~30 s.' : 'The certificate no longer works.';
+  const effect =
+    request.status === 'revoked' ? 'Bastions refuse the certificate within ~30 s.' : 'The certificate no longer works.';
   return message(`${line} ${effect}`, request, withoutEmoji(line));
 }
 
@@ -80,7 +81,9 @@ function closed({ request, target, workflow }: RequestView): SlackMessage {
       const approved = distinctApprovers(request).length;
       line =
         `:alarm_clock: ${what} timed out: ` +
-        (approved === 0 ? `nobody approved it within ${within}.` : `only ${approved} of ${request.approvalsRequired} approvals came within ${within}.`) +
+        (approved === 0
+          ? `nobody approved it within ${within}.`
+          : `only ${approved} of ${request.approvalsRequired} approvals came within ${within}.`) +
         ' You can ask again.';
       break;
     }
@@ -105,7 +108,8 @@ function closed({ request, target, workflow }: RequestView): SlackMessage {
 
 /** The ids a person may quote: the grant's (what /jump revoke and the granted DM name) once there is one. */
 function message(body: string, request: RequestView['request'], text: string): SlackMessage {
-  const ids = request.grant ? `Grant ${code(request.grant.id)} · request ${code(request.id)}` : `Request ${code(request.id)}`;
+  const ids = request.grant
+    ? `Grant ${code(request.grant.id)} · request ${code(request.id)}`
+    : `Request ${code(request.id)}`;
   return { text, blocks: [section(body), context(ids)] };
 }
-

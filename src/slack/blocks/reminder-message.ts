@@ -4,7 +4,7 @@ import { formatDuration } from '../../domain/duration.js';
 import type { PeopleSet } from '../../domain/workflow.js';
 import type { RequestView } from '../../service/support/request-view.js';
 import { code, escapeMrkdwn, mentionGroup, mentionUser, slackDate } from '../mrkdwn.js';
-import { context, section, type SlackMessage } from './block-kit.js';
+import { context, type SlackMessage, section } from './block-kit.js';
 import { reviewerMentions } from './review-facts.js';
 
 /**
@@ -19,11 +19,15 @@ export function reminderMessage(view: RequestView): SlackMessage {
   const escalated = request.escalated === true;
   const missing = approvalsMissing(request);
   const deciders = mentionsOf(deciderSet(view, escalated), view);
-  const waited = workflow.access.escalateAfter === undefined ? '' : ` for ${formatDuration(workflow.access.escalateAfter)}`;
+  const waited =
+    workflow.access.escalateAfter === undefined ? '' : ` for ${formatDuration(workflow.access.escalateAfter)}`;
   const lead =
     `:bell: ${mentionUser(request.requester)}'s request ${code(request.id)} for *${escapeMrkdwn(target.name)}* ` +
     `(${formatDuration(request.durationMs)}) has waited${waited} and needs ${missing} more ${missing === 1 ? 'approval' : 'approvals'}.`;
-  const who = deciders === '' ? '' : `\n${escalated ? 'Escalated: it can now be decided by' : 'It can be decided by'} ${deciders}.`;
+  const who =
+    deciders === ''
+      ? ''
+      : `\n${escalated ? 'Escalated: it can now be decided by' : 'It can be decided by'} ${deciders}.`;
   return {
     text: `Reminder: request ${request.id} for ${escapeMrkdwn(target.name)} is waiting for approval`,
     blocks: [section(`${lead}${who}\nUse Approve or Deny on the message above.`)],
@@ -55,6 +59,8 @@ function deciderSet(view: RequestView, escalated: boolean): PeopleSet {
 function mentionsOf(set: PeopleSet, view: RequestView): string {
   const { request, workflow } = view;
   const done = new Set(distinctApprovers(request));
-  const users = set.users.filter((id) => !done.has(id) && (id !== request.requester || workflow.access.allowSelfApproval));
+  const users = set.users.filter(
+    (id) => !done.has(id) && (id !== request.requester || workflow.access.allowSelfApproval),
+  );
   return [...users.map(mentionUser), ...set.groups.map(mentionGroup)].join(', ');
 }

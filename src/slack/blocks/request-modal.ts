@@ -1,5 +1,5 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import { formatDuration, type DurationMs } from '../../domain/duration.js';
+import { type DurationMs, formatDuration } from '../../domain/duration.js';
 import { MAX_REASON_LENGTH } from '../../domain/request-rules.js';
 import { ACTION_IDS, REQUEST_FIELDS } from '../action-ids.js';
 import { code } from '../mrkdwn.js';
@@ -23,9 +23,17 @@ const MAX_OPTION_TEXT = 75;
  * duration and reason are checked again by the use case, as for the slash command.
  */
 export function requestModal(targets: readonly ModalTarget[]): ModalView {
-  const base = { type: 'modal', callback_id: ACTION_IDS.requestModal, title: plainText('Request access'), close: plainText('Cancel') } as const;
+  const base = {
+    type: 'modal',
+    callback_id: ACTION_IDS.requestModal,
+    title: plainText('Request access'),
+    close: plainText('Cancel'),
+  } as const;
   if (targets.length === 0) {
-    return { ...base, blocks: [section('There is no target you may request. Ask the owners of the workflows to add you.')] };
+    return {
+      ...base,
+      blocks: [section('There is no target you may request. Ask the owners of the workflows to add you.')],
+    };
   }
   const offered = targets.slice(0, MAX_OPTIONS);
   const blocks: KnownBlock[] = [
@@ -45,16 +53,30 @@ export function requestModal(targets: readonly ModalTarget[]): ModalView {
       block_id: REQUEST_FIELDS.duration.blockId,
       label: plainText('Duration'),
       optional: true,
-      hint: plainText("Like 90s, 30m, 2h, 1h30m or 1d. Leave it empty for the target's default, shown with each target."),
-      element: { type: 'plain_text_input', action_id: REQUEST_FIELDS.duration.actionId, placeholder: plainText('30m'), max_length: 20 },
+      hint: plainText(
+        "Like 90s, 30m, 2h, 1h30m or 1d. Leave it empty for the target's default, shown with each target.",
+      ),
+      element: {
+        type: 'plain_text_input',
+        action_id: REQUEST_FIELDS.duration.actionId,
+        placeholder: plainText('30m'),
+        max_length: 20,
+      },
     },
     {
       type: 'input',
       block_id: REQUEST_FIELDS.reason.blockId,
       label: plainText('Reason'),
-      hint: plainText(`Why you need it: the approvers decide on this, and it stays in the audit trail. At most ${MAX_REASON_LENGTH.toLocaleString('en-US')} characters.`),
+      hint: plainText(
+        `Why you need it: the approvers decide on this, and it stays in the audit trail. At most ${MAX_REASON_LENGTH.toLocaleString('en-US')} characters.`,
+      ),
       // Slack stops typing at the limit; the use case checks it again for the slash command.
-      element: { type: 'plain_text_input', action_id: REQUEST_FIELDS.reason.actionId, multiline: true, max_length: MAX_REASON_LENGTH },
+      element: {
+        type: 'plain_text_input',
+        action_id: REQUEST_FIELDS.reason.actionId,
+        multiline: true,
+        max_length: MAX_REASON_LENGTH,
+      },
     },
     {
       type: 'input',
@@ -62,11 +84,20 @@ export function requestModal(targets: readonly ModalTarget[]): ModalView {
       label: plainText('Ticket'),
       optional: true,
       hint: plainText('Some targets need one (an incident or change, e.g. INC-42); it may also be in the reason.'),
-      element: { type: 'plain_text_input', action_id: REQUEST_FIELDS.ticket.actionId, placeholder: plainText('INC-42'), max_length: 200 },
+      element: {
+        type: 'plain_text_input',
+        action_id: REQUEST_FIELDS.ticket.actionId,
+        placeholder: plainText('INC-42'),
+        max_length: 200,
+      },
     },
   ];
   if (targets.length > MAX_OPTIONS) {
-    blocks.push(context(`Showing ${MAX_OPTIONS} of ${targets.length} targets; for the others type ${code('/jump request <target> [<duration>] [<reason…>]')}`));
+    blocks.push(
+      context(
+        `Showing ${MAX_OPTIONS} of ${targets.length} targets; for the others type ${code('/jump request <target> [<duration>] [<reason…>]')}`,
+      ),
+    );
   }
   return { ...base, submit: plainText('Request'), blocks };
 }
@@ -76,7 +107,11 @@ function option(target: ModalTarget): PlainTextOption {
   return {
     text: plainText(clipPlain(target.name)),
     value: target.name,
-    description: plainText(clipPlain(`default ${formatDuration(target.defaultDuration)}, max ${formatDuration(target.maxDuration)} · ${target.workflow}`)),
+    description: plainText(
+      clipPlain(
+        `default ${formatDuration(target.defaultDuration)}, max ${formatDuration(target.maxDuration)} · ${target.workflow}`,
+      ),
+    ),
   };
 }
 
@@ -85,6 +120,19 @@ function clipPlain(text: string): string {
 }
 
 /** The modal's targets from what the person may request. */
-export function modalTargets(targets: readonly { readonly target: { readonly name: string }; readonly workflow: { readonly name: string; readonly access: { readonly maxDuration: number; readonly defaultDuration: number } } }[]): ModalTarget[] {
-  return targets.map(({ target, workflow }) => ({ name: target.name, workflow: workflow.name, maxDuration: workflow.access.maxDuration, defaultDuration: workflow.access.defaultDuration }));
+export function modalTargets(
+  targets: readonly {
+    readonly target: { readonly name: string };
+    readonly workflow: {
+      readonly name: string;
+      readonly access: { readonly maxDuration: number; readonly defaultDuration: number };
+    };
+  }[],
+): ModalTarget[] {
+  return targets.map(({ target, workflow }) => ({
+    name: target.name,
+    workflow: workflow.name,
+    maxDuration: workflow.access.maxDuration,
+    defaultDuration: workflow.access.defaultDuration,
+  }));
 }

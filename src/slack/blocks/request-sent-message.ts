@@ -3,11 +3,11 @@ import type { AccessRequest } from '../../domain/access-request.js';
 import { canCancel } from '../../domain/approval.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { IncidentCheck } from '../../service/support/check-incident.js';
-import { code, escapeClipped, escapeMrkdwn, mentionChannel } from '../mrkdwn.js';
 import { ACTION_IDS } from '../action-ids.js';
-import { context, section, type SlackMessage, withoutEmoji } from './block-kit.js';
-import { cappedLine, incidentNumberLink } from './incident-facts.js';
+import { code, escapeClipped, escapeMrkdwn, mentionChannel } from '../mrkdwn.js';
 import { failureText } from '../public-text.js';
+import { context, type SlackMessage, section, withoutEmoji } from './block-kit.js';
+import { cappedLine, incidentNumberLink } from './incident-facts.js';
 
 /** PagerDuty's and the broker's explanations are one sentence here. */
 const MAX_REASON = 1_000;
@@ -19,7 +19,11 @@ const MAX_REASON = 1_000;
  * says so instead (no approver was asked); `incidentCheck` says why a request was not
  * auto-approved when the workflow has the rule.
  */
-export function requestSentMessage(request: AccessRequest, postedTo?: string, incidentCheck?: IncidentCheck): SlackMessage {
+export function requestSentMessage(
+  request: AccessRequest,
+  postedTo?: string,
+  incidentCheck?: IncidentCheck,
+): SlackMessage {
   if (request.autoApproval) return autoApproved(request);
   const what = `Request ${code(request.id)} for ${escapeMrkdwn(request.target)} (${formatDuration(request.durationMs)})`;
   const line =
@@ -34,7 +38,14 @@ export function requestSentMessage(request: AccessRequest, postedTo?: string, in
   if (canCancel(request, request.requester)) {
     blocks.push({
       type: 'actions',
-      elements: [{ type: 'button', action_id: ACTION_IDS.cancel, value: request.id, text: { type: 'plain_text', text: 'Cancel request', emoji: true } }],
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION_IDS.cancel,
+          value: request.id,
+          text: { type: 'plain_text', text: 'Cancel request', emoji: true },
+        },
+      ],
     });
   }
   // The fallback is what notifications and screen readers show: it says everything the blocks do.
@@ -54,7 +65,10 @@ function autoApproved(request: AccessRequest): SlackMessage {
     `Access to ${name} for ${formatDuration(request.durationMs)} — your certificate comes by DM.`;
   const capped = cappedLine(request);
   const id = `Request ${code(request.id)}`;
-  return { text: `${withoutEmoji(lead)} ${id}.`, blocks: [section(capped === undefined ? lead : `${lead}\n${capped}`), context(id)] };
+  return {
+    text: `${withoutEmoji(lead)} ${id}.`,
+    blocks: [section(capped === undefined ? lead : `${lead}\n${capped}`), context(id)],
+  };
 }
 
 function notAutoApproved(check: IncidentCheck | undefined): string | undefined {
@@ -70,4 +84,3 @@ function notAutoApproved(check: IncidentCheck | undefined): string | undefined {
       return undefined;
   }
 }
-

@@ -1,8 +1,8 @@
-import { formatDuration } from '../../domain/duration.js';
+import { distinctApprovers } from '../../domain/approval.js';
 import { SYSTEM_ACTOR } from '../../domain/audit-entry.js';
+import { formatDuration } from '../../domain/duration.js';
 import type { RequestView } from '../../service/support/request-view.js';
 import { escapeClipped, mentionUser, slackDate } from '../mrkdwn.js';
-import { distinctApprovers } from '../../domain/approval.js';
 import { failureText } from '../public-text.js';
 
 /** A denial reason or failure message is one sentence in a message, never an essay. */
@@ -51,7 +51,8 @@ export function requestStatusLine(view: RequestView, now: number): string {
       const revocation = request.revocation;
       const at = slackDate(revocation?.at ?? request.updatedAt);
       // The bot revokes by itself only for a reason (the incident was resolved): say which.
-      if (revocation?.reason && revocation.by === SYSTEM_ACTOR) return `:stop_sign: Revoked at ${at}: ${escapeClipped(revocation.reason, MAX_REASON)}`;
+      if (revocation?.reason && revocation.by === SYSTEM_ACTOR)
+        return `:stop_sign: Revoked at ${at}: ${escapeClipped(revocation.reason, MAX_REASON)}`;
       const by = revocation ? mentionUser(revocation.by) : 'someone';
       const why = revocation?.reason ? `: ${escapeClipped(revocation.reason, MAX_REASON)}` : '';
       return `:stop_sign: Revoked by ${by} at ${at}${why}`;

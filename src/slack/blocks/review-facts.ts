@@ -14,7 +14,9 @@ export function reviewLine(request: AccessRequest, now: number): string | undefi
   if (request.kind !== 'breakglass' || !review) return undefined;
   if (review.outcome === 'ok') return `Reviewed by ${reviewer(review.by)}: OK`;
   if (review.outcome === 'flagged') return `:triangular_flag_on_post: Flagged by ${reviewer(review.by)}`;
-  return now <= review.dueAt ? `Post-hoc review due by ${slackDate(review.dueAt)}` : `:warning: Review overdue since ${slackDate(review.dueAt)}`;
+  return now <= review.dueAt
+    ? `Post-hoc review due by ${slackDate(review.dueAt)}`
+    : `:warning: Review overdue since ${slackDate(review.dueAt)}`;
 }
 
 /** Mentions of everyone who may review a breakglass, users then groups, each once; never the person who used it. */

@@ -1,6 +1,6 @@
 import type { AccessRequest } from '../../domain/access-request.js';
 import { code, escapeMrkdwn, mentionUser, slackDate } from '../mrkdwn.js';
-import { section, type SlackMessage, withoutEmoji } from './block-kit.js';
+import { type SlackMessage, section, withoutEmoji } from './block-kit.js';
 
 /**
  * The ephemeral answer to `/jump revoke`. The grant may have expired by itself a moment before

@@ -2,14 +2,16 @@ import type { KnownBlock } from '@slack/types';
 import { formatDuration } from '../../domain/duration.js';
 import type { Target, Workflow } from '../../domain/workflow.js';
 import { code, escapeMrkdwn } from '../mrkdwn.js';
-import { context, section, type SlackMessage } from './block-kit.js';
+import { context, type SlackMessage, section } from './block-kit.js';
 import { escapedList } from './request-facts.js';
 
 /** Slack allows 50 blocks in a message; one per target, with room for the header and the note. */
 const MAX_SHOWN = 45;
 
 /** `/jump targets`: what the caller may request, with the limits that will apply. */
-export function targetsMessage(targets: readonly { readonly target: Target; readonly workflow: Workflow }[]): SlackMessage {
+export function targetsMessage(
+  targets: readonly { readonly target: Target; readonly workflow: Workflow }[],
+): SlackMessage {
   if (targets.length === 0) {
     return {
       text: 'There is no target you may request.',
@@ -27,7 +29,9 @@ export function targetsMessage(targets: readonly { readonly target: Target; read
 function describe(target: Target, workflow: Workflow): string {
   const { access, breakglass } = workflow;
   const approvals = `${access.approvalsRequired} ${access.approvalsRequired === 1 ? 'approval' : 'approvals'} required`;
-  const emergency = breakglass?.allowed ? `breakglass: yes (up to ${formatDuration(breakglass.maxDuration)})` : 'breakglass: no';
+  const emergency = breakglass?.allowed
+    ? `breakglass: yes (up to ${formatDuration(breakglass.maxDuration)})`
+    : 'breakglass: no';
   return (
     `*${escapeMrkdwn(target.name)}* — hosts: ${escapedList(target.hosts)}\n` +
     `max ${formatDuration(access.maxDuration)} (default ${formatDuration(access.defaultDuration)}) · ${approvals} · ${emergency}`

@@ -9,8 +9,14 @@ export function registerAppHomeListeners(app: App, context: ListenerContext): vo
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
     try {
-      const [requests, targets] = await Promise.all([context.useCases.listMine(event.user), context.useCases.listTargets(event.user)]);
-      await client.views.publish({ user_id: event.user, view: homeView({ requests, targets, now: (context.now ?? Date.now)() }) });
+      const [requests, targets] = await Promise.all([
+        context.useCases.listMine(event.user),
+        context.useCases.listTargets(event.user),
+      ]);
+      await client.views.publish({
+        user_id: event.user,
+        view: homeView({ requests, targets, now: (context.now ?? Date.now)() }),
+      });
     } catch (error) {
       context.logger.warn({ err: error, userId: event.user }, 'could not render App Home');
     }

@@ -2,7 +2,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { ACTION_IDS, DENY_REASON } from '../action-ids.js';
 import { denyModal } from '../blocks/deny-modal.js';
 import { requestIdSchema } from './button-values.js';
-import { replyFor, type ListenerContext } from './context.js';
+import { type ListenerContext, replyFor } from './context.js';
 
 /**
  * Approve and Deny on the approval message. Who clicked comes from the signed payload; the use
@@ -21,9 +21,11 @@ export function registerApprovalListeners(app: App, context: ListenerContext): v
         : `You approved ${request.id}: ${request.approvals.length} of ${request.approvalsRequired} approvals so far.`;
       await respond({ response_type: 'ephemeral', replace_original: false, text });
     } catch (error) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: replyFor(context, error, { userId, action: 'approve' }) }).catch((e: unknown) =>
-        context.logger.warn({ err: e }, 'could not answer a click'),
-      );
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: replyFor(context, error, { userId, action: 'approve' }),
+      }).catch((e: unknown) => context.logger.warn({ err: e }, 'could not answer a click'));
     }
   });
 
@@ -33,7 +35,11 @@ export function registerApprovalListeners(app: App, context: ListenerContext): v
       const requestId = requestIdSchema.parse(action.value);
       await client.views.open({ trigger_id: body.trigger_id, view: denyModal(requestId) });
     } catch (error) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: replyFor(context, error, { userId: body.user.id, action: 'deny' }) }).catch(() => undefined);
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: replyFor(context, error, { userId: body.user.id, action: 'deny' }),
+      }).catch(() => undefined);
     }
   });
 
@@ -41,17 +47,30 @@ export function registerApprovalListeners(app: App, context: ListenerContext): v
     await ack();
     const userId = body.user.id;
     try {
-      const cancelled = await context.useCases.cancelRequest({ requestId: requestIdSchema.parse(action.value), userId });
-      await respond({ replace_original: true, text: `Request ${cancelled.id} for ${cancelled.target} is cancelled; nothing was granted.` });
+      const cancelled = await context.useCases.cancelRequest({
+        requestId: requestIdSchema.parse(action.value),
+        userId,
+      });
+      await respond({
+        replace_original: true,
+        text: `Request ${cancelled.id} for ${cancelled.target} is cancelled; nothing was granted.`,
+      });
     } catch (error) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: replyFor(context, error, { userId, action: 'cancel' }) }).catch(() => undefined);
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: replyFor(context, error, { userId, action: 'cancel' }),
+      }).catch(() => undefined);
     }
   });
 
   app.view(ACTION_IDS.denyModal, async ({ ack, body, view, client }) => {
     const reason = view.state.values[DENY_REASON.blockId]?.[DENY_REASON.actionId]?.value?.trim() ?? '';
     if (reason === '') {
-      await ack({ response_action: 'errors', errors: { [DENY_REASON.blockId]: 'Say why the request is denied: the requester reads it.' } });
+      await ack({
+        response_action: 'errors',
+        errors: { [DENY_REASON.blockId]: 'Say why the request is denied: the requester reads it.' },
+      });
       return;
     }
     await ack();
@@ -60,7 +79,9 @@ export function registerApprovalListeners(app: App, context: ListenerContext): v
       await context.useCases.denyRequest({ requestId: requestIdSchema.parse(view.private_metadata), userId, reason });
     } catch (error) {
       // A view submission has no response_url: tell the approver in a DM.
-      await client.chat.postMessage({ channel: userId, text: replyFor(context, error, { userId, action: 'deny' }) }).catch(() => undefined);
+      await client.chat
+        .postMessage({ channel: userId, text: replyFor(context, error, { userId, action: 'deny' }) })
+        .catch(() => undefined);
     }
   });
 }

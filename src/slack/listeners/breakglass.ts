@@ -2,7 +2,7 @@ import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import { ACTION_IDS } from '../action-ids.js';
 import { breakglassGranted } from '../blocks/breakglass-confirm.js';
 import { parseBreakglassValue, requestIdSchema } from './button-values.js';
-import { replyFor, type ListenerContext } from './context.js';
+import { type ListenerContext, replyFor } from './context.js';
 
 export const BREAKGLASS_CANCELLED = 'Breakglass cancelled; nothing was granted.';
 
@@ -29,7 +29,9 @@ export function registerBreakglassListeners(app: App, context: ListenerContext):
 
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.breakglassCancel, async ({ ack, respond }) => {
     await ack();
-    await respond({ replace_original: true, text: BREAKGLASS_CANCELLED }).catch((e: unknown) => context.logger.warn({ err: e }, 'could not answer a click'));
+    await respond({ replace_original: true, text: BREAKGLASS_CANCELLED }).catch((e: unknown) =>
+      context.logger.warn({ err: e }, 'could not answer a click'),
+    );
   });
 
   for (const [actionId, outcome] of [
@@ -42,7 +44,10 @@ export function registerBreakglassListeners(app: App, context: ListenerContext):
       try {
         const requestId = requestIdSchema.parse(action.value);
         const reviewed = await context.useCases.reviewBreakglass({ requestId, userId, outcome });
-        const text = outcome === 'ok' ? `Recorded: you reviewed ${reviewed.id} as OK.` : `Recorded: you flagged ${reviewed.id}; the security channel was told.`;
+        const text =
+          outcome === 'ok'
+            ? `Recorded: you reviewed ${reviewed.id} as OK.`
+            : `Recorded: you flagged ${reviewed.id}; the security channel was told.`;
         await respond({ response_type: 'ephemeral', replace_original: false, text });
       } catch (error) {
         await refuse(context, respond, error, { userId, action: `review-${outcome}` });
@@ -65,8 +70,13 @@ async function securityChannel(context: ListenerContext, userId: string, target:
   }
 }
 
-async function refuse(context: ListenerContext, respond: RespondFn, error: unknown, where: Record<string, unknown>): Promise<void> {
-  await respond({ response_type: 'ephemeral', replace_original: false, text: replyFor(context, error, where) }).catch((e: unknown) =>
-    context.logger.warn({ err: e }, 'could not answer a click'),
+async function refuse(
+  context: ListenerContext,
+  respond: RespondFn,
+  error: unknown,
+  where: Record<string, unknown>,
+): Promise<void> {
+  await respond({ response_type: 'ephemeral', replace_original: false, text: replyFor(context, error, where) }).catch(
+    (e: unknown) => context.logger.warn({ err: e }, 'could not answer a click'),
   );
 }

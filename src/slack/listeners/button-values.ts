@@ -29,8 +29,16 @@ export type BreakglassValue = z.infer<typeof breakglassValueSchema>;
  * The Confirm button's value: the command's input as JSON, with a fresh confirmation key so a
  * second click on the same button takes no second breakglass.
  */
-export function breakglassValue(input: Omit<BreakglassValue, 'confirmation'>, confirmation = randomBytes(12).toString('hex')): string {
-  return JSON.stringify({ target: input.target, ...(input.duration === undefined ? {} : { duration: input.duration }), reason: input.reason, confirmation });
+export function breakglassValue(
+  input: Omit<BreakglassValue, 'confirmation'>,
+  confirmation = randomBytes(12).toString('hex'),
+): string {
+  return JSON.stringify({
+    target: input.target,
+    ...(input.duration === undefined ? {} : { duration: input.duration }),
+    reason: input.reason,
+    confirmation,
+  });
 }
 
 /** Reads a Confirm button's value; throws `bad_command` when it is not one this version wrote. */
@@ -43,7 +51,11 @@ export function parseBreakglassValue(value: string | undefined): BreakglassValue
   }
   const parsed = breakglassValueSchema.safeParse(json);
   if (!parsed.success) {
-    throw new JumpgateError('bad_command', 'this breakglass button cannot be read any more: run /jump breakglass again', { cause: parsed.error });
+    throw new JumpgateError(
+      'bad_command',
+      'this breakglass button cannot be read any more: run /jump breakglass again',
+      { cause: parsed.error },
+    );
   }
   return parsed.data;
 }

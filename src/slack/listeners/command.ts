@@ -9,13 +9,14 @@ import { revokedMessage } from '../blocks/revoked-message.js';
 import { targetsMessage } from '../blocks/targets-message.js';
 import { parseCommand, type SlashCommand, type Subcommand } from '../parse-command.js';
 import { breakglassValue, MAX_BUTTON_VALUE } from './button-values.js';
-import { replyFor, type ListenerContext } from './context.js';
+import { type ListenerContext, replyFor } from './context.js';
 
 /** What this version carries out; the rest of the grammar is answered as not available. */
 const AVAILABLE: readonly Subcommand[] = ['request', 'breakglass', 'key', 'list', 'revoke', 'targets', 'help'];
 
 /** Said instead of the confirmation when the command's input cannot ride on its Confirm button. */
-export const REASON_TOO_LONG = ':warning: Nothing was granted: the reason is too long for breakglass (at most ~1900 characters).';
+export const REASON_TOO_LONG =
+  ':warning: Nothing was granted: the reason is too long for breakglass (at most ~1900 characters).';
 
 /**
  * `/jump …`: acknowledged at once (Slack's deadline is 3 s), then parsed and carried out; every
@@ -25,13 +26,19 @@ export function registerCommandListener(app: App, context: ListenerContext): voi
   app.command('/jump', async ({ command, ack, respond, client }) => {
     await ack();
     const userId = command.user_id;
-    const reply = (message: { text: string; blocks?: unknown[] }) => respond({ response_type: 'ephemeral', replace_original: false, ...message });
+    const reply = (message: { text: string; blocks?: unknown[] }) =>
+      respond({ response_type: 'ephemeral', replace_original: false, ...message });
     try {
       const parsed = parseCommand(command.text);
-      await run(parsed, { userId, triggerId: command.trigger_id, reply, openView: (view) => client.views.open({ trigger_id: command.trigger_id, view }) });
+      await run(parsed, {
+        userId,
+        triggerId: command.trigger_id,
+        reply,
+        openView: (view) => client.views.open({ trigger_id: command.trigger_id, view }),
+      });
     } catch (error) {
-      await reply({ text: replyFor(context, error, { userId, command: command.text.split(/\s+/)[0] }) }).catch((e: unknown) =>
-        context.logger.warn({ err: e }, 'could not answer a slash command'),
+      await reply({ text: replyFor(context, error, { userId, command: command.text.split(/\s+/)[0] }) }).catch(
+        (e: unknown) => context.logger.warn({ err: e }, 'could not answer a slash command'),
       );
     }
   });
@@ -55,20 +62,33 @@ export function registerCommandListener(app: App, context: ListenerContext): voi
         return void (await io.openView(requestModal(modalTargets(targets))));
       }
       case 'request': {
-        const outcome = await useCases.requestAccess({ requester: io.userId, target: command.target, duration: command.duration, reason: command.reason });
+        const outcome = await useCases.requestAccess({
+          requester: io.userId,
+          target: command.target,
+          duration: command.duration,
+          reason: command.reason,
+        });
         return void (await io.reply(requestSentMessage(outcome.request, outcome.postedTo, outcome.incidentCheck)));
       }
       case 'key':
-        return void (await io.reply(keyRegisteredMessage(await useCases.registerKey({ userId: io.userId, text: command.key }))));
+        return void (await io.reply(
+          keyRegisteredMessage(await useCases.registerKey({ userId: io.userId, text: command.key })),
+        ));
       case 'list':
         return void (await io.reply(listMessage(await useCases.listMine(io.userId), now)));
       case 'targets':
         return void (await io.reply(targetsMessage(await useCases.listTargets(io.userId))));
       case 'revoke':
-        return void (await io.reply(revokedMessage(await useCases.revokeGrant({ grantId: command.grantId, userId: io.userId }))));
+        return void (await io.reply(
+          revokedMessage(await useCases.revokeGrant({ grantId: command.grantId, userId: io.userId })),
+        ));
       case 'breakglass': {
         // Nothing is granted yet: the person first reads what will happen, then confirms.
-        const input = { target: command.target, ...(command.duration === undefined ? {} : { duration: command.duration }), reason: command.reason };
+        const input = {
+          target: command.target,
+          ...(command.duration === undefined ? {} : { duration: command.duration }),
+          reason: command.reason,
+        };
         const plan = await useCases.checkBreakglass({ requester: io.userId, ...input });
         const value = breakglassValue(input);
         if (value.length > MAX_BUTTON_VALUE) return void (await io.reply({ text: REASON_TOO_LONG }));
@@ -76,7 +96,9 @@ export function registerCommandListener(app: App, context: ListenerContext): voi
       }
       case 'vendor':
       case 'extend':
-        return void (await io.reply({ text: `/jump ${command.name} is not available in this version of Jumpgate; see /jump help for what is.` }));
+        return void (await io.reply({
+          text: `/jump ${command.name} is not available in this version of Jumpgate; see /jump help for what is.`,
+        }));
     }
   }
 }

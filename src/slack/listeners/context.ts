@@ -15,7 +15,8 @@ export interface ListenerContext {
  */
 export function replyFor(context: ListenerContext, error: unknown, where: Record<string, unknown>): string {
   const reply = errorReply(error);
-  if (reply.reference) context.logger.error({ err: error, reference: reply.reference, ...where }, 'unexpected error in a Slack listener');
+  if (reply.reference)
+    context.logger.error({ err: error, reference: reply.reference, ...where }, 'unexpected error in a Slack listener');
   else context.logger.info({ code: (error as { code?: string }).code, ...where }, 'refused');
   return reply.text;
 }

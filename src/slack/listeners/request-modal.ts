@@ -4,7 +4,7 @@ import { isJumpgateError } from '../../domain/errors.js';
 import { checkReasonLength } from '../../domain/request-rules.js';
 import { ACTION_IDS, REQUEST_FIELDS } from '../action-ids.js';
 import { requestSentMessage } from '../blocks/request-sent-message.js';
-import { replyFor, type ListenerContext } from './context.js';
+import { type ListenerContext, replyFor } from './context.js';
 
 /**
  * The request modal's submission. Malformed fields are shown in the modal itself; what the
@@ -20,7 +20,8 @@ export function registerRequestModalListener(app: App, context: ListenerContext)
     const ticket = read(REQUEST_FIELDS.ticket)?.value?.trim() ?? '';
     const errors: Record<string, string> = {};
     if (target === '') errors[REQUEST_FIELDS.target.blockId] = 'Choose a target.';
-    if (duration !== '' && !isDuration(duration)) errors[REQUEST_FIELDS.duration.blockId] = `"${duration}" is not a duration: use 90s, 30m, 2h, 1h30m or 1d.`;
+    if (duration !== '' && !isDuration(duration))
+      errors[REQUEST_FIELDS.duration.blockId] = `"${duration}" is not a duration: use 90s, 30m, 2h, 1h30m or 1d.`;
     const reasonProblem = problemOf(() => checkReasonLength(reason));
     if (reasonProblem) errors[REQUEST_FIELDS.reason.blockId] = reasonProblem;
     if (Object.keys(errors).length > 0) {
@@ -37,9 +38,14 @@ export function registerRequestModalListener(app: App, context: ListenerContext)
         reason,
         ...(ticket ? { ticket } : {}),
       });
-      await client.chat.postMessage({ channel: userId, ...requestSentMessage(outcome.request, outcome.postedTo, outcome.incidentCheck) });
+      await client.chat.postMessage({
+        channel: userId,
+        ...requestSentMessage(outcome.request, outcome.postedTo, outcome.incidentCheck),
+      });
     } catch (error) {
-      await client.chat.postMessage({ channel: userId, text: replyFor(context, error, { userId, action: 'request-modal' }) }).catch(() => undefined);
+      await client.chat
+        .postMessage({ channel: userId, text: replyFor(context, error, { userId, action: 'request-modal' }) })
+        .catch(() => undefined);
     }
   });
 }

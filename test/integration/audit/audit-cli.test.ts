@@ -18,7 +18,14 @@ let dir: string;
 async function audit(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run('node_modules/.bin/tsx', ['src/audit-cli.ts', ...args], {
-      env: { ...process.env, REDIS_URL: conn.url, JUMPGATE_PREFIX: conn.prefix, SLACK_BOT_TOKEN: '', SLACK_APP_TOKEN: '', SLACK_SIGNING_SECRET: '' },
+      env: {
+        ...process.env,
+        REDIS_URL: conn.url,
+        JUMPGATE_PREFIX: conn.prefix,
+        SLACK_BOT_TOKEN: '',
+        SLACK_APP_TOKEN: '',
+        SLACK_SIGNING_SECRET: '',
+      },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -49,7 +56,10 @@ describe('npm run audit', () => {
 
   it('tail prints the newest records as JSON lines', async () => {
     const result = await audit('tail', '2');
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as AuditRecord);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as AuditRecord);
     expect(lines.map((r) => r.seq)).toEqual([4, 5]);
   });
 

@@ -8,7 +8,10 @@ const REPO_DIR = path.resolve(import.meta.dirname, '..', '..', '..');
 /** `npm run bench -- --quick` as a person runs it: its exit code, stdout and stderr. */
 function runQuickBench(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'bench', '--', '--quick'], { cwd: REPO_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['run', '--silent', 'bench', '--', '--quick'], {
+      cwd: REPO_DIR,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -2,9 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrokerServer, type RunningBroker } from '../../../src/broker/server/broker-server.js';
+import { type RunningBroker, startBrokerServer } from '../../../src/broker/server/broker-server.js';
 import type { SigningKey } from '../../../src/broker/signing-key.js';
-import { hs256WithPublicKey, makeSigningKey, makeToken, unsignedToken, type TokenSpec } from '../../support/token-builder.js';
+import {
+  hs256WithPublicKey,
+  makeSigningKey,
+  makeToken,
+  type TokenSpec,
+  unsignedToken,
+} from '../../support/token-builder.js';
 import { grantRequest, rawCall, userKey } from './harness.js';
 
 /** Every refusal of Broker API v1 authentication, sent raw with hand-made tokens to the real server. */
@@ -41,7 +47,10 @@ describe('the broker answers 401 with a code naming the failed check', () => {
   });
 
   it('no Authorization header: missing_token', async () => {
-    expect(await post(undefined)).toEqual({ status: 401, error: { code: 'missing_token', message: 'an Authorization: Bearer <JWT> header is required' } });
+    expect(await post(undefined)).toEqual({
+      status: 401,
+      error: { code: 'missing_token', message: 'an Authorization: Bearer <JWT> header is required' },
+    });
   });
 
   it('a token signed by another key under the bot kid: bad_signature', async () => {
@@ -68,13 +77,20 @@ describe('the broker answers 401 with a code naming the failed check', () => {
   it('a key the broker does not trust: unknown_kid', async () => {
     expect(await post(await makeToken(stranger, spec()))).toEqual({
       status: 401,
-      error: { code: 'unknown_kid', message: `the token is signed with key ${stranger.kid}, which the broker does not trust` },
+      error: {
+        code: 'unknown_kid',
+        message: `the token is signed with key ${stranger.kid}, which the broker does not trust`,
+      },
     });
   });
 
   it('another audience: wrong_audience; another issuer: wrong_issuer', async () => {
-    expect((await post(await makeToken(bot, spec({ claims: { aud: 'some-other-api' } })))).error?.code).toBe('wrong_audience');
-    expect((await post(await makeToken(bot, spec({ claims: { iss: 'not-jumpgate' } })))).error?.code).toBe('wrong_issuer');
+    expect((await post(await makeToken(bot, spec({ claims: { aud: 'some-other-api' } })))).error?.code).toBe(
+      'wrong_audience',
+    );
+    expect((await post(await makeToken(bot, spec({ claims: { iss: 'not-jumpgate' } })))).error?.code).toBe(
+      'wrong_issuer',
+    );
   });
 
   it('an expired token: expired', async () => {
@@ -89,7 +105,10 @@ describe('the broker answers 401 with a code naming the failed check', () => {
     const other = JSON.stringify({ ...(JSON.parse(body) as object), id: 'g-replay' });
     const token = await makeToken(bot, spec({ body: other }));
     expect((await post(token, other)).status).toBe(201);
-    expect(await post(token, other)).toEqual({ status: 401, error: { code: 'replayed', message: 'this token was already used' } });
+    expect(await post(token, other)).toEqual({
+      status: 401,
+      error: { code: 'replayed', message: 'this token was already used' },
+    });
   });
 
   it('a body other than the one signed: request_mismatch', async () => {

@@ -2,7 +2,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCertificateAuthority, sshTime, type CertificateAuthority } from '../../../src/broker/server/certificate-authority.js';
+import {
+  type CertificateAuthority,
+  openCertificateAuthority,
+  sshTime,
+} from '../../../src/broker/server/certificate-authority.js';
 import { createSshKeygen } from '../../../src/broker/server/ssh-keygen.js';
 import { readCertificate, userKey } from './harness.js';
 
@@ -59,8 +63,19 @@ describe('certificates signed by the broker', () => {
       skEd25519: skKey('sk-ssh-ed25519@openssh.com', ed25519),
     };
     for (const [name, publicKey] of Object.entries(keys)) {
-      const certificate = await ca.sign({ publicKey, keyId: `g-${name}`, principals: ['dbadmin', 'readonly'], serial: '77', validFromMs: FROM, validToMs: TO, restricted: false, allowPty: false });
-      expect(certificate.split(' ')[0]).toBe(`${publicKey.split(' ')[0]!.replace(/(@openssh\.com)?$/, '-cert-v01@openssh.com')}`);
+      const certificate = await ca.sign({
+        publicKey,
+        keyId: `g-${name}`,
+        principals: ['dbadmin', 'readonly'],
+        serial: '77',
+        validFromMs: FROM,
+        validToMs: TO,
+        restricted: false,
+        allowPty: false,
+      });
+      expect(certificate.split(' ')[0]).toBe(
+        `${publicKey.split(' ')[0]!.replace(/(@openssh\.com)?$/, '-cert-v01@openssh.com')}`,
+      );
       const info = await readCertificate(certificate);
       expect(info.signingCa, name).toMatch(/^ED25519 SHA256:/);
       expect({ ...info, signingCa: 'checked above' }, name).toEqual({
@@ -71,7 +86,13 @@ describe('certificates signed by the broker', () => {
         validTo: '2031-03-01T10:30:00',
         principals: ['dbadmin', 'readonly'],
         criticalOptions: [],
-        extensions: ['permit-X11-forwarding', 'permit-agent-forwarding', 'permit-port-forwarding', 'permit-pty', 'permit-user-rc'],
+        extensions: [
+          'permit-X11-forwarding',
+          'permit-agent-forwarding',
+          'permit-port-forwarding',
+          'permit-pty',
+          'permit-user-rc',
+        ],
       });
     }
   });
@@ -79,11 +100,43 @@ describe('certificates signed by the broker', () => {
   it('match what ssh-keygen -s writes for a vendor: options cleared, a PTY only when allowed, source-address', async () => {
     const key = await userKey(root, 'vendor');
     const keyFile = path.join(root, 'vendor.pub');
-    const request = { publicKey: key, keyId: 'g-vendor', principals: ['vendor'], serial: '5', validFromMs: FROM, validToMs: TO, restricted: true, allowPty: true, sourceAddress: ['203.0.113.0/24', '198.51.100.7'] };
+    const request = {
+      publicKey: key,
+      keyId: 'g-vendor',
+      principals: ['vendor'],
+      serial: '5',
+      validFromMs: FROM,
+      validToMs: TO,
+      restricted: true,
+      allowPty: true,
+      sourceAddress: ['203.0.113.0/24', '198.51.100.7'],
+    };
     const ours = await readCertificate(await ca.sign(request));
-    await sshKeygen(['-s', path.join(root, 'ca', 'ca'), '-I', 'g-vendor', '-n', 'vendor', '-V', `${sshTime(FROM)}:${sshTime(TO)}`, '-z', '5', '-O', 'clear', '-O', 'permit-pty', '-O', 'source-address=203.0.113.0/24,198.51.100.7', '-q', keyFile]);
+    await sshKeygen([
+      '-s',
+      path.join(root, 'ca', 'ca'),
+      '-I',
+      'g-vendor',
+      '-n',
+      'vendor',
+      '-V',
+      `${sshTime(FROM)}:${sshTime(TO)}`,
+      '-z',
+      '5',
+      '-O',
+      'clear',
+      '-O',
+      'permit-pty',
+      '-O',
+      'source-address=203.0.113.0/24,198.51.100.7',
+      '-q',
+      keyFile,
+    ]);
     const theirs = await readCertificate(await readFile(path.join(root, 'vendor-cert.pub'), 'utf8'));
     expect(ours).toEqual(theirs);
-    expect(ours).toMatchObject({ extensions: ['permit-pty'], criticalOptions: ['source-address 203.0.113.0/24,198.51.100.7'] });
+    expect(ours).toMatchObject({
+      extensions: ['permit-pty'],
+      criticalOptions: ['source-address 203.0.113.0/24,198.51.100.7'],
+    });
   });
 });

@@ -19,8 +19,13 @@ afterAll(async () => {
 });
 
 function startCli(env: Record<string, string>) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('BROKER_') && name !== 'DATA_DIR'));
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI], { env: { ...clean, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('BROKER_') && name !== 'DATA_DIR'),
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI], {
+    env: { ...clean, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -60,7 +65,12 @@ describe('npm run broker', () => {
     const port = await freePort();
     const dataDir = path.join(dir, 'data');
     const krlFile = path.join(dir, 'sshd', 'revoked.krl');
-    const cli = startCli({ BROKER_TRUSTED_KEYS: JSON.stringify(key.jwks), BROKER_PORT: String(port), DATA_DIR: dataDir, BROKER_KRL_FILE: krlFile });
+    const cli = startCli({
+      BROKER_TRUSTED_KEYS: JSON.stringify(key.jwks),
+      BROKER_PORT: String(port),
+      DATA_DIR: dataDir,
+      BROKER_KRL_FILE: krlFile,
+    });
     try {
       const health = await waitForHealth(`http://127.0.0.1:${port}`);
       expect([health.status, await health.json()]).toEqual([200, { ok: true }]);

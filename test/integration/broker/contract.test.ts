@@ -1,9 +1,9 @@
-import { readdir, readFile, rm, mkdtemp, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrokerClient } from '../../../src/broker/client.js';
-import { startBrokerServer, type RunningBroker } from '../../../src/broker/server/broker-server.js';
+import { type RunningBroker, startBrokerServer } from '../../../src/broker/server/broker-server.js';
 import type { SigningKey } from '../../../src/broker/signing-key.js';
 import { JumpgateError } from '../../../src/domain/errors.js';
 import type { Broker } from '../../../src/service/ports/broker.js';
@@ -60,14 +60,23 @@ async function rejection(promise: Promise<unknown>): Promise<JumpgateError> {
 describe('POST /v1/grants issues an OpenSSH certificate', () => {
   it('whose key id, serial, principals and window are the grant, signed by the broker CA', async () => {
     const { broker, client, dataDir, now } = await freshBroker();
-    const request = grantRequest(alice, { id: 'g-std', target: { name: 'prod-db', hosts: ['db-1'], principals: ['dbadmin', 'readonly'] } }, now());
+    const request = grantRequest(
+      alice,
+      { id: 'g-std', target: { name: 'prod-db', hosts: ['db-1'], principals: ['dbadmin', 'readonly'] } },
+      now(),
+    );
     const issued = await client.grant(request);
     expect(issued).toEqual({
       id: 'g-std',
       status: 'active',
       notBefore: new Date(Math.floor((now() - 60_000) / 1000) * 1000).toISOString(),
       notAfter: request.notAfter,
-      credential: { type: 'ssh-certificate', certificate: issued.credential.certificate, serial: '1', principals: ['dbadmin', 'readonly'] },
+      credential: {
+        type: 'ssh-certificate',
+        certificate: issued.credential.certificate,
+        serial: '1',
+        principals: ['dbadmin', 'readonly'],
+      },
     });
     expect(issued.credential.certificate).toMatch(/^ssh-ed25519-cert-v01@openssh\.com AAAA/);
     const cert = await readCertificate(issued.credential.certificate);
@@ -78,7 +87,13 @@ describe('POST /v1/grants issues an OpenSSH certificate', () => {
       validFrom: sshPrinted(issued.notBefore!),
       validTo: sshPrinted(request.notAfter),
       criticalOptions: [],
-      extensions: ['permit-X11-forwarding', 'permit-agent-forwarding', 'permit-port-forwarding', 'permit-pty', 'permit-user-rc'],
+      extensions: [
+        'permit-X11-forwarding',
+        'permit-agent-forwarding',
+        'permit-port-forwarding',
+        'permit-pty',
+        'permit-user-rc',
+      ],
     });
     const caPub = await readFile(path.join(dataDir, 'ca.pub'), 'utf8');
     expect(cert.signingCa).toContain(await fingerprint(caPub));
@@ -87,10 +102,23 @@ describe('POST /v1/grants issues an OpenSSH certificate', () => {
 
   it('for a vendor: no forwarding and no PTY, unless the PTY is allowed; source-address when the target has one', async () => {
     const { client, now } = await freshBroker();
-    const vendorTarget = { name: 'prod-db', hosts: ['db-1'], principals: ['vendor'], sourceAddress: ['203.0.113.0/24', '198.51.100.7'] };
+    const vendorTarget = {
+      name: 'prod-db',
+      hosts: ['db-1'],
+      principals: ['vendor'],
+      sourceAddress: ['203.0.113.0/24', '198.51.100.7'],
+    };
     const subject = { type: 'vendor' as const, email: 'ann@vendor.example', sponsor: 'U0SPONSOR', sshPublicKey: bob };
-    const noPty = await client.grant(grantRequest(bob, { id: 'g-v1', kind: 'vendor', subject, target: vendorTarget }, now()));
-    const withPty = await client.grant(grantRequest(bob, { id: 'g-v2', kind: 'vendor', subject, target: vendorTarget, options: { allowPty: true } }, now()));
+    const noPty = await client.grant(
+      grantRequest(bob, { id: 'g-v1', kind: 'vendor', subject, target: vendorTarget }, now()),
+    );
+    const withPty = await client.grant(
+      grantRequest(
+        bob,
+        { id: 'g-v2', kind: 'vendor', subject, target: vendorTarget, options: { allowPty: true } },
+        now(),
+      ),
+    );
     expect(await readCertificate(noPty.credential.certificate)).toMatchObject({
       principals: ['vendor'],
       extensions: [],
@@ -108,7 +136,10 @@ describe('POST /v1/grants issues an OpenSSH certificate', () => {
     expect(weak.details).toEqual({ status: 400, code: 'invalid_ssh_key' });
 
     const body = JSON.stringify(grantRequest('-----BEGIN OPENSSH PRIVATE KEY-----', { id: 'g-priv' }, now()));
-    const response = await rawCall(broker.url, 'POST', '/v1/grants', { token: await token('POST', '/v1/grants', body), body });
+    const response = await rawCall(broker.url, 'POST', '/v1/grants', {
+      token: await token('POST', '/v1/grants', body),
+      body,
+    });
     const { error } = response.json() as { error: { code: string; message: string } };
     expect([response.status, error.code]).toEqual([400, 'invalid_ssh_key']);
     expect(error.message).toMatch(/^this looks like a PRIVATE key — never share it; paste the \.pub file — accepted: /);
@@ -118,14 +149,26 @@ describe('POST /v1/grants issues an OpenSSH certificate', () => {
     const { broker, client, now, token } = await freshBroker();
     const { subject: _subject, ...noSubject } = grantRequest(alice, {}, now());
     const body = JSON.stringify({ ...noSubject, subject: { type: 'user' } });
-    const response = await rawCall(broker.url, 'POST', '/v1/grants', { token: await token('POST', '/v1/grants', body), body });
+    const response = await rawCall(broker.url, 'POST', '/v1/grants', {
+      token: await token('POST', '/v1/grants', body),
+      body,
+    });
     expect([response.status, response.json()]).toEqual([
       400,
-      { error: { code: 'invalid_request', message: 'subject.sshPublicKey: Invalid input: expected string, received undefined' } },
+      {
+        error: {
+          code: 'invalid_request',
+          message: 'subject.sshPublicKey: Invalid input: expected string, received undefined',
+        },
+      },
     ]);
-    const past = await rejection(client.grant(grantRequest(alice, { notAfter: new Date(now() - 1_000).toISOString() }, now())));
+    const past = await rejection(
+      client.grant(grantRequest(alice, { notAfter: new Date(now() - 1_000).toISOString() }, now())),
+    );
     expect(past.details).toEqual({ status: 410, code: 'grant_expired' });
-    const far = await rejection(client.grant(grantRequest(alice, { notAfter: new Date(now() + 8 * 86_400_000).toISOString() }, now())));
+    const far = await rejection(
+      client.grant(grantRequest(alice, { notAfter: new Date(now() + 8 * 86_400_000).toISOString() }, now())),
+    );
     expect(far.message).toMatch(/is more than 7 days ahead; grants are at most 7 days long$/);
   });
 });
@@ -134,8 +177,14 @@ describe('grants are idempotent by id', () => {
   it('answers the same id and request with the same grant: 201 first, then 200 with an identical body', async () => {
     const { broker, client, now, token } = await freshBroker();
     const body = JSON.stringify(grantRequest(alice, { id: 'g-idem' }, now()));
-    const first = await rawCall(broker.url, 'POST', '/v1/grants', { token: await token('POST', '/v1/grants', body), body });
-    const second = await rawCall(broker.url, 'POST', '/v1/grants', { token: await token('POST', '/v1/grants', body), body });
+    const first = await rawCall(broker.url, 'POST', '/v1/grants', {
+      token: await token('POST', '/v1/grants', body),
+      body,
+    });
+    const second = await rawCall(broker.url, 'POST', '/v1/grants', {
+      token: await token('POST', '/v1/grants', body),
+      body,
+    });
     expect([first.status, second.status]).toEqual([201, 200]);
     expect(second.text).toBe(first.text);
     expect(await client.grant(JSON.parse(body) as Parameters<Broker['grant']>[0])).toEqual(first.json());
@@ -167,7 +216,11 @@ describe('DELETE /v1/grants/{id} revokes through the KRL', () => {
     const kept = await client.grant(grantRequest(alice, { id: 'g-kept' }, now()));
     const ended = await client.grant(grantRequest(bob, { id: 'g-ended' }, now()));
     const revoked = await client.revoke('g-ended');
-    expect(revoked).toEqual({ id: 'g-ended', status: 'revoked', revokedAt: new Date(Date.parse(revoked.revokedAt)).toISOString() });
+    expect(revoked).toEqual({
+      id: 'g-ended',
+      status: 'revoked',
+      revokedAt: new Date(Date.parse(revoked.revokedAt)).toISOString(),
+    });
     expect(await client.revoke('g-ended')).toEqual(revoked);
 
     const krlPath = path.join(dataDir, 'revoked.krl');
@@ -190,18 +243,42 @@ describe('GET /v1/grants?status=active', () => {
   it('lists grants neither revoked nor past their notAfter', async () => {
     const { broker, client, now, advance, token } = await freshBroker();
     const long = await client.grant(grantRequest(alice, { id: 'g-long', requestId: 'r-long' }, now()));
-    await client.grant(grantRequest(alice, { id: 'g-short', notAfter: new Date(Math.floor(now() / 1000) * 1000 + 60_000).toISOString() }, now()));
+    await client.grant(
+      grantRequest(
+        alice,
+        { id: 'g-short', notAfter: new Date(Math.floor(now() / 1000) * 1000 + 60_000).toISOString() },
+        now(),
+      ),
+    );
     await client.grant(grantRequest(bob, { id: 'g-revoked' }, now()));
     await client.revoke('g-revoked');
     advance(61_000);
-    expect(await client.listActive()).toEqual([{ id: 'g-long', requestId: 'r-long', notAfter: long.notAfter, serial: long.credential.serial }]);
+    expect(await client.listActive()).toEqual([
+      { id: 'g-long', requestId: 'r-long', notAfter: long.notAfter, serial: long.credential.serial },
+    ]);
 
-    const raw = await rawCall(broker.url, 'GET', '/v1/grants?status=active', { token: await token('GET', '/v1/grants?status=active') });
-    expect(raw.json()).toEqual({
-      grants: [{ id: 'g-long', requestId: 'r-long', notAfter: long.notAfter, serial: '1', principals: ['dbadmin'], kind: 'standard' }],
+    const raw = await rawCall(broker.url, 'GET', '/v1/grants?status=active', {
+      token: await token('GET', '/v1/grants?status=active'),
     });
-    const bad = await rawCall(broker.url, 'GET', '/v1/grants?status=all', { token: await token('GET', '/v1/grants?status=all') });
-    expect([bad.status, bad.json()]).toEqual([400, { error: { code: 'invalid_request', message: 'status must be "active" (got "all")' } }]);
+    expect(raw.json()).toEqual({
+      grants: [
+        {
+          id: 'g-long',
+          requestId: 'r-long',
+          notAfter: long.notAfter,
+          serial: '1',
+          principals: ['dbadmin'],
+          kind: 'standard',
+        },
+      ],
+    });
+    const bad = await rawCall(broker.url, 'GET', '/v1/grants?status=all', {
+      token: await token('GET', '/v1/grants?status=all'),
+    });
+    expect([bad.status, bad.json()]).toEqual([
+      400,
+      { error: { code: 'invalid_request', message: 'status must be "active" (got "all")' } },
+    ]);
   });
 });
 
@@ -228,17 +305,32 @@ describe('HTTP edges answer {error:{code,message}} without stack traces', () => 
   it('unknown route 404, wrong method 405, body over 64 KiB 413, non-JSON 400', async () => {
     const { broker, token } = await freshBroker();
     const unknown = await rawCall(broker.url, 'GET', '/v2/things');
-    expect([unknown.status, unknown.json()]).toEqual([404, { error: { code: 'not_found', message: 'no route GET /v2/things' } }]);
+    expect([unknown.status, unknown.json()]).toEqual([
+      404,
+      { error: { code: 'not_found', message: 'no route GET /v2/things' } },
+    ]);
     const wrongMethod = await rawCall(broker.url, 'PUT', '/v1/grants/g-1');
     expect([wrongMethod.status, wrongMethod.json()]).toEqual([
       405,
       { error: { code: 'method_not_allowed', message: 'PUT is not allowed on /v1/grants/g-1 (use DELETE)' } },
     ]);
     const huge = 'x'.repeat(64 * 1024 + 1);
-    const tooLarge = await rawCall(broker.url, 'POST', '/v1/grants', { token: await token('POST', '/v1/grants', huge), body: huge });
-    expect([tooLarge.status, tooLarge.json()]).toEqual([413, { error: { code: 'payload_too_large', message: 'the body is larger than 65536 bytes' } }]);
-    const notJson = await rawCall(broker.url, 'POST', '/v1/grants', { token: await token('POST', '/v1/grants', 'hello'), body: 'hello' });
-    expect([notJson.status, notJson.json()]).toEqual([400, { error: { code: 'invalid_json', message: 'the body is not valid JSON' } }]);
+    const tooLarge = await rawCall(broker.url, 'POST', '/v1/grants', {
+      token: await token('POST', '/v1/grants', huge),
+      body: huge,
+    });
+    expect([tooLarge.status, tooLarge.json()]).toEqual([
+      413,
+      { error: { code: 'payload_too_large', message: 'the body is larger than 65536 bytes' } },
+    ]);
+    const notJson = await rawCall(broker.url, 'POST', '/v1/grants', {
+      token: await token('POST', '/v1/grants', 'hello'),
+      body: 'hello',
+    });
+    expect([notJson.status, notJson.json()]).toEqual([
+      400,
+      { error: { code: 'invalid_json', message: 'the body is not valid JSON' } },
+    ]);
     for (const response of [unknown, wrongMethod, tooLarge, notJson]) expect(response.text).not.toMatch(/\n\s+at /);
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrokerClient } from '../../../src/broker/client.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../../src/broker/embedded.js';
+import { type EmbeddedBroker, startEmbeddedBroker } from '../../../src/broker/embedded.js';
 import { loadSigningKey } from '../../../src/broker/signing-key.js';
 import { grantRequest, userKey } from './harness.js';
 

@@ -37,7 +37,10 @@ export async function readCertificate(certificate: string): Promise<CertificateI
   const list = (name: string) => {
     const match = new RegExp(`^\\s*${name}: ?(.*)\\n((?:\\s{16}.*\\n)*)`, 'm').exec(`${stdout}\n`);
     if (!match || match[1]?.trim() === '(none)') return [];
-    return (match[2] ?? '').split('\n').map((line) => line.trim()).filter((line) => line !== '');
+    return (match[2] ?? '')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '');
   };
   const valid = /^\s*Valid: from (\S+) to (\S+)$/m.exec(stdout);
   return {
@@ -82,7 +85,11 @@ export function sshPrinted(iso: string): string {
   return new Date(iso).toISOString().slice(0, 19);
 }
 
-export function grantRequest(sshPublicKey: string, overrides: Partial<GrantRequest> = {}, nowMs = Date.now()): GrantRequest {
+export function grantRequest(
+  sshPublicKey: string,
+  overrides: Partial<GrantRequest> = {},
+  nowMs = Date.now(),
+): GrantRequest {
   return {
     id: 'g-1',
     requestId: 'r-1',
@@ -108,5 +115,10 @@ export async function rawCall(
     ...(options.body === undefined ? {} : { body: options.body }),
   });
   const text = await response.text();
-  return { status: response.status, contentType: response.headers.get('content-type'), text, json: () => JSON.parse(text) as unknown };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    text,
+    json: () => JSON.parse(text) as unknown,
+  };
 }

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { readdir, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrokerClient } from '../../../src/broker/client.js';
-import { startBrokerServer, type RunningBroker } from '../../../src/broker/server/broker-server.js';
+import { type RunningBroker, startBrokerServer } from '../../../src/broker/server/broker-server.js';
 import { createKrl } from '../../../src/broker/server/krl.js';
 import { createRevocationList, KRL_EXPIRY_MARGIN_MS } from '../../../src/broker/server/revocation-list.js';
 import { createSshKeygen } from '../../../src/broker/server/ssh-keygen.js';
@@ -44,7 +44,14 @@ async function freshBroker() {
   const broker = await startBrokerServer({ dataDir, trustedKeys: key.jwks, now, pruneEveryMs: 0 });
   open.push(broker);
   const client = createBrokerClient({ baseUrl: broker.url, signingKey: key, now, retries: 0, timeoutMs: 60_000 });
-  return { broker, client, dataDir, krlPath: path.join(dataDir, 'revoked.krl'), now, advance: (ms: number) => (nowMs += ms) };
+  return {
+    broker,
+    client,
+    dataDir,
+    krlPath: path.join(dataDir, 'revoked.krl'),
+    now,
+    advance: (ms: number) => (nowMs += ms),
+  };
 }
 
 /** `ssh-keygen -Q` over many certificates at once: the ones the KRL revokes. */
@@ -60,11 +67,14 @@ async function revokedAmong(krl: Buffer, certificates: readonly string[]): Promi
     }),
   );
   // Exit status 1 when any is revoked; each file gets one line, "<file> (…): REVOKED" or ": ok".
-  const { stdout } = await run('ssh-keygen', ['-Q', '-f', krlFile, ...files]).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
+  const { stdout } = await run('ssh-keygen', ['-Q', '-f', krlFile, ...files]).catch((error: { stdout?: string }) => ({
+    stdout: error.stdout ?? '',
+  }));
   const revoked = new Set<string>();
   for (const [i, file] of files.entries()) {
     const line = stdout.split('\n').find((l) => l.startsWith(`${file} `)) ?? '';
-    if (!line.endsWith(': ok') && !line.endsWith('REVOKED')) throw new Error(`ssh-keygen -Q said nothing usable about ${file}: ${stdout.slice(0, 300)}`);
+    if (!line.endsWith(': ok') && !line.endsWith('REVOKED'))
+      throw new Error(`ssh-keygen -Q said nothing usable about ${file}: ${stdout.slice(0, 300)}`);
     if (line.endsWith('REVOKED')) revoked.add(certificates[i]!);
   }
   await rm(work, { recursive: true, force: true });
@@ -72,13 +82,21 @@ async function revokedAmong(krl: Buffer, certificates: readonly string[]): Promi
 }
 
 describe('a burst of revocations', () => {
-  it('200 at once share far fewer than 200 KRL writes, and each caller is answered only once its serial is in the KRL', async ({ annotate }) => {
+  it('200 at once share far fewer than 200 KRL writes, and each caller is answered only once its serial is in the KRL', async ({
+    annotate,
+  }) => {
     const { broker, client, krlPath, now } = await freshBroker();
-    const grants = await Promise.all(Array.from({ length: 200 }, (_, i) => client.grant(grantRequest(alice, { id: `g-${i}`, requestId: `r-${i}` }, now()))));
+    const grants = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        client.grant(grantRequest(alice, { id: `g-${i}`, requestId: `r-${i}` }, now())),
+      ),
+    );
     const writesBefore = broker.krlStatus().krlWrites;
 
     // What the KRL file says at the moment each caller gets its answer.
-    const seenAtAnswer = await Promise.all(grants.map(async (grant) => (await client.revoke(grant.id), await readFile(krlPath))));
+    const seenAtAnswer = await Promise.all(
+      grants.map(async (grant) => (await client.revoke(grant.id), await readFile(krlPath))),
+    );
 
     const writes = broker.krlStatus().krlWrites - writesBefore;
     await annotate(`200 concurrent revocations: ${writes} KRL writes`);
@@ -100,7 +118,11 @@ describe('a burst of revocations', () => {
 describe('what has expired', () => {
   it('leaves the KRL and the grants folder once its certificate expired more than the margin ago; the same id then gets 410', async () => {
     const { broker, client, dataDir, krlPath, now, advance } = await freshBroker();
-    const shortRequest = grantRequest(alice, { id: 'g-short', notAfter: new Date(Math.floor(now() / 1000) * 1000 + 60_000).toISOString() }, now());
+    const shortRequest = grantRequest(
+      alice,
+      { id: 'g-short', notAfter: new Date(Math.floor(now() / 1000) * 1000 + 60_000).toISOString() },
+      now(),
+    );
     const short = await client.grant(shortRequest);
     const long = await client.grant(grantRequest(alice, { id: 'g-long', requestId: 'r-long' }, now()));
     await client.revoke('g-short');
@@ -131,27 +153,53 @@ describe('the KRL at 10,000 revoked serials that have not expired', () => {
     await run('mkdir', ['-p', dataDir]);
     await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'ca', '-f', path.join(dataDir, 'ca')]);
     const nowMs = Date.now();
-    const krl = createKrl({ path: path.join(dataDir, 'revoked.krl'), caPublicKeyPath: path.join(dataDir, 'ca.pub'), sshKeygen: createSshKeygen(), now: () => nowMs });
+    const krl = createKrl({
+      path: path.join(dataDir, 'revoked.krl'),
+      caPublicKeyPath: path.join(dataDir, 'ca.pub'),
+      sshKeygen: createSshKeygen(),
+      now: () => nowMs,
+    });
     // Every grant is revoked when it ends: the revoked serials are dense, the live ones the holes.
     let seed = 7;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const serials: string[] = [];
     for (let serial = 1; serials.length < 10_000; serial++) if (random() < 0.8) serials.push(String(serial));
-    const list = createRevocationList({ krl, now: () => nowMs, initial: serials.map((serial) => ({ serial, notAfterMs: nowMs + 3_600_000 })) });
+    const list = createRevocationList({
+      krl,
+      now: () => nowMs,
+      initial: serials.map((serial) => ({ serial, notAfterMs: nowMs + 3_600_000 })),
+    });
     await list.rewrite();
     await list.rewrite();
     const stats = list.stats();
-    await annotate(`krl_bytes ${stats.bytes} bytes; krl_write_ms ${stats.writeMs.toFixed(1)} ms (10,000 revoked serials among ${serials.at(-1)})`);
+    await annotate(
+      `krl_bytes ${stats.bytes} bytes; krl_write_ms ${stats.writeMs.toFixed(1)} ms (10,000 revoked serials among ${serials.at(-1)})`,
+    );
     expect(stats.serials).toBe(10_000);
     expect(stats.bytes).toBeLessThan(16_384);
 
     await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dataDir, 'user')]);
     const certificate = async (serial: string) => {
-      await run('ssh-keygen', ['-q', '-s', path.join(dataDir, 'ca'), '-I', `g-${serial}`, '-n', 'ops', '-z', serial, path.join(dataDir, 'user.pub')]);
+      await run('ssh-keygen', [
+        '-q',
+        '-s',
+        path.join(dataDir, 'ca'),
+        '-I',
+        `g-${serial}`,
+        '-n',
+        'ops',
+        '-z',
+        serial,
+        path.join(dataDir, 'user.pub'),
+      ]);
       return (await readFile(path.join(dataDir, 'user-cert.pub'), 'utf8')).trim();
     };
     const notRevoked = String([...Array(20_000).keys()].find((n) => n > 0 && !serials.includes(String(n))));
-    const listed = [await certificate(serials[0]!), await certificate(serials[5_000]!), await certificate(serials.at(-1)!)];
+    const listed = [
+      await certificate(serials[0]!),
+      await certificate(serials[5_000]!),
+      await certificate(serials.at(-1)!),
+    ];
     const free = await certificate(notRevoked);
     expect(await revokedAmong(await readFile(krl.path), [...listed, free])).toEqual(new Set(listed));
   });

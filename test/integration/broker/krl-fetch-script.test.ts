@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrokerClient } from '../../../src/broker/client.js';
-import { startBrokerServer, type RunningBroker } from '../../../src/broker/server/broker-server.js';
+import { type RunningBroker, startBrokerServer } from '../../../src/broker/server/broker-server.js';
 import { makeSigningKey } from '../../support/token-builder.js';
 import { grantRequest, isRevoked, userKey } from './harness.js';
 
@@ -18,7 +18,9 @@ let broker: RunningBroker;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'jumpgate-krl-fetch-'));
   await run('curl', ['--version']).catch((error: unknown) => {
-    throw new Error('this test runs the bastion KRL script, which needs curl: "apt-get install curl"', { cause: error });
+    throw new Error('this test runs the bastion KRL script, which needs curl: "apt-get install curl"', {
+      cause: error,
+    });
   });
 });
 
@@ -35,7 +37,13 @@ describe('the bastion KRL fetch script', () => {
     const issued = await client.grant(grantRequest(await userKey(dir, 'alice')));
     const dest = path.join(dir, 'etc-ssh', 'revoked.krl');
     await mkdir(path.dirname(dest));
-    const env = { ...process.env, JUMPGATE_URL: broker.url, KRL_FILE: dest, STATE_DIRECTORY: path.join(dir, 'state'), BASTION_NAME: 'bastion-7' };
+    const env = {
+      ...process.env,
+      JUMPGATE_URL: broker.url,
+      KRL_FILE: dest,
+      STATE_DIRECTORY: path.join(dir, 'state'),
+      BASTION_NAME: 'bastion-7',
+    };
     const fetchKrl = () => run('sh', [SCRIPT], { env });
 
     await fetchKrl();
@@ -55,7 +63,12 @@ describe('the bastion KRL fetch script', () => {
   it('keeps the installed KRL when the broker cannot be reached', async () => {
     const dest = path.join(dir, 'etc-ssh', 'revoked.krl');
     const before = await readFile(dest);
-    const env = { ...process.env, JUMPGATE_URL: 'http://127.0.0.1:9', KRL_FILE: dest, STATE_DIRECTORY: path.join(dir, 'state') };
+    const env = {
+      ...process.env,
+      JUMPGATE_URL: 'http://127.0.0.1:9',
+      KRL_FILE: dest,
+      STATE_DIRECTORY: path.join(dir, 'state'),
+    };
     await expect(run('sh', [SCRIPT], { env })).rejects.toThrow();
     expect(await readFile(dest)).toEqual(before);
   });

@@ -26,12 +26,17 @@ afterAll(async () => {
 
 let files = 0;
 /** Writes the KRL and returns what ssh-keygen lists in it, as merged [lo, hi] ranges. */
-async function readBack(serials: readonly bigint[]): Promise<{ ranges: [bigint, bigint][]; bytes: number; caLine: string }> {
+async function readBack(
+  serials: readonly bigint[],
+): Promise<{ ranges: [bigint, bigint][]; bytes: number; caLine: string }> {
   const file = path.join(dir, `k${++files}.krl`);
   const bytes = encodeKrl({ caKeyBlob: caBlob, serials, version: 7n, generatedAtSeconds: 1_900_000_000n });
   await writeFile(file, bytes);
   const { stdout } = await run('ssh-keygen', ['-Q', '-l', '-f', file], { maxBuffer: 64 * 1024 * 1024 });
-  const ranges = [...stdout.matchAll(/^serial: (\d+)(?:-(\d+))?$/gm)].map((m): [bigint, bigint] => [BigInt(m[1]!), BigInt(m[2] ?? m[1]!)]);
+  const ranges = [...stdout.matchAll(/^serial: (\d+)(?:-(\d+))?$/gm)].map((m): [bigint, bigint] => [
+    BigInt(m[1]!),
+    BigInt(m[2] ?? m[1]!),
+  ]);
   return { ranges, bytes: bytes.length, caLine: /^# CA key (.*)$/m.exec(stdout)?.[1] ?? '' };
 }
 
@@ -48,10 +53,11 @@ function merged(serials: readonly bigint[]): [bigint, bigint][] {
 
 function seeded(seed: number): () => number {
   let state = seed;
-  return () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  return () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 }
 
-const range = (from: number, to: number, step = 1) => Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => BigInt(from + i * step));
+const range = (from: number, to: number, step = 1) =>
+  Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => BigInt(from + i * step));
 
 describe('the KRL the broker writes is read by OpenSSH exactly as written', () => {
   it('with no serials: a valid, empty KRL', async () => {
@@ -84,7 +90,13 @@ describe('the KRL the broker writes is read by OpenSSH exactly as written', () =
 
   it('with windows that end exactly at the bitmap limit and one past it', async () => {
     const limit = KRL_MAX_BITMAP_BITS;
-    const serials = [...range(1, limit, 2), BigInt(limit), BigInt(limit + 1), BigInt(2 * limit + 1), ...range(2 * limit + 3, 3 * limit, 3)];
+    const serials = [
+      ...range(1, limit, 2),
+      BigInt(limit),
+      BigInt(limit + 1),
+      BigInt(2 * limit + 1),
+      ...range(2 * limit + 3, 3 * limit, 3),
+    ];
     expect((await readBack(serials)).ranges).toEqual(merged(serials));
   });
 });

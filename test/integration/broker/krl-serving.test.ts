@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrokerClient } from '../../../src/broker/client.js';
 import { startEmbeddedBroker } from '../../../src/broker/embedded.js';
 import { createKrlStatusReader, krlStaleCheck } from '../../../src/broker/krl-status.js';
-import { startBrokerServer, type RunningBroker } from '../../../src/broker/server/broker-server.js';
+import { type RunningBroker, startBrokerServer } from '../../../src/broker/server/broker-server.js';
 import { KRL_STALE_AFTER_MS } from '../../../src/broker/server/krl-fetches.js';
 import { loadSigningKey, type SigningKey } from '../../../src/broker/signing-key.js';
-import { startHttpServer, type RunningHttpServer } from '../../../src/http/http-server.js';
+import { type RunningHttpServer, startHttpServer } from '../../../src/http/http-server.js';
 import { createMetrics } from '../../../src/http/metrics.js';
 import { makeSigningKey } from '../../support/token-builder.js';
 import { grantRequest, isRevoked, userKey } from './harness.js';
@@ -39,7 +39,12 @@ let brokers = 0;
 async function freshBroker(options: { krlPath?: string } = {}) {
   let nowMs = Date.parse('2031-03-01T10:00:00.250Z');
   const now = () => nowMs;
-  const broker: RunningBroker = await startBrokerServer({ dataDir: path.join(dir, `broker-${++brokers}`), trustedKeys: key.jwks, now, ...options });
+  const broker: RunningBroker = await startBrokerServer({
+    dataDir: path.join(dir, `broker-${++brokers}`),
+    trustedKeys: key.jwks,
+    now,
+    ...options,
+  });
   closing.push(() => broker.close());
   const client = createBrokerClient({ baseUrl: broker.url, signingKey: key, now, retries: 0 });
   const grant = (id: string) => client.grant(grantRequest(alice, { id, requestId: `r-${id}` }, now()));
@@ -101,16 +106,32 @@ describe('KRL fetches', () => {
     await grant('g-1');
     await grant('g-2');
     advance(30_000);
-    expect(await status(broker.url)).toMatchObject({ lastFetchAt: null, fetchAgeSeconds: 30, revokedSinceFetch: 0, stale: false, clients: 0 });
+    expect(await status(broker.url)).toMatchObject({
+      lastFetchAt: null,
+      fetchAgeSeconds: 30,
+      revokedSinceFetch: 0,
+      stale: false,
+      clients: 0,
+    });
     await krl(broker.url, {}, '?bastion=bastion-1');
     advance(10_000);
     await krl(broker.url, {}, '?bastion=bastion-2');
     await client.revoke('g-1');
     advance(KRL_STALE_AFTER_MS);
-    expect(await status(broker.url)).toMatchObject({ revokedSinceFetch: 1, stale: false, clients: 2, fetchAgeSeconds: 300 });
+    expect(await status(broker.url)).toMatchObject({
+      revokedSinceFetch: 1,
+      stale: false,
+      clients: 2,
+      fetchAgeSeconds: 300,
+    });
 
     advance(1_000);
-    expect(await status(broker.url)).toMatchObject({ lastFetchAt: '2031-03-01T10:00:40.250Z', revokedSinceFetch: 1, stale: true, krlSerials: 1 });
+    expect(await status(broker.url)).toMatchObject({
+      lastFetchAt: '2031-03-01T10:00:40.250Z',
+      revokedSinceFetch: 1,
+      stale: true,
+      krlSerials: 1,
+    });
     const reader = createKrlStatusReader({ baseUrl: broker.url });
     const http = await startHttpServer({
       port: 0,
@@ -175,7 +196,9 @@ describe('in embedded mode the bot listener', () => {
     expect(bytes).toEqual(await readFile(path.join(dataDir, 'broker', 'revoked.krl')));
     expect(fromBot.headers.get('etag')).toBe(fromBroker.headers.get('etag'));
     expect((await krl(bot, { 'if-none-match': fromBot.headers.get('etag')! })).status).toBe(304);
-    expect(await (await fetch(`${bot}/v1/ca.pub`)).text()).toBe(await readFile(path.join(dataDir, 'broker', 'ca.pub'), 'utf8'));
+    expect(await (await fetch(`${bot}/v1/ca.pub`)).text()).toBe(
+      await readFile(path.join(dataDir, 'broker', 'ca.pub'), 'utf8'),
+    );
     expect(await isRevoked(path.join(dataDir, 'broker', 'revoked.krl'), issued.credential.certificate)).toBe(true);
     expect(embedded.krlStatus()).toMatchObject({ revokedSinceFetch: 0, clients: 2, krlSerials: 1, krlRevocations: 1 });
     expect(await status(bot)).toMatchObject({ revokedSinceFetch: 0, clients: 2 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrokerClient } from '../../../src/broker/client.js';
-import { startBrokerServer, type RunningBroker } from '../../../src/broker/server/broker-server.js';
+import { type RunningBroker, startBrokerServer } from '../../../src/broker/server/broker-server.js';
 import type { SigningKey } from '../../../src/broker/signing-key.js';
 import { JumpgateError } from '../../../src/domain/errors.js';
 import { json, startScriptedServer } from '../../support/scripted-server.js';
@@ -20,7 +20,10 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'jumpgate-broker-jwks-'));
   bot = await makeSigningKey('ES256');
   jwksServer = await startScriptedServer([json(200, bot.jwks)]);
-  broker = await startBrokerServer({ dataDir: path.join(dir, 'broker'), trustedKeys: `${jwksServer.url}/.well-known/jwks.json` });
+  broker = await startBrokerServer({
+    dataDir: path.join(dir, 'broker'),
+    trustedKeys: `${jwksServer.url}/.well-known/jwks.json`,
+  });
 });
 
 afterAll(async () => {

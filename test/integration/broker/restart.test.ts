@@ -1,9 +1,9 @@
-import { readFile, rm, mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrokerClient } from '../../../src/broker/client.js';
-import { startBrokerServer, type RunningBroker } from '../../../src/broker/server/broker-server.js';
+import { type RunningBroker, startBrokerServer } from '../../../src/broker/server/broker-server.js';
 import type { SigningKey } from '../../../src/broker/signing-key.js';
 import { makeSigningKey, makeToken } from '../../support/token-builder.js';
 import { grantRequest, isRevoked, rawCall, userKey } from './harness.js';
@@ -61,7 +61,12 @@ describe('after a restart the broker', () => {
     const replay = await rawCall(second.broker.url, 'GET', '/v1/grants?status=active', { token: oldToken });
     expect([replay.status, replay.json()]).toEqual([
       401,
-      { error: { code: 'issued_before_start', message: 'the token was issued before the broker started; sign a new one' } },
+      {
+        error: {
+          code: 'issued_before_start',
+          message: 'the token was issued before the broker started; sign a new one',
+        },
+      },
     ]);
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrokerClient } from '../../../src/broker/client.js';
-import { startBrokerServer, type RunningBroker } from '../../../src/broker/server/broker-server.js';
+import { type RunningBroker, startBrokerServer } from '../../../src/broker/server/broker-server.js';
 import type { SessionTerminator } from '../../../src/broker/server/session-terminator.js';
 import type { Broker } from '../../../src/service/ports/broker.js';
 import { makeSigningKey } from '../../support/token-builder.js';

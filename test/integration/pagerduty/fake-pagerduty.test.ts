@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakePagerDuty, type FakePagerDuty } from '../../support/fake-pagerduty.js';
+import { type FakePagerDuty, startFakePagerDuty } from '../../support/fake-pagerduty.js';
 
 /** The fake speaks PagerDuty's REST API v2 as other tests rely on: checked here over plain fetch. */
 
@@ -11,7 +11,10 @@ afterEach(async () => {
 });
 
 async function call(path: string, init: { method?: string; token?: string; from?: string; body?: unknown } = {}) {
-  const headers: Record<string, string> = { accept: 'application/vnd.pagerduty+json;version=2', 'content-type': 'application/json' };
+  const headers: Record<string, string> = {
+    accept: 'application/vnd.pagerduty+json;version=2',
+    'content-type': 'application/json',
+  };
   if (init.token !== undefined) headers.authorization = `Token token=${init.token}`;
   if (init.from !== undefined) headers.from = init.from;
   const response = await fetch(`${fake!.url}${path}`, {
@@ -23,10 +26,13 @@ async function call(path: string, init: { method?: string; token?: string; from?
 }
 
 describe('fake PagerDuty', () => {
-  it('answers 401 with PagerDuty\'s error body without the right token', async () => {
+  it("answers 401 with PagerDuty's error body without the right token", async () => {
     fake = await startFakePagerDuty({ token: 'right' });
 
-    expect(await call('/users', { token: 'wrong' })).toEqual({ status: 401, body: { error: { message: 'Authentication failed', code: 2006 } } });
+    expect(await call('/users', { token: 'wrong' })).toEqual({
+      status: 401,
+      body: { error: { message: 'Authentication failed', code: 2006 } },
+    });
     expect(await call('/users')).toMatchObject({ status: 401 });
   });
 
@@ -42,7 +48,9 @@ describe('fake PagerDuty', () => {
     expect(first.body).toMatchObject({ limit: 2, offset: 0, more: true, total: 3 });
     expect(first.body.oncalls).toHaveLength(2);
     expect(last.body).toMatchObject({ limit: 2, offset: 2, more: false, total: null });
-    expect(last.body.oncalls).toMatchObject([{ escalation_level: 3, user: { id: 'PUSER1', type: 'user_reference' }, schedule: null }]);
+    expect(last.body.oncalls).toMatchObject([
+      { escalation_level: 3, user: { id: 'PUSER1', type: 'user_reference' }, schedule: null },
+    ]);
   });
 
   it('filters incidents by service and status', async () => {
@@ -54,16 +62,29 @@ describe('fake PagerDuty', () => {
       ],
     });
 
-    const { body } = await call('/incidents?service_ids[]=PSVC1&statuses[]=triggered&statuses[]=acknowledged', { token: fake.token });
+    const { body } = await call('/incidents?service_ids[]=PSVC1&statuses[]=triggered&statuses[]=acknowledged', {
+      token: fake.token,
+    });
 
     expect((body.incidents as { id: string }[]).map((incident) => incident.id)).toEqual(['PINC1']);
   });
 
   it('refuses a note without From (400) and records one with it', async () => {
-    fake = await startFakePagerDuty({ incidents: [{ id: 'PINC1', number: 1, title: 'a', status: 'triggered', serviceId: 'PSVC1' }] });
+    fake = await startFakePagerDuty({
+      incidents: [{ id: 'PINC1', number: 1, title: 'a', status: 'triggered', serviceId: 'PSVC1' }],
+    });
 
-    const without = await call('/incidents/PINC1/notes', { method: 'POST', token: fake.token, body: { note: { content: 'x' } } });
-    const withFrom = await call('/incidents/PINC1/notes', { method: 'POST', token: fake.token, from: 'bot@example.com', body: { note: { content: 'x' } } });
+    const without = await call('/incidents/PINC1/notes', {
+      method: 'POST',
+      token: fake.token,
+      body: { note: { content: 'x' } },
+    });
+    const withFrom = await call('/incidents/PINC1/notes', {
+      method: 'POST',
+      token: fake.token,
+      from: 'bot@example.com',
+      body: { note: { content: 'x' } },
+    });
 
     expect(without.status).toBe(400);
     expect(withFrom).toMatchObject({ status: 201, body: { note: { content: 'x' } } });

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isJumpgateError, type JumpgateError } from '../../../src/domain/errors.js';
-import { createPagerDutyIncidents, type PagerDutyIncidentsOptions } from '../../../src/pagerduty/pagerduty-incidents.js';
-import { startFakePagerDuty, type FakePagerDuty, type FakePagerDutyOptions } from '../../support/fake-pagerduty.js';
+import {
+  createPagerDutyIncidents,
+  type PagerDutyIncidentsOptions,
+} from '../../../src/pagerduty/pagerduty-incidents.js';
+import { type FakePagerDuty, type FakePagerDutyOptions, startFakePagerDuty } from '../../support/fake-pagerduty.js';
 
 /**
  * What the Incidents port does when PagerDuty fails: every failure is `incidents_unavailable`
@@ -19,15 +22,28 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function setUp(fakeOptions: FakePagerDutyOptions = { onCalls: [ON_CALL] }, clientOptions: Partial<PagerDutyIncidentsOptions> = {}) {
+async function setUp(
+  fakeOptions: FakePagerDutyOptions = { onCalls: [ON_CALL] },
+  clientOptions: Partial<PagerDutyIncidentsOptions> = {},
+) {
   fake = await startFakePagerDuty(fakeOptions);
-  const incidents = createPagerDutyIncidents({ token: fake.token, apiUrl: fake.url, timeoutMs: TIMEOUT_MS, now: () => time, ...clientOptions });
+  const incidents = createPagerDutyIncidents({
+    token: fake.token,
+    apiUrl: fake.url,
+    timeoutMs: TIMEOUT_MS,
+    now: () => time,
+    ...clientOptions,
+  });
   return { fake, incidents };
 }
 
 async function failureOf(call: Promise<unknown>): Promise<JumpgateError> {
-  const error = await call.then(() => undefined, (rejected: unknown) => rejected);
-  if (!isJumpgateError(error, 'incidents_unavailable')) throw new Error(`expected incidents_unavailable, got ${String(error)}`);
+  const error = await call.then(
+    () => undefined,
+    (rejected: unknown) => rejected,
+  );
+  if (!isJumpgateError(error, 'incidents_unavailable'))
+    throw new Error(`expected incidents_unavailable, got ${String(error)}`);
   return error;
 }
 
@@ -38,14 +54,20 @@ describe('PagerDuty failures', () => {
     const error = await failureOf(incidents.onCalls('PUSER1', ['PEP1']));
 
     expect(error.message).toBe('PagerDuty refused the token (401)');
-    expect(error.details).toMatchObject({ request: 'GET /oncalls', status: 401, pagerDutySaid: 'Authentication failed' });
+    expect(error.details).toMatchObject({
+      request: 'GET /oncalls',
+      status: 401,
+      pagerDutySaid: 'Authentication failed',
+    });
   });
 
   it('a token without the right (403) is incidents_unavailable', async () => {
     const { fake, incidents } = await setUp();
     fake.failNext('/oncalls', { status: 403 });
 
-    expect((await failureOf(incidents.onCalls('PUSER1', ['PEP1']))).message).toBe('PagerDuty does not allow this token to do that (403): Access Denied');
+    expect((await failureOf(incidents.onCalls('PUSER1', ['PEP1']))).message).toBe(
+      'PagerDuty does not allow this token to do that (403): Access Denied',
+    );
   });
 
   it('rate limiting (429) is incidents_unavailable at once, without a retry', async () => {
@@ -74,7 +96,9 @@ describe('PagerDuty failures', () => {
     const { fake, incidents } = await setUp();
     fake.failNext('/incidents', { status: 502, body: '<html><body>Bad Gateway</body></html>' });
 
-    expect((await failureOf(incidents.activeIncidents(['PSVC1']))).message).toBe('PagerDuty failed with a server error (502)');
+    expect((await failureOf(incidents.activeIncidents(['PSVC1']))).message).toBe(
+      'PagerDuty failed with a server error (502)',
+    );
   });
 
   it('no answer within the timeout is incidents_unavailable, after the timeout and not much later', async () => {
@@ -112,12 +136,20 @@ describe('PagerDuty failures', () => {
 
   it('an answer without the expected fields is incidents_unavailable, never guessed at', async () => {
     const { fake, incidents } = await setUp();
-    const withoutUser = { oncalls: [{ escalation_policy: { id: 'PEP1' }, escalation_level: 1 }], limit: 100, offset: 0, more: false, total: null };
+    const withoutUser = {
+      oncalls: [{ escalation_policy: { id: 'PEP1' }, escalation_level: 1 }],
+      limit: 100,
+      offset: 0,
+      more: false,
+      total: null,
+    };
     fake.failNext('/oncalls', { status: 200, body: JSON.stringify(withoutUser) });
 
     const error = await failureOf(incidents.onCalls('PUSER1', ['PEP1']));
 
-    expect(error.message).toMatch(/^PagerDuty sent an answer to GET \/oncalls that Jumpgate does not understand \(oncalls\.0\.user: /);
+    expect(error.message).toMatch(
+      /^PagerDuty sent an answer to GET \/oncalls that Jumpgate does not understand \(oncalls\.0\.user: /,
+    );
     expect(error.details).toMatchObject({ malformed: true });
   });
 
@@ -142,12 +174,19 @@ describe('the answer cache', () => {
     expect(fake.requests('/oncalls')).toHaveLength(1);
 
     time += 1_000;
-    expect(await incidents.onCalls('PUSER1', ['PEP1'])).toEqual([{ escalationPolicyId: 'PEP1', level: 1, userId: 'PUSER1' }]);
+    expect(await incidents.onCalls('PUSER1', ['PEP1'])).toEqual([
+      { escalationPolicyId: 'PEP1', level: 1, userId: 'PUSER1' },
+    ]);
     expect(fake.requests('/oncalls')).toHaveLength(2);
   });
 
   it('keeps answers per question', async () => {
-    const { fake, incidents } = await setUp({ users: [{ id: 'PANN', email: 'ann@example.com', name: 'Ann' }, { id: 'PBOB', email: 'bob@example.com', name: 'Bob' }] });
+    const { fake, incidents } = await setUp({
+      users: [
+        { id: 'PANN', email: 'ann@example.com', name: 'Ann' },
+        { id: 'PBOB', email: 'bob@example.com', name: 'Bob' },
+      ],
+    });
 
     expect((await incidents.userByEmail('ann@example.com'))?.id).toBe('PANN');
     expect((await incidents.userByEmail('bob@example.com'))?.id).toBe('PBOB');

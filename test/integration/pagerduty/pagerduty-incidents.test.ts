@@ -1,8 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isJumpgateError, type JumpgateError } from '../../../src/domain/errors.js';
-import { createPagerDutyIncidents, type PagerDutyIncidentsOptions } from '../../../src/pagerduty/pagerduty-incidents.js';
+import {
+  createPagerDutyIncidents,
+  type PagerDutyIncidentsOptions,
+} from '../../../src/pagerduty/pagerduty-incidents.js';
 import type { Logger } from '../../../src/service/ports/logger.js';
-import { startFakePagerDuty, type FakeIncident, type FakePagerDuty, type FakePagerDutyOptions } from '../../support/fake-pagerduty.js';
+import {
+  type FakeIncident,
+  type FakePagerDuty,
+  type FakePagerDutyOptions,
+  startFakePagerDuty,
+} from '../../support/fake-pagerduty.js';
 
 const TIMEOUT_MS = 200;
 
@@ -17,17 +25,35 @@ afterEach(async () => {
 /** A fake PagerDuty and a client of it on a clock the test moves. */
 async function setUp(fakeOptions: FakePagerDutyOptions = {}, clientOptions: Partial<PagerDutyIncidentsOptions> = {}) {
   fake = await startFakePagerDuty(fakeOptions);
-  const incidents = createPagerDutyIncidents({ token: fake.token, apiUrl: fake.url, timeoutMs: TIMEOUT_MS, now: () => time, ...clientOptions });
+  const incidents = createPagerDutyIncidents({
+    token: fake.token,
+    apiUrl: fake.url,
+    timeoutMs: TIMEOUT_MS,
+    now: () => time,
+    ...clientOptions,
+  });
   return { fake, incidents };
 }
 
 function incident(id: string, overrides: Partial<FakeIncident> = {}): FakeIncident {
-  return { id, number: Number(id.replace(/\D/g, '')) || 1, title: `Database down ${id}`, status: 'triggered', serviceId: 'PSVC1', assigneeIds: ['PUSER1'], ...overrides };
+  return {
+    id,
+    number: Number(id.replace(/\D/g, '')) || 1,
+    title: `Database down ${id}`,
+    status: 'triggered',
+    serviceId: 'PSVC1',
+    assigneeIds: ['PUSER1'],
+    ...overrides,
+  };
 }
 
 async function failureOf(call: Promise<unknown>): Promise<JumpgateError> {
-  const error = await call.then(() => undefined, (rejected: unknown) => rejected);
-  if (!isJumpgateError(error, 'incidents_unavailable')) throw new Error(`expected incidents_unavailable, got ${String(error)}`);
+  const error = await call.then(
+    () => undefined,
+    (rejected: unknown) => rejected,
+  );
+  if (!isJumpgateError(error, 'incidents_unavailable'))
+    throw new Error(`expected incidents_unavailable, got ${String(error)}`);
   return error;
 }
 
@@ -107,8 +133,18 @@ describe('onCalls', () => {
 
   it('stops at 20 pages and warns that the rest was not read', async () => {
     const warnings: object[] = [];
-    const logger: Logger = { debug() {}, info() {}, warn: (object) => void warnings.push(object), error() {}, child: () => logger };
-    const onCalls = Array.from({ length: 25 }, (_, level) => ({ userId: 'PUSER1', escalationPolicyId: 'PEP1', level: level + 1 }));
+    const logger: Logger = {
+      debug() {},
+      info() {},
+      warn: (object) => void warnings.push(object),
+      error() {},
+      child: () => logger,
+    };
+    const onCalls = Array.from({ length: 25 }, (_, level) => ({
+      userId: 'PUSER1',
+      escalationPolicyId: 'PEP1',
+      level: level + 1,
+    }));
     const { fake, incidents } = await setUp({ pageSize: 1, onCalls }, { logger });
 
     const read = await incidents.onCalls('PUSER1', ['PEP1']);
@@ -134,22 +170,49 @@ describe('activeIncidents', () => {
     const active = await incidents.activeIncidents(['PSVC1', 'PSVC2']);
 
     expect(active).toEqual([
-      { id: 'PINC1', number: 41, title: 'Database down PINC1', status: 'triggered', serviceId: 'PSVC1', url: 'https://jumpgate-test.pagerduty.com/incidents/PINC1', assigneeIds: ['PUSER1', 'PUSER2'] },
-      { id: 'PINC3', number: 43, title: 'Database down PINC3', status: 'acknowledged', serviceId: 'PSVC2', url: 'https://jumpgate-test.pagerduty.com/incidents/PINC3', assigneeIds: [] },
+      {
+        id: 'PINC1',
+        number: 41,
+        title: 'Database down PINC1',
+        status: 'triggered',
+        serviceId: 'PSVC1',
+        url: 'https://jumpgate-test.pagerduty.com/incidents/PINC1',
+        assigneeIds: ['PUSER1', 'PUSER2'],
+      },
+      {
+        id: 'PINC3',
+        number: 43,
+        title: 'Database down PINC3',
+        status: 'acknowledged',
+        serviceId: 'PSVC2',
+        url: 'https://jumpgate-test.pagerduty.com/incidents/PINC3',
+        assigneeIds: [],
+      },
     ]);
     const requests = fake.requests('/incidents');
     expect(requests).toHaveLength(2);
-    expect(requests[0]?.query).toMatchObject({ 'service_ids[]': ['PSVC1', 'PSVC2'], 'statuses[]': ['triggered', 'acknowledged'], date_range: ['all'] });
+    expect(requests[0]?.query).toMatchObject({
+      'service_ids[]': ['PSVC1', 'PSVC2'],
+      'statuses[]': ['triggered', 'acknowledged'],
+      date_range: ['all'],
+    });
   });
 });
 
 describe('incident', () => {
   it('maps one incident, and is undefined for an incident PagerDuty does not have', async () => {
-    const { incidents } = await setUp({ incidents: [incident('PINC7', { number: 7, status: 'acknowledged', assigneeIds: ['PUSER3'] })] });
+    const { incidents } = await setUp({
+      incidents: [incident('PINC7', { number: 7, status: 'acknowledged', assigneeIds: ['PUSER3'] })],
+    });
 
     expect(await incidents.incident('PINC7')).toEqual({
-      id: 'PINC7', number: 7, title: 'Database down PINC7', status: 'acknowledged', serviceId: 'PSVC1',
-      url: 'https://jumpgate-test.pagerduty.com/incidents/PINC7', assigneeIds: ['PUSER3'],
+      id: 'PINC7',
+      number: 7,
+      title: 'Database down PINC7',
+      status: 'acknowledged',
+      serviceId: 'PSVC1',
+      url: 'https://jumpgate-test.pagerduty.com/incidents/PINC7',
+      assigneeIds: ['PUSER3'],
     });
     expect(await incidents.incident('PNOPE')).toBeUndefined();
   });
@@ -192,7 +255,7 @@ describe('addNote', () => {
     expect(fake.requests()).toEqual([]);
   });
 
-  it('is incidents_unavailable with PagerDuty\'s words when the incident does not exist', async () => {
+  it("is incidents_unavailable with PagerDuty's words when the incident does not exist", async () => {
     const { incidents } = await setUp({}, { from: 'jumpgate@example.com' });
 
     const error = await failureOf(incidents.addNote('PNOPE', 'hello'));

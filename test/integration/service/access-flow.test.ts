@@ -1,14 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JumpgateError } from '../../../src/domain/errors.js';
 import { verifyChain } from '../../../src/store/audit-chain.js';
-import { readCertificate } from '../broker/harness.js';
 import { MINUTE, policy, workflow } from '../../support/policy-builders.js';
+import { readCertificate } from '../broker/harness.js';
 import { serviceHarness } from './service-harness.js';
 
 const POLICY = policy(
   workflow({ targets: [{ name: 'prod-db', hosts: ['db-1.internal'], principals: ['dbadmin'] }] }),
-  workflow({ name: 'vault', targets: ['vault'], access: { approvers: { users: ['U0LEAD', 'U0BOB', 'U0CAROL'], groups: [] }, approvalsRequired: 2 } }),
-  workflow({ name: 'escalating', targets: ['esc'], access: { approvers: { users: ['U0LEAD'], groups: [] }, escalateAfter: 10 * MINUTE, escalationApprovers: { users: ['U0ONCALL'], groups: [] } } }),
+  workflow({
+    name: 'vault',
+    targets: ['vault'],
+    access: { approvers: { users: ['U0LEAD', 'U0BOB', 'U0CAROL'], groups: [] }, approvalsRequired: 2 },
+  }),
+  workflow({
+    name: 'escalating',
+    targets: ['esc'],
+    access: {
+      approvers: { users: ['U0LEAD'], groups: [] },
+      escalateAfter: 10 * MINUTE,
+      escalationApprovers: { users: ['U0ONCALL'], groups: [] },
+    },
+  }),
 );
 
 let h: Awaited<ReturnType<typeof serviceHarness>>;
@@ -36,7 +48,9 @@ describe('request → approve → grant', () => {
     const { request: created, postedTo } = await request();
     expect(created.status).toBe('pending');
     expect(postedTo).toBe('C0APPROVALS');
-    expect(h.scheduler.find('timeout', created.id)).toEqual([{ kind: 'timeout', requestId: created.id, at: created.createdAt + 30 * MINUTE }]);
+    expect(h.scheduler.find('timeout', created.id)).toEqual([
+      { kind: 'timeout', requestId: created.id, at: created.createdAt + 30 * MINUTE },
+    ]);
     expect((await h.store.get(created.id))?.message?.channel).toBe('C0APPROVALS');
     expect((await h.store.forRequest(created.id)).map((r) => r.type)).toEqual(['requested']);
   });
@@ -49,8 +63,12 @@ describe('request → approve → grant', () => {
 
   it('counts only eligible approvers, never the requester, and grants on the last approval', async () => {
     const { request: created } = await request();
-    expect((await rejection(h.service.approveRequest({ requestId: created.id, userId: 'U0ALICE' }))).code).toBe('self_approval');
-    expect((await rejection(h.service.approveRequest({ requestId: created.id, userId: 'U0RANDOM' }))).code).toBe('not_an_approver');
+    expect((await rejection(h.service.approveRequest({ requestId: created.id, userId: 'U0ALICE' }))).code).toBe(
+      'self_approval',
+    );
+    expect((await rejection(h.service.approveRequest({ requestId: created.id, userId: 'U0RANDOM' }))).code).toBe(
+      'not_an_approver',
+    );
 
     const before = h.clock.now;
     const outcome = await h.service.approveRequest({ requestId: created.id, userId: 'U0SRE1' });
@@ -65,9 +83,13 @@ describe('request → approve → grant', () => {
     expect(cert.serial).toBe(active.grant!.serial);
     expect(new Date(`${cert.validTo}Z`).getTime()).toBe(Math.floor(active.grant!.notAfter / 1000) * 1000);
 
-    expect(h.scheduler.find('expire', created.id)).toEqual([{ kind: 'expire', requestId: created.id, at: active.grant!.notAfter }]);
+    expect(h.scheduler.find('expire', created.id)).toEqual([
+      { kind: 'expire', requestId: created.id, at: active.grant!.notAfter },
+    ]);
     expect(h.scheduler.find('warn', created.id)[0]?.at).toBe(active.grant!.notAfter - 5 * MINUTE);
-    expect(h.notifier.told.find((t) => t.notice.type === 'granted' && t.notice.view.request.id === created.id)?.userId).toBe('U0ALICE');
+    expect(
+      h.notifier.told.find((t) => t.notice.type === 'granted' && t.notice.view.request.id === created.id)?.userId,
+    ).toBe('U0ALICE');
     expect((await h.store.forRequest(created.id)).map((r) => r.type)).toEqual(['requested', 'approved', 'granted']);
   });
 
@@ -79,7 +101,8 @@ describe('request → approve → grant', () => {
       h.service.approveRequest({ requestId: created.id, userId: 'U0LEAD' }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    for (const r of results) if (r.status === 'rejected') expect((r.reason as JumpgateError).code).toBe('request_decided');
+    for (const r of results)
+      if (r.status === 'rejected') expect((r.reason as JumpgateError).code).toBe('request_decided');
     const types = (await h.store.forRequest(created.id)).map((r) => r.type);
     expect(types.filter((t) => t === 'granted')).toHaveLength(1);
     expect(types.filter((t) => t === 'approved')).toHaveLength(1);
@@ -114,7 +137,9 @@ describe('requests that are not granted', () => {
     expect(await h.service.timeoutRequest(created.id)).toBeUndefined();
     h.clock.now += 30 * MINUTE;
     expect((await h.service.timeoutRequest(created.id))?.status).toBe('timed_out');
-    expect((await rejection(h.service.approveRequest({ requestId: created.id, userId: 'U0SRE1' }))).message).toBe('this request has timed out');
+    expect((await rejection(h.service.approveRequest({ requestId: created.id, userId: 'U0SRE1' }))).message).toBe(
+      'this request has timed out',
+    );
   });
 
   it('a broker that stays down leaves the request failed, never half-granted, and says so', async () => {
@@ -129,7 +154,9 @@ describe('requests that are not granted', () => {
     }
     const types = (await h.store.forRequest(created.id)).map((r) => r.type);
     expect(types).toEqual(['requested', 'approved', 'grant_failed']);
-    expect(h.notifier.told.some((t) => t.notice.type === 'closed' && t.notice.view.request.id === created.id)).toBe(true);
+    expect(h.notifier.told.some((t) => t.notice.type === 'closed' && t.notice.view.request.id === created.id)).toBe(
+      true,
+    );
     expect((await h.realBroker.listActive()).some((g) => g.requestId === created.id)).toBe(false);
   });
 });
@@ -151,7 +178,13 @@ describe('the end of a grant', () => {
     const expired = await h.service.expireGrant(active.id);
     expect(expired?.status).toBe('expired');
     expect(await h.isRevokedAtBroker(active.grant!.certificate!)).toBe(true);
-    expect((await h.store.forRequest(active.id)).map((r) => r.type)).toEqual(['requested', 'approved', 'granted', 'warned', 'expired']);
+    expect((await h.store.forRequest(active.id)).map((r) => r.type)).toEqual([
+      'requested',
+      'approved',
+      'granted',
+      'warned',
+      'expired',
+    ]);
     expect(h.notifier.noticesFor('U0ALICE')).toContain('ended');
   });
 
@@ -204,7 +237,9 @@ describe('Slack down', () => {
 describe('escalation', () => {
   it('after escalate_after the escalation approvers may decide, with a reminder in the thread', async () => {
     const { request: created } = await request('esc');
-    expect((await rejection(h.service.approveRequest({ requestId: created.id, userId: 'U0ONCALL' }))).code).toBe('not_an_approver');
+    expect((await rejection(h.service.approveRequest({ requestId: created.id, userId: 'U0ONCALL' }))).code).toBe(
+      'not_an_approver',
+    );
     expect(h.scheduler.find('escalate', created.id)[0]?.at).toBe(created.createdAt + 10 * MINUTE);
     h.clock.now = created.createdAt + 10 * MINUTE;
     expect((await h.service.escalateRequest(created.id))?.escalated).toBe(true);
@@ -239,7 +274,9 @@ describe('reconciliation', () => {
     expect(report.granted).toBe(1);
     expect((await h.store.get(created.id))?.status).toBe('active');
     expect((await h.realBroker.listActive()).some((g) => g.id === 'grant_orphan1234')).toBe(false);
-    expect((await h.store.tail(50)).some((r) => r.type === 'reconciled' && r.grantId === 'grant_orphan1234')).toBe(true);
+    expect((await h.store.tail(50)).some((r) => r.type === 'reconciled' && r.grantId === 'grant_orphan1234')).toBe(
+      true,
+    );
   });
 
   it('posts the approval message of a request that Slack did not take when it was made', async () => {
@@ -259,10 +296,19 @@ describe('jobs that give up', () => {
   it('when a revocation’s last attempt fails, a person is alerted in the workflow’s channel with what still protects them', async () => {
     const { request: created } = await request();
     const active = (await h.service.approveRequest({ requestId: created.id, userId: 'U0SRE1' })).request;
-    await h.service.reportJobFailure({ job: 'expire', requestId: active.id, attempts: 10, error: 'the broker did not answer' });
+    await h.service.reportJobFailure({
+      job: 'expire',
+      requestId: active.id,
+      attempts: 10,
+      error: 'the broker did not answer',
+    });
     const alert = h.notifier.alerts.find((a) => a.requestId === active.id);
     expect(alert?.channel).toBe('C0APPROVALS');
-    expect(alert?.text).toContain(`Jumpgate could not revoke the grant for ${active.id} (prod-db, requested by U0ALICE) after 10 attempts: the broker did not answer.`);
-    expect(alert?.text).toContain(`The certificate still expires by itself at ${new Date(active.grant!.notAfter).toISOString()}`);
+    expect(alert?.text).toContain(
+      `Jumpgate could not revoke the grant for ${active.id} (prod-db, requested by U0ALICE) after 10 attempts: the broker did not answer.`,
+    );
+    expect(alert?.text).toContain(
+      `The certificate still expires by itself at ${new Date(active.grant!.notAfter).toISOString()}`,
+    );
   });
 });

@@ -4,14 +4,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createBrokerClient } from '../../../src/broker/client.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../../src/broker/embedded.js';
+import { type EmbeddedBroker, startEmbeddedBroker } from '../../../src/broker/embedded.js';
 import { loadSigningKey } from '../../../src/broker/signing-key.js';
 import type { Policy } from '../../../src/domain/workflow.js';
-import { createAccessService, type AccessService } from '../../../src/service/access-service.js';
+import { type AccessService, createAccessService } from '../../../src/service/access-service.js';
 import type { Broker } from '../../../src/service/ports/broker.js';
 import { createRedisStore } from '../../../src/store/redis-store.js';
 import { testRedis } from '../../support/redis.js';
-import { FakeDirectory, FakeIncidents, memoryLogger, RecordingNotifier, RecordingScheduler } from '../../support/service-fakes.js';
+import {
+  FakeDirectory,
+  FakeIncidents,
+  memoryLogger,
+  RecordingNotifier,
+  RecordingScheduler,
+} from '../../support/service-fakes.js';
 
 const run = promisify(execFile);
 

@@ -1,10 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AuditRecord } from '../../../src/service/ports/audit.js';
 import { verifyChain } from '../../../src/store/audit-chain.js';
-import { readCertificate } from '../broker/harness.js';
 import { plainTextValue, selectValue, signedRequest } from '../../support/slack-signing.js';
-import { SIGNING_SECRET, startBot, sshKey } from './bot-harness.js';
-import { readFile } from 'node:fs/promises';
+import { readCertificate } from '../broker/harness.js';
+import { SIGNING_SECRET, sshKey, startBot } from './bot-harness.js';
 
 const WORKFLOWS = {
   production: `
@@ -36,11 +36,19 @@ access:
 `,
 };
 
-const USERS = ['U0ALICE', 'U0LEAD', 'U0BOB', 'U0CAROL', 'U0SRE1', 'U0SRE2', 'U0RANDOM'].map((id) => ({ id, email: `${id.slice(2).toLowerCase()}@example.com` }));
+const USERS = ['U0ALICE', 'U0LEAD', 'U0BOB', 'U0CAROL', 'U0SRE1', 'U0SRE2', 'U0RANDOM'].map((id) => ({
+  id,
+  email: `${id.slice(2).toLowerCase()}@example.com`,
+}));
 let bot: Awaited<ReturnType<typeof startBot>>;
 
 beforeAll(async () => {
-  bot = await startBot({ label: 'slack-flow', workflows: WORKFLOWS, users: USERS, groups: { S0SRE: ['U0SRE1', 'U0SRE2'] } });
+  bot = await startBot({
+    label: 'slack-flow',
+    workflows: WORKFLOWS,
+    users: USERS,
+    groups: { S0SRE: ['U0SRE1', 'U0SRE2'] },
+  });
   const key = await sshKey(bot.dir, 'alice');
   const registered = await bot.command('U0ALICE', `key ${key}`);
   expect(await registered.reply()).toContain('SHA256:');
@@ -51,7 +59,12 @@ afterAll(() => bot.stop());
 function approvalMessage(id: string): string {
   const versions = bot.slack
     .calls()
-    .filter((call) => (call.method === 'chat.postMessage' || call.method === 'chat.update') && String(call.args.channel).startsWith('C') && JSON.stringify(call.args).includes(id));
+    .filter(
+      (call) =>
+        (call.method === 'chat.postMessage' || call.method === 'chat.update') &&
+        String(call.args.channel).startsWith('C') &&
+        JSON.stringify(call.args).includes(id),
+    );
   const last = versions[versions.length - 1];
   if (!last) throw new Error(`no approval message for ${id}`);
   return JSON.stringify({ text: last.args.text, blocks: last.args.blocks });
@@ -59,13 +72,20 @@ function approvalMessage(id: string): string {
 
 /** Waits until the approval message of `id` shows `text`. */
 async function approvalShows(id: string, text: string): Promise<string> {
-  await bot.slack.waitFor('chat.update', (call) => JSON.stringify(call.args).includes(id) && JSON.stringify(call.args).includes(text), 15_000);
+  await bot.slack.waitFor(
+    'chat.update',
+    (call) => JSON.stringify(call.args).includes(id) && JSON.stringify(call.args).includes(text),
+    15_000,
+  );
   return approvalMessage(id);
 }
 
 /** The DMs a person received (chat.postMessage to their user id), as text and blocks. */
 function dms(userId: string): string[] {
-  return bot.slack.calls('chat.postMessage').filter((call) => call.args.channel === userId).map((call) => JSON.stringify({ text: call.args.text, blocks: call.args.blocks }));
+  return bot.slack
+    .calls('chat.postMessage')
+    .filter((call) => call.args.channel === userId)
+    .map((call) => JSON.stringify({ text: call.args.text, blocks: call.args.blocks }));
 }
 
 /** Error replies start with a warning sign and a capital letter; the sentence is what counts. */
@@ -80,15 +100,26 @@ async function requestId(replyText: string): Promise<string> {
 }
 
 async function auditOf(id: string): Promise<AuditRecord[]> {
-  const lines = (await readFile(bot.auditFile, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as AuditRecord);
+  const lines = (await readFile(bot.auditFile, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as AuditRecord);
   return lines.filter((record) => record.requestId === id);
 }
 
 describe('signature verification', () => {
   it('answers a forged signature and a ten-minute-old timestamp with 401 and does nothing', async () => {
     const before = bot.slack.calls().length;
-    const body = new URLSearchParams({ command: '/jump', text: 'request prod-db 30m sneaky', user_id: 'U0ALICE', response_url: bot.slack.responseUrl('forged') }).toString();
-    const forged = await bot.post(body, { 'x-slack-signature': 'v0=' + 'ab'.repeat(32), 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)) });
+    const body = new URLSearchParams({
+      command: '/jump',
+      text: 'request prod-db 30m sneaky',
+      user_id: 'U0ALICE',
+      response_url: bot.slack.responseUrl('forged'),
+    }).toString();
+    const forged = await bot.post(body, {
+      'x-slack-signature': 'v0=' + 'ab'.repeat(32),
+      'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)),
+    });
     expect(forged.status).toBe(401);
     const stale = await bot.signedPost(body, Math.floor(Date.now() / 1000) - 600);
     expect(stale.status).toBe(401);
@@ -108,16 +139,36 @@ describe('the happy path', () => {
     const id = await requestId(reply);
     expect(reply).toContain('C0APPROVALS');
 
-    const posted = await bot.slack.waitFor('chat.postMessage', (call) => call.args.channel === 'C0APPROVALS' && JSON.stringify(call.args).includes(id));
+    const posted = await bot.slack.waitFor(
+      'chat.postMessage',
+      (call) => call.args.channel === 'C0APPROVALS' && JSON.stringify(call.args).includes(id),
+    );
     const message = JSON.stringify(posted.args);
-    for (const expected of ['<@U0ALICE>', 'prod-db', 'db-1.internal', 'dbadmin', '10s', 'fix replication INC-42', '0 of 1', 'jump_approve', 'jump_deny']) expect(message).toContain(expected);
+    for (const expected of [
+      '<@U0ALICE>',
+      'prod-db',
+      'db-1.internal',
+      'dbadmin',
+      '10s',
+      'fix replication INC-42',
+      '0 of 1',
+      'jump_approve',
+      'jump_deny',
+    ])
+      expect(message).toContain(expected);
 
     const click = await bot.click('U0SRE1', 'jump_approve', id);
     expect(click.status).toBe(200);
     expect(await click.reply()).toContain('You approved');
 
-    const grantDm = await bot.slack.waitFor('chat.postMessage', (call) => call.args.channel === 'U0ALICE' && JSON.stringify(call.args).includes('-cert-v01@openssh.com'), 10_000);
-    const certificate = /(ssh-ed25519-cert-v01@openssh\.com \S+)/.exec(JSON.stringify(grantDm.args).replace(/\\n/g, '\n'))?.[1];
+    const grantDm = await bot.slack.waitFor(
+      'chat.postMessage',
+      (call) => call.args.channel === 'U0ALICE' && JSON.stringify(call.args).includes('-cert-v01@openssh.com'),
+      10_000,
+    );
+    const certificate = /(ssh-ed25519-cert-v01@openssh\.com \S+)/.exec(
+      JSON.stringify(grantDm.args).replace(/\\n/g, '\n'),
+    )?.[1];
     expect(certificate).toBeDefined();
     const cert = await readCertificate(certificate!);
     expect(cert.principals).toEqual(['dbadmin']);
@@ -127,20 +178,47 @@ describe('the happy path', () => {
     expect(validTo - validFrom).toBeLessThanOrEqual(72_000); // 10 s window + the broker's 60 s clock-skew backdate (+ rounding)
     expect(await approvalShows(id, 'Active until')).not.toContain('jump_approve');
 
-    await bot.slack.waitFor('chat.postMessage', (call) => call.args.channel === 'U0ALICE' && /ends|expir/i.test(JSON.stringify(call.args)) && JSON.stringify(call.args).includes('prod-db') && !JSON.stringify(call.args).includes('cert-v01'), 15_000);
+    await bot.slack.waitFor(
+      'chat.postMessage',
+      (call) =>
+        call.args.channel === 'U0ALICE' &&
+        /ends|expir/i.test(JSON.stringify(call.args)) &&
+        JSON.stringify(call.args).includes('prod-db') &&
+        !JSON.stringify(call.args).includes('cert-v01'),
+      15_000,
+    );
     await approvalShows(id, 'Ended');
     // The message is updated first, then the DM goes out.
-    await bot.slack.waitFor('chat.postMessage', (call) => call.args.channel === 'U0ALICE' && /ended/i.test(JSON.stringify(call.args)) && JSON.stringify(call.args).includes(id.replace('req_', 'grant_')));
+    await bot.slack.waitFor(
+      'chat.postMessage',
+      (call) =>
+        call.args.channel === 'U0ALICE' &&
+        /ended/i.test(JSON.stringify(call.args)) &&
+        JSON.stringify(call.args).includes(id.replace('req_', 'grant_')),
+    );
     expect(dms('U0ALICE').filter((dm) => /ended/i.test(dm) && dm.includes('prod-db')).length).toBeGreaterThanOrEqual(1);
     // The audit file is a copy written just after each seal: read it once it has caught up.
-    await vi.waitFor(async () => expect((await auditOf(id)).map((r) => r.type)).toEqual(['requested', 'approved', 'granted', 'warned', 'expired']), { timeout: 5_000 });
+    await vi.waitFor(
+      async () =>
+        expect((await auditOf(id)).map((r) => r.type)).toEqual([
+          'requested',
+          'approved',
+          'granted',
+          'warned',
+          'expired',
+        ]),
+      { timeout: 5_000 },
+    );
   }, 40_000);
 });
 
 async function newRequest(text = 'request prod-db 30m fix replication INC-42', userId = 'U0ALICE'): Promise<string> {
   const asked = await bot.command(userId, text);
   const id = await requestId(await asked.reply());
-  await bot.slack.waitFor('chat.postMessage', (call) => String(call.args.channel).startsWith('C') && JSON.stringify(call.args).includes(id));
+  await bot.slack.waitFor(
+    'chat.postMessage',
+    (call) => String(call.args.channel).startsWith('C') && JSON.stringify(call.args).includes(id),
+  );
   return id;
 }
 
@@ -153,10 +231,18 @@ describe('refused clicks get an ephemeral reason', () => {
     const vault = await newRequest('request vault 30m rotate keys');
     await (await bot.click('U0BOB', 'jump_approve', vault)).reply();
     expect(await approvalShows(vault, '1 of 2')).toContain('<@U0BOB>');
-    says(await (await bot.click('U0BOB', 'jump_approve', vault)).reply(), 'you already approved this request; it needs 1 more approval');
+    says(
+      await (await bot.click('U0BOB', 'jump_approve', vault)).reply(),
+      'you already approved this request; it needs 1 more approval',
+    );
 
     const denied = await newRequest();
-    await bot.submitView({ userId: 'U0LEAD', callbackId: 'jump_deny_modal', privateMetadata: denied, values: { jump_deny_reason: { reason: { type: 'plain_text_input', value: 'use staging' } } } });
+    await bot.submitView({
+      userId: 'U0LEAD',
+      callbackId: 'jump_deny_modal',
+      privateMetadata: denied,
+      values: { jump_deny_reason: { reason: { type: 'plain_text_input', value: 'use staging' } } },
+    });
     await approvalShows(denied, 'use staging');
     says(await (await bot.click('U0SRE1', 'jump_approve', denied)).reply(), 'this request was already denied');
   });
@@ -167,14 +253,20 @@ describe('refused clicks get an ephemeral reason', () => {
     await approvalShows(id, 'Timed out');
     says(await (await bot.click('U0LEAD', 'jump_approve', id)).reply(), 'this request has timed out');
     // The audit file is a copy written just after each seal: read it once it has caught up.
-    await vi.waitFor(async () => expect((await auditOf(id)).map((r) => r.type)).toEqual(['requested', 'timed_out']), { timeout: 5_000 });
+    await vi.waitFor(async () => expect((await auditOf(id)).map((r) => r.type)).toEqual(['requested', 'timed_out']), {
+      timeout: 5_000,
+    });
   });
 });
 
 describe('decisions', () => {
   it('two approvers clicking at once grant once, with one granted record', async () => {
     const id = await newRequest();
-    const clicks = await Promise.all([bot.click('U0SRE1', 'jump_approve', id), bot.click('U0SRE2', 'jump_approve', id), bot.click('U0LEAD', 'jump_approve', id)]);
+    const clicks = await Promise.all([
+      bot.click('U0SRE1', 'jump_approve', id),
+      bot.click('U0SRE2', 'jump_approve', id),
+      bot.click('U0LEAD', 'jump_approve', id),
+    ]);
     const replies = await Promise.all(clicks.map((click) => click.reply()));
     expect(replies.filter((reply) => reply.startsWith('You approved'))).toHaveLength(1);
     expect(replies.filter((reply) => reply.includes('already approved'))).toHaveLength(2);
@@ -188,13 +280,26 @@ describe('decisions', () => {
     const opened = await bot.slack.waitFor('views.open', (call) => JSON.stringify(call.args).includes(id));
     expect(JSON.stringify(opened.args)).toContain('jump_deny_modal');
 
-    const empty = await bot.submitView({ userId: 'U0LEAD', callbackId: 'jump_deny_modal', privateMetadata: id, values: { jump_deny_reason: { reason: { type: 'plain_text_input', value: '   ' } } } });
+    const empty = await bot.submitView({
+      userId: 'U0LEAD',
+      callbackId: 'jump_deny_modal',
+      privateMetadata: id,
+      values: { jump_deny_reason: { reason: { type: 'plain_text_input', value: '   ' } } },
+    });
     expect(await empty.json()).toMatchObject({ response_action: 'errors' });
 
-    await bot.submitView({ userId: 'U0LEAD', callbackId: 'jump_deny_modal', privateMetadata: id, values: { jump_deny_reason: { reason: { type: 'plain_text_input', value: 'not during the freeze' } } } });
+    await bot.submitView({
+      userId: 'U0LEAD',
+      callbackId: 'jump_deny_modal',
+      privateMetadata: id,
+      values: { jump_deny_reason: { reason: { type: 'plain_text_input', value: 'not during the freeze' } } },
+    });
     const shown = await approvalShows(id, 'not during the freeze');
     expect(shown).toContain('<@U0LEAD>');
-    await bot.slack.waitFor('chat.postMessage', (call) => call.args.channel === 'U0ALICE' && JSON.stringify(call.args).includes('not during the freeze'));
+    await bot.slack.waitFor(
+      'chat.postMessage',
+      (call) => call.args.channel === 'U0ALICE' && JSON.stringify(call.args).includes('not during the freeze'),
+    );
   });
 
   it('/jump revoke ends a grant early and says who did it', async () => {
@@ -230,12 +335,18 @@ describe('user text in Block Kit', () => {
 
   it('escapes <!channel>, mentions, & and links typed in the reason', async () => {
     // Slack sends the characters a person typed as entities: "<!channel>" arrives as "&lt;!channel&gt;".
-    const id = await newRequest('request prod-db 30m ping &lt;!channel&gt; and &lt;@U0LEAD&gt; &amp; see &lt;http://evil.example|docs&gt;');
-    expect(reasonOf(approvalMessage(id))).toBe('ping &lt;!channel&gt; and &lt;@U0LEAD&gt; &amp; see &lt;http://evil.example|docs&gt;');
+    const id = await newRequest(
+      'request prod-db 30m ping &lt;!channel&gt; and &lt;@U0LEAD&gt; &amp; see &lt;http://evil.example|docs&gt;',
+    );
+    expect(reasonOf(approvalMessage(id))).toBe(
+      'ping &lt;!channel&gt; and &lt;@U0LEAD&gt; &amp; see &lt;http://evil.example|docs&gt;',
+    );
   });
 
   it('never turns Slack markup in the reason into a ping or a link', async () => {
-    const id = await newRequest('request prod-db 30m ping <!channel> and <@U0LEAD|lead> see <http://evil.example|docs>');
+    const id = await newRequest(
+      'request prod-db 30m ping <!channel> and <@U0LEAD|lead> see <http://evil.example|docs>',
+    );
     const reason = reasonOf(approvalMessage(id));
     expect(reason).not.toMatch(/<[!@#]|<http/);
     expect(reason).toContain('channel');
@@ -261,7 +372,10 @@ describe('Slack failing', () => {
     } finally {
       bot.slack.reset();
     }
-    const all = (await readFile(bot.auditFile, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as AuditRecord);
+    const all = (await readFile(bot.auditFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as AuditRecord);
     expect(verifyChain(all)).toBeUndefined();
   }, 30_000);
 });
@@ -276,11 +390,24 @@ describe('App Home', () => {
       type: 'event_callback',
       event_id: 'Ev0HOME1',
       event_time: Math.floor(Date.now() / 1000),
-      event: { type: 'app_home_opened', user: 'U0ALICE', channel: 'D0ALICE', tab: 'home', event_ts: `${Math.floor(Date.now() / 1000)}.000100` },
+      event: {
+        type: 'app_home_opened',
+        user: 'U0ALICE',
+        channel: 'D0ALICE',
+        tab: 'home',
+        event_ts: `${Math.floor(Date.now() / 1000)}.000100`,
+      },
     });
-    const res = await fetch(`${bot.base}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...signedRequest(SIGNING_SECRET, body) }, body });
+    const res = await fetch(`${bot.base}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signedRequest(SIGNING_SECRET, body) },
+      body,
+    });
     expect(res.status).toBe(200);
-    const published = await bot.slack.waitFor('views.publish', (call) => call.args.user_id === 'U0ALICE' && JSON.stringify(call.args).includes(id));
+    const published = await bot.slack.waitFor(
+      'views.publish',
+      (call) => call.args.user_id === 'U0ALICE' && JSON.stringify(call.args).includes(id),
+    );
     expect(JSON.stringify(published.args)).toContain('jump_open_request_modal');
   });
 });
@@ -288,7 +415,9 @@ describe('App Home', () => {
 describe('the request form', () => {
   it('opens with the targets the person may request; a bad duration is refused in the form; a good one is requested', async () => {
     await bot.command('U0ALICE', 'request');
-    const opened = await bot.slack.waitFor('views.open', (call) => JSON.stringify(call.args).includes('jump_request_modal'));
+    const opened = await bot.slack.waitFor('views.open', (call) =>
+      JSON.stringify(call.args).includes('jump_request_modal'),
+    );
     const view = JSON.stringify(opened.args.view);
     expect(view).toContain('"value":"prod-db"');
     expect(view).toContain('"value":"vault"');
@@ -299,14 +428,37 @@ describe('the request form', () => {
       jump_request_reason: { reason: plainTextValue('rotate credentials') },
       jump_request_ticket: { ticket: plainTextValue(null) },
     });
-    const refused = await bot.submitView({ userId: 'U0ALICE', callbackId: 'jump_request_modal', values: values('4 hours') });
-    expect(await refused.json()).toEqual({ response_action: 'errors', errors: { jump_request_duration: '"4 hours" is not a duration: use 90s, 30m, 2h, 1h30m or 1d.' } });
+    const refused = await bot.submitView({
+      userId: 'U0ALICE',
+      callbackId: 'jump_request_modal',
+      values: values('4 hours'),
+    });
+    expect(await refused.json()).toEqual({
+      response_action: 'errors',
+      errors: { jump_request_duration: '"4 hours" is not a duration: use 90s, 30m, 2h, 1h30m or 1d.' },
+    });
 
-    const accepted = await bot.submitView({ userId: 'U0ALICE', callbackId: 'jump_request_modal', values: values('45m') });
+    const accepted = await bot.submitView({
+      userId: 'U0ALICE',
+      callbackId: 'jump_request_modal',
+      values: values('45m'),
+    });
     expect(accepted.status).toBe(200);
-    const sent = await bot.slack.waitFor('chat.postMessage', (call) => call.args.channel === 'U0ALICE' && /req_[a-z0-9]+/.test(String(call.args.text)) && String(call.args.text).includes('(45m)'));
+    const sent = await bot.slack.waitFor(
+      'chat.postMessage',
+      (call) =>
+        call.args.channel === 'U0ALICE' &&
+        /req_[a-z0-9]+/.test(String(call.args.text)) &&
+        String(call.args.text).includes('(45m)'),
+    );
     const id = /req_[a-z0-9]+/.exec(String(sent.args.text))![0];
-    await bot.slack.waitFor('chat.postMessage', (call) => call.args.channel === 'C0APPROVALS' && JSON.stringify(call.args).includes(id) && JSON.stringify(call.args).includes('rotate credentials'));
+    await bot.slack.waitFor(
+      'chat.postMessage',
+      (call) =>
+        call.args.channel === 'C0APPROVALS' &&
+        JSON.stringify(call.args).includes(id) &&
+        JSON.stringify(call.args).includes('rotate credentials'),
+    );
   });
 });
 
@@ -317,11 +469,18 @@ describe('cancelling', () => {
     const confirmation = JSON.stringify(bot.slack.responses(asked.responseId)[0]!.body);
     expect(confirmation).toContain('"action_id":"jump_cancel"');
 
-    says(await (await bot.click('U0LEAD', 'jump_cancel', id)).reply(), 'only the person who made this request can cancel it');
-    expect(await (await bot.click('U0ALICE', 'jump_cancel', id)).reply()).toBe(`Request ${id} for prod-db is cancelled; nothing was granted.`);
+    says(
+      await (await bot.click('U0LEAD', 'jump_cancel', id)).reply(),
+      'only the person who made this request can cancel it',
+    );
+    expect(await (await bot.click('U0ALICE', 'jump_cancel', id)).reply()).toBe(
+      `Request ${id} for prod-db is cancelled; nothing was granted.`,
+    );
     await approvalShows(id, 'Cancelled by the requester');
     says(await (await bot.click('U0SRE1', 'jump_approve', id)).reply(), 'this request was cancelled by its requester');
     // The audit file is a copy written just after each seal: read it once it has caught up.
-    await vi.waitFor(async () => expect((await auditOf(id)).map((r) => r.type)).toEqual(['requested', 'cancelled']), { timeout: 5_000 });
+    await vi.waitFor(async () => expect((await auditOf(id)).map((r) => r.type)).toEqual(['requested', 'cancelled']), {
+      timeout: 5_000,
+    });
   });
 });

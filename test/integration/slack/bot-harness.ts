@@ -6,10 +6,17 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { inject } from 'vitest';
-import { startJumpgate, type RunningJumpgate, type Tuning } from '../../../src/app.js';
+import { type RunningJumpgate, startJumpgate, type Tuning } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
-import { startFakeSlack, type FakeSlack, type FakeSlackUser } from '../../support/fake-slack.js';
-import { blockActionPayload, interactionBody, signedRequest, slashCommandBody, viewSubmissionPayload, type ViewSubmissionInput } from '../../support/slack-signing.js';
+import { type FakeSlack, type FakeSlackUser, startFakeSlack } from '../../support/fake-slack.js';
+import {
+  blockActionPayload,
+  interactionBody,
+  signedRequest,
+  slashCommandBody,
+  type ViewSubmissionInput,
+  viewSubmissionPayload,
+} from '../../support/slack-signing.js';
 
 const run = promisify(execFile);
 export const SIGNING_SECRET = 'e3b0c44298fc1c149afbf4c8996fb924';
@@ -33,8 +40,13 @@ export async function startBot(options: {
   const dir = await mkdtemp(path.join(tmpdir(), `jumpgate-${options.label}-`));
   const workflowsDir = path.join(dir, 'workflows');
   await mkdir(workflowsDir);
-  for (const [name, yaml] of Object.entries(options.workflows)) await writeFile(path.join(workflowsDir, `${name}.yml`), yaml);
-  const slack: FakeSlack = await startFakeSlack({ users: options.users, groups: options.groups ?? {}, token: BOT_TOKEN });
+  for (const [name, yaml] of Object.entries(options.workflows))
+    await writeFile(path.join(workflowsDir, `${name}.yml`), yaml);
+  const slack: FakeSlack = await startFakeSlack({
+    users: options.users,
+    groups: options.groups ?? {},
+    token: BOT_TOKEN,
+  });
   const prefix = `t-${options.label}-${randomBytes(4).toString('hex')}`;
   const auditFile = path.join(dir, 'audit.jsonl');
   const env = {
@@ -57,7 +69,11 @@ export async function startBot(options: {
   let responses = 0;
 
   async function post(body: string, headers: Record<string, string>): Promise<Response> {
-    return fetch(`${base}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+    return fetch(`${base}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body,
+    });
   }
   async function signedPost(body: string, timestampSec?: number): Promise<Response> {
     return post(body, { ...signedRequest(SIGNING_SECRET, body, timestampSec) });
@@ -71,7 +87,10 @@ export async function startBot(options: {
     post,
     signedPost,
     /** `/jump <text>` as `userId`; resolves with the first answer posted to its response_url. */
-    async command(userId: string, text: string): Promise<{ status: number; reply: () => Promise<string>; responseId: string }> {
+    async command(
+      userId: string,
+      text: string,
+    ): Promise<{ status: number; reply: () => Promise<string>; responseId: string }> {
       responses += 1;
       const responseId = `cmd-${responses}`;
       const res = await signedPost(slashCommandBody({ text, userId, responseUrl: slack.responseUrl(responseId) }));
@@ -82,11 +101,20 @@ export async function startBot(options: {
       };
     },
     /** A click on a message button; resolves with the ephemeral answer, if any is awaited. */
-    async click(userId: string, actionId: string, value: string): Promise<{ status: number; reply: () => Promise<string> }> {
+    async click(
+      userId: string,
+      actionId: string,
+      value: string,
+    ): Promise<{ status: number; reply: () => Promise<string> }> {
       responses += 1;
       const responseId = `click-${responses}`;
-      const res = await signedPost(interactionBody(blockActionPayload({ userId, actionId, value, responseUrl: slack.responseUrl(responseId) })));
-      return { status: res.status, reply: async () => textOf((await slack.waitForResponse(responseId, undefined, 10_000)).body) };
+      const res = await signedPost(
+        interactionBody(blockActionPayload({ userId, actionId, value, responseUrl: slack.responseUrl(responseId) })),
+      );
+      return {
+        status: res.status,
+        reply: async () => textOf((await slack.waitForResponse(responseId, undefined, 10_000)).body),
+      };
     },
     async submitView(input: ViewSubmissionInput): Promise<Response> {
       return signedPost(interactionBody(viewSubmissionPayload(input)));

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AuditRecord } from '../../../src/service/ports/audit.js';
 import { verifyChain } from '../../../src/store/audit-chain.js';
-import { startBot, sshKey } from './bot-harness.js';
+import { sshKey, startBot } from './bot-harness.js';
 
 const WORKFLOW = `
 name: production
@@ -20,7 +20,11 @@ access:
 let bot: Awaited<ReturnType<typeof startBot>>;
 const redis = new Redis(inject('redisUrl'));
 beforeAll(async () => {
-  bot = await startBot({ label: 'restarts', workflows: { production: WORKFLOW }, users: [{ id: 'U0ALICE' }, { id: 'U0LEAD' }] });
+  bot = await startBot({
+    label: 'restarts',
+    workflows: { production: WORKFLOW },
+    users: [{ id: 'U0ALICE' }, { id: 'U0LEAD' }],
+  });
   await (await bot.command('U0ALICE', `key ${await sshKey(bot.dir, 'alice')}`)).reply();
 });
 afterAll(async () => {
@@ -30,9 +34,15 @@ afterAll(async () => {
 
 async function grant(duration: string): Promise<string> {
   const id = /req_[a-z0-9]+/.exec(await (await bot.command('U0ALICE', `request prod-db ${duration}`)).reply())![0];
-  await bot.slack.waitFor('chat.postMessage', (call) => call.args.channel === 'C0APPROVALS' && JSON.stringify(call.args).includes(id));
+  await bot.slack.waitFor(
+    'chat.postMessage',
+    (call) => call.args.channel === 'C0APPROVALS' && JSON.stringify(call.args).includes(id),
+  );
   await (await bot.click('U0LEAD', 'jump_approve', id)).reply();
-  await bot.slack.waitFor('chat.postMessage', (call) => call.args.channel === 'U0ALICE' && JSON.stringify(call.args).includes('cert-v01'));
+  await bot.slack.waitFor(
+    'chat.postMessage',
+    (call) => call.args.channel === 'U0ALICE' && JSON.stringify(call.args).includes('cert-v01'),
+  );
   return id;
 }
 
@@ -69,6 +79,8 @@ describe('invariant 1: no grant outlives its notAfter', () => {
     const expired = await waitForExpiry(id, Date.now() + 15_000);
     expect((expired.detail as { lagMs: number }).lagMs).toBeLessThan(3_000);
     await new Promise((resolve) => setTimeout(resolve, 1_500)); // give a duplicate revocation time to show up
-    expect((await auditOf(id)).filter((record) => record.type === 'expired' || record.type === 'revoked')).toHaveLength(1);
+    expect((await auditOf(id)).filter((record) => record.type === 'expired' || record.type === 'revoked')).toHaveLength(
+      1,
+    );
   }, 30_000);
 });

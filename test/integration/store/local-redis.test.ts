@@ -14,7 +14,9 @@ describe('startLocalRedis', () => {
   it('without a redis-server binary, says in one line how to install it', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'jumpgate-no-redis-'));
     dirs.push(dir);
-    const error = await startLocalRedis({ dir, persist: false, binary: path.join(dir, 'no-such-redis-server') }).catch((e: unknown) => e);
+    const error = await startLocalRedis({ dir, persist: false, binary: path.join(dir, 'no-such-redis-server') }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(JumpgateError);
     expect((error as JumpgateError).code).toBe('dependency_missing');
     expect((error as JumpgateError).message).toBe(

@@ -30,7 +30,11 @@ describe('RedisStore requests', () => {
   it('moves a request between status indexes on update and bumps its version', async () => {
     const request = accessRequest();
     await store.create(request, auditEntry({ requestId: request.id }));
-    const result = await store.update({ ...request, status: 'denied' }, 1, auditEntry({ type: 'denied', requestId: request.id }));
+    const result = await store.update(
+      { ...request, status: 'denied' },
+      1,
+      auditEntry({ type: 'denied', requestId: request.id }),
+    );
     expect(result?.request.version).toBe(2);
     expect(await store.idsByStatus('pending')).not.toContain(request.id);
     expect(await store.idsByStatus('denied')).toContain(request.id);
@@ -50,7 +54,13 @@ describe('RedisStore requests', () => {
     const request = accessRequest();
     await store.create(request, auditEntry({ requestId: request.id }));
     const results = await Promise.all(
-      Array.from({ length: 25 }, (_, i) => store.update({ ...request, status: 'approved', reason: `writer ${i}` }, 1, auditEntry({ type: 'approved', requestId: request.id }))),
+      Array.from({ length: 25 }, (_, i) =>
+        store.update(
+          { ...request, status: 'approved', reason: `writer ${i}` },
+          1,
+          auditEntry({ type: 'approved', requestId: request.id }),
+        ),
+      ),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
     expect((await store.forRequest(request.id)).map((r) => r.type)).toEqual(['requested', 'approved']);
@@ -81,7 +91,11 @@ describe('RedisStore audit chain', () => {
   });
 
   it('stores SSH keys with an audit record in the same chain', async () => {
-    const record = await store.setSshKey('U0CAROL', 'ssh-ed25519 AAAA key', auditEntry({ type: 'key_registered', requestId: null, actor: 'U0CAROL', target: null }));
+    const record = await store.setSshKey(
+      'U0CAROL',
+      'ssh-ed25519 AAAA key',
+      auditEntry({ type: 'key_registered', requestId: null, actor: 'U0CAROL', target: null }),
+    );
     expect(await store.getSshKey('U0CAROL')).toBe('ssh-ed25519 AAAA key');
     expect((await store.tail(1))[0]).toEqual(record);
     expect(verifyChain(await store.range(1))).toBeUndefined();
@@ -104,13 +118,24 @@ describe('RedisStore metadata and audit-only records', () => {
     const stored = await store.get(request.id);
     expect(stored?.message).toEqual({ channel: 'C0APPROVALS', ts: '1700000000.000100' });
     expect(stored?.version).toBe(1);
-    const updated = await store.update({ ...stored!, status: 'denied' }, 1, auditEntry({ type: 'denied', requestId: request.id }));
+    const updated = await store.update(
+      { ...stored!, status: 'denied' },
+      1,
+      auditEntry({ type: 'denied', requestId: request.id }),
+    );
     expect(updated?.request.message).toEqual({ channel: 'C0APPROVALS', ts: '1700000000.000100' });
     expect(await store.forRequest(request.id)).toHaveLength(2);
   });
 
   it('appends an audit record with no request change into the same chain', async () => {
-    const record = await store.appendAudit(auditEntry({ type: 'reconciled', requestId: 'req_unknown', actor: 'jumpgate', detail: { action: 'revoked at broker' } }));
+    const record = await store.appendAudit(
+      auditEntry({
+        type: 'reconciled',
+        requestId: 'req_unknown',
+        actor: 'jumpgate',
+        detail: { action: 'revoked at broker' },
+      }),
+    );
     expect((await store.tail(1))[0]).toEqual(record);
     expect(verifyChain(await store.range(1))).toBeUndefined();
   });

@@ -22,12 +22,18 @@ describe('the write path under a burst', () => {
     const outcomes = await Promise.allSettled(
       Array.from({ length: 200 }, (_, i) =>
         i % 2 === 0
-          ? store.setSshKey(`U0BURST${i}`, `ssh-ed25519 AAAA${i}`, auditEntry({ type: 'key_registered', requestId: null, actor: `U0BURST${i}` }))
+          ? store.setSshKey(
+              `U0BURST${i}`,
+              `ssh-ed25519 AAAA${i}`,
+              auditEntry({ type: 'key_registered', requestId: null, actor: `U0BURST${i}` }),
+            )
           : store.create(accessRequest({ requester: `U0BURST${i}` }), auditEntry({ actor: `U0BURST${i}` })),
       ),
     );
     expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
-    const records = outcomes.map((outcome) => (outcome.status === 'fulfilled' ? ('seq' in outcome.value ? outcome.value : undefined) : undefined));
+    const records = outcomes.map((outcome) =>
+      outcome.status === 'fulfilled' ? ('seq' in outcome.value ? outcome.value : undefined) : undefined,
+    );
     expect(new Set(records.map((record) => record?.seq)).size).toBe(200);
     expect(verifyChain(await store.range(1))).toBeUndefined();
   });
@@ -51,7 +57,13 @@ describe('the write path under a burst', () => {
     const requests = Array.from({ length: 200 }, (_, i) => accessRequest({ requester: `U0UPD${i}` }));
     await Promise.all(requests.map((request) => store.create(request, auditEntry({ requestId: request.id }))));
     const updated = await Promise.all(
-      requests.map((request, i) => replicas[i % 3]!.update({ ...request, status: 'denied' }, 1, auditEntry({ type: 'denied', requestId: request.id }))),
+      requests.map((request, i) =>
+        replicas[i % 3]!.update(
+          { ...request, status: 'denied' },
+          1,
+          auditEntry({ type: 'denied', requestId: request.id }),
+        ),
+      ),
     );
     expect(updated.every((result) => result?.request.version === 2)).toBe(true);
     for (const request of requests.slice(0, 20)) {
@@ -64,7 +76,13 @@ describe('the write path under a burst', () => {
 describe('status indexes', () => {
   it('finds due grants by notAfter and pending requests by creation, soonest first', async () => {
     const store = replicas[0]!;
-    const grant = (notAfter: number) => ({ id: 'grant_x', notBefore: 0, notAfter, principals: ['dbadmin'], hosts: ['db-1'] });
+    const grant = (notAfter: number) => ({
+      id: 'grant_x',
+      notBefore: 0,
+      notAfter,
+      principals: ['dbadmin'],
+      hosts: ['db-1'],
+    });
     const late = accessRequest({ status: 'active', grant: grant(5_000), requester: 'U0DUE1' });
     const soon = accessRequest({ status: 'active', grant: grant(1_000), requester: 'U0DUE2' });
     const later = accessRequest({ status: 'active', grant: grant(9_000), requester: 'U0DUE3' });
@@ -72,7 +90,11 @@ describe('status indexes', () => {
     expect(await store.dueIds('active', 5_000, 100)).toEqual([soon.id, late.id]);
     expect(await store.dueIds('active', 5_000, 1)).toEqual([soon.id]);
     expect(await store.countByStatus('active')).toBe(3);
-    await store.update({ ...soon, status: 'expired', updatedAt: 2_000 }, 1, auditEntry({ type: 'expired', requestId: soon.id }));
+    await store.update(
+      { ...soon, status: 'expired', updatedAt: 2_000 },
+      1,
+      auditEntry({ type: 'expired', requestId: soon.id }),
+    );
     expect(await store.dueIds('active', 10_000, 100)).toEqual([late.id, later.id]);
     expect(await store.dueIds('expired', 10_000, 100)).toContain(soon.id);
     const statuses = await store.statusesOf([soon.id, late.id, 'req_nosuchrequest']);
@@ -86,14 +108,27 @@ describe('status indexes', () => {
     const legacy = testRedis('legacy');
     try {
       const store = createRedisStore({ redis: legacy.redis, prefix: legacy.prefix, now: clock });
-      const active = accessRequest({ status: 'active', grant: { id: 'grant_l', notBefore: 0, notAfter: 7_000, principals: ['p'], hosts: ['h'] } });
+      const active = accessRequest({
+        status: 'active',
+        grant: { id: 'grant_l', notBefore: 0, notAfter: 7_000, principals: ['p'], hosts: ['h'] },
+      });
       // The earlier layout: a hash with v and j, and one Redis set per status.
-      await legacy.redis.hset(`${legacy.prefix}:req:${active.id}`, 'v', '3', 'j', JSON.stringify({ ...active, version: 3 }));
+      await legacy.redis.hset(
+        `${legacy.prefix}:req:${active.id}`,
+        'v',
+        '3',
+        'j',
+        JSON.stringify({ ...active, version: 3 }),
+      );
       await legacy.redis.sadd(`${legacy.prefix}:status:active`, active.id);
       expect(await store.migrate()).toBe(1);
       expect(await store.dueIds('active', 7_000, 10)).toEqual([active.id]);
       expect(await legacy.redis.exists(`${legacy.prefix}:status:active`)).toBe(0);
-      const moved = await store.update({ ...active, status: 'expired' }, 3, auditEntry({ type: 'expired', requestId: active.id }));
+      const moved = await store.update(
+        { ...active, status: 'expired' },
+        3,
+        auditEntry({ type: 'expired', requestId: active.id }),
+      );
       expect(moved?.request.version).toBe(4);
       expect(await store.countByStatus('active')).toBe(0);
       expect(await store.migrate()).toBe(0);

@@ -1,11 +1,11 @@
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createBrokerClient, type BrokerClientOptions } from '../../../src/broker/client.js';
+import { type BrokerClientOptions, createBrokerClient } from '../../../src/broker/client.js';
 import type { SigningKey } from '../../../src/broker/signing-key.js';
-import { freePort } from '../../../src/store/local-redis.js';
-import { JumpgateError, isJumpgateError } from '../../../src/domain/errors.js';
+import { isJumpgateError, JumpgateError } from '../../../src/domain/errors.js';
 import type { GrantRequest } from '../../../src/service/ports/broker.js';
-import { hang, json, startScriptedServer, type Reply } from '../../support/scripted-server.js';
+import { freePort } from '../../../src/store/local-redis.js';
+import { hang, json, type Reply, startScriptedServer } from '../../support/scripted-server.js';
 import { makeSigningKey, sha256 } from '../../support/token-builder.js';
 
 let key: SigningKey;
@@ -34,7 +34,12 @@ const issued = {
   status: 'active',
   notBefore: '2030-01-01T11:59:00.000Z',
   notAfter: '2030-01-01T12:30:00.000Z',
-  credential: { type: 'ssh-certificate', certificate: 'ssh-ed25519-cert-v01@openssh.com AAAA', serial: '7', principals: ['dbadmin'] },
+  credential: {
+    type: 'ssh-certificate',
+    certificate: 'ssh-ed25519-cert-v01@openssh.com AAAA',
+    serial: '7',
+    principals: ['dbadmin'],
+  },
 };
 
 const NOW = Date.parse('2030-01-01T12:00:00Z');
@@ -69,7 +74,10 @@ async function failure(promise: Promise<unknown>): Promise<JumpgateError> {
 
 describe('broker client retries', () => {
   it('retries a 5xx and returns the one grant the broker then issues, with a fresh token per attempt', async () => {
-    const { client, server, sleeps } = await setup([json(503, { error: { code: 'busy', message: 'later' } }), json(201, issued)]);
+    const { client, server, sleeps } = await setup([
+      json(503, { error: { code: 'busy', message: 'later' } }),
+      json(201, issued),
+    ]);
     await expect(client.grant(grantRequest)).resolves.toEqual(issued);
     expect(server.received).toHaveLength(2);
     const [first, second] = server.received.map((call) => decodeJwt(call.authorization!.replace('Bearer ', '')));
@@ -112,7 +120,12 @@ describe('broker client retries', () => {
     const { client, server } = await setup([hang], { timeoutMs: 100, retries: 1 });
     const error = await failure(client.listActive());
     expect(error.message).toBe('the access broker did not answer (tried 2 times)');
-    expect(error.details).toEqual({ attempts: 2, baseUrl: server.url, call: 'GET /v1/grants?status=active', failure: 'no answer within 100 ms' });
+    expect(error.details).toEqual({
+      attempts: 2,
+      baseUrl: server.url,
+      call: 'GET /v1/grants?status=active',
+      failure: 'no answer within 100 ms',
+    });
     expect(server.received).toHaveLength(2);
   });
 
@@ -123,14 +136,23 @@ describe('broker client retries', () => {
     const error = await failure(client.revoke('g-1'));
     expect(error.code).toBe('broker_unavailable');
     expect(error.message).toBe('the access broker did not answer (tried 4 times)');
-    expect(error.details).toMatchObject({ baseUrl: server.url, call: 'DELETE /v1/grants/g-1', failure: 'HTTP 500: disk full' });
+    expect(error.details).toMatchObject({
+      baseUrl: server.url,
+      call: 'DELETE /v1/grants/g-1',
+      failure: 'HTTP 500: disk full',
+    });
     expect(server.received).toHaveLength(4);
     expect(sleeps).toEqual([200, 400, 800]);
   });
 
   it('treats a broker nobody listens on as unavailable, keeping the network error as the cause', async () => {
     const port = await freePort();
-    const client = createBrokerClient({ baseUrl: `http://127.0.0.1:${port}`, signingKey: key, retries: 1, sleep: () => Promise.resolve() });
+    const client = createBrokerClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      signingKey: key,
+      retries: 1,
+      sleep: () => Promise.resolve(),
+    });
     const error = await failure(client.listActive());
     expect(error.code).toBe('broker_unavailable');
     expect(error.message).toBe('the access broker did not answer (tried 2 times)');
@@ -142,20 +164,34 @@ describe('broker client retries', () => {
 
 describe('broker client answers', () => {
   it('maps a 404 on revoke to not_found, without retrying', async () => {
-    const { client, server } = await setup([json(404, { error: { code: 'not_found', message: 'the broker has no grant g-9' } })]);
+    const { client, server } = await setup([
+      json(404, { error: { code: 'not_found', message: 'the broker has no grant g-9' } }),
+    ]);
     const error = await failure(client.revoke('g-9'));
-    expect([error.code, error.message, error.details]).toEqual(['not_found', 'the broker has no grant g-9', { status: 404, code: 'not_found' }]);
+    expect([error.code, error.message, error.details]).toEqual([
+      'not_found',
+      'the broker has no grant g-9',
+      { status: 404, code: 'not_found' },
+    ]);
     expect(server.received).toHaveLength(1);
   });
 
   it('refuses a malformed success as broker_unavailable, without retrying', async () => {
-    const { client, server } = await setup([json(201, { ...issued, credential: { ...issued.credential, serial: 'seven' } })]);
+    const { client, server } = await setup([
+      json(201, { ...issued, credential: { ...issued.credential, serial: 'seven' } }),
+    ]);
     const error = await failure(client.grant(grantRequest));
     expect(error.code).toBe('broker_unavailable');
     expect(error.message).toBe('the access broker sent an answer Jumpgate does not understand');
-    expect(error.details).toEqual({ baseUrl: server.url, call: '/v1/grants', malformed: 'credential.serial: expected a decimal serial' });
+    expect(error.details).toEqual({
+      baseUrl: server.url,
+      call: '/v1/grants',
+      malformed: 'credential.serial: expected a decimal serial',
+    });
     expect(server.received).toHaveLength(1);
-    expect(isJumpgateError(await failure((await setup([json(200, 'not json')])).client.listActive()), 'broker_unavailable')).toBe(true);
+    expect(
+      isJumpgateError(await failure((await setup([json(200, 'not json')])).client.listActive()), 'broker_unavailable'),
+    ).toBe(true);
   });
 
   it('refuses an answer about another grant', async () => {
@@ -165,9 +201,22 @@ describe('broker client answers', () => {
 
   it('normalizes a numeric serial to decimal text and keeps only the port fields of active grants', async () => {
     const { client } = await setup([
-      json(200, { grants: [{ id: 'g-1', requestId: 'r-1', notAfter: issued.notAfter, serial: 42, principals: ['dbadmin'], kind: 'standard' }] }),
+      json(200, {
+        grants: [
+          {
+            id: 'g-1',
+            requestId: 'r-1',
+            notAfter: issued.notAfter,
+            serial: 42,
+            principals: ['dbadmin'],
+            kind: 'standard',
+          },
+        ],
+      }),
     ]);
-    expect(await client.listActive()).toEqual([{ id: 'g-1', requestId: 'r-1', notAfter: issued.notAfter, serial: '42' }]);
+    expect(await client.listActive()).toEqual([
+      { id: 'g-1', requestId: 'r-1', notAfter: issued.notAfter, serial: '42' },
+    ]);
   });
 
   it('revokes with DELETE on the url-encoded id and returns the revocation', async () => {
@@ -184,7 +233,9 @@ describe('broker client tokens', () => {
     await client.grant(grantRequest);
     await client.listActive();
     const [post, list] = server.received;
-    const verified = await jwtVerify(post!.authorization!.replace('Bearer ', ''), createLocalJWKSet(key.jwks), { currentDate: new Date(NOW) });
+    const verified = await jwtVerify(post!.authorization!.replace('Bearer ', ''), createLocalJWKSet(key.jwks), {
+      currentDate: new Date(NOW),
+    });
     expect(verified.protectedHeader).toMatchObject({ alg: 'EdDSA', kid: key.kid });
     expect(verified.payload).toMatchObject({
       iss: 'jumpgate',
@@ -210,6 +261,8 @@ describe('broker client tokens', () => {
     const prefixed = createBrokerClient({ baseUrl: `${server.url}/broker/`, signingKey: key, retries: 0 });
     await prefixed.listActive();
     expect(server.received[0]!.url).toBe('/broker/v1/grants?status=active');
-    expect(decodeJwt(server.received[0]!.authorization!.replace('Bearer ', '')).htu).toBe('/broker/v1/grants?status=active');
+    expect(decodeJwt(server.received[0]!.authorization!.replace('Bearer ', '')).htu).toBe(
+      '/broker/v1/grants?status=active',
+    );
   });
 });

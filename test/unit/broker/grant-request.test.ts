@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { sshTime } from '../../../src/broker/server/certificate-authority.js';
 import { canonicalJson, parseGrantRequest } from '../../../src/broker/server/grant-request.js';
 import { BrokerHttpError } from '../../../src/broker/server/http-error.js';
-import { sshTime } from '../../../src/broker/server/certificate-authority.js';
 import { grantBody } from '../../support/broker-fakes.js';
 
 /** 32 zero bytes as an Ed25519 key: structurally valid, which is all the parser checks. */
@@ -34,7 +34,9 @@ describe('POST /v1/grants body', () => {
     expect(refusal(body({ notAfter: 'tomorrow' }))).toEqual(
       new BrokerHttpError(400, 'invalid_request', 'notAfter: an ISO 8601 UTC time, e.g. 2030-01-01T12:00:00Z'),
     );
-    expect(refusal(body({ target: { name: 'db', hosts: [], principals: [] } })).message).toMatch(/^target\.principals: /);
+    expect(refusal(body({ target: { name: 'db', hosts: [], principals: [] } })).message).toMatch(
+      /^target\.principals: /,
+    );
     expect(refusal(body({ kind: 'root' })).message).toMatch(/^kind: /);
     expect(refusal(null).message).toMatch(/^body: /);
   });
@@ -44,9 +46,10 @@ describe('POST /v1/grants body', () => {
     expect(refusal(body({ target: { name: 'db', hosts: [], principals: ['root,admin'] } })).message).toBe(
       'target.principals.0: a user name (letters, digits, ".", "_", "@", "-")',
     );
-    expect(refusal(body({ target: { name: 'db', hosts: [], principals: ['ok'], sourceAddress: ['0.0.0.0/0,evil'] } })).message).toBe(
-      'target.sourceAddress.0: an IP address or CIDR, e.g. 10.0.0.0/8',
-    );
+    expect(
+      refusal(body({ target: { name: 'db', hosts: [], principals: ['ok'], sourceAddress: ['0.0.0.0/0,evil'] } }))
+        .message,
+    ).toBe('target.sourceAddress.0: an IP address or CIDR, e.g. 10.0.0.0/8');
   });
 
   it('answers a bad key with 400 invalid_ssh_key and the validator message', () => {

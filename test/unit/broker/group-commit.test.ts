@@ -59,7 +59,8 @@ describe('group commit', () => {
     await first;
     await tick();
     finish[1]!(new Error('disk full'));
-    for (const result of await Promise.allSettled(failing)) expect(result).toEqual({ status: 'rejected', reason: new Error('disk full') });
+    for (const result of await Promise.allSettled(failing))
+      expect(result).toEqual({ status: 'rejected', reason: new Error('disk full') });
     const later = commit.submit(4);
     await tick();
     expect(batches.at(-1)).toEqual([4]);

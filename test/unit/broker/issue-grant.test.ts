@@ -40,7 +40,11 @@ describe('issuing a grant', () => {
         allowPty: false,
       },
     ]);
-    expect(grant).toMatchObject({ serial: '1', notBefore: '2030-01-01T11:59:00.000Z', notAfter: '2030-01-01T12:30:00.000Z' });
+    expect(grant).toMatchObject({
+      serial: '1',
+      notBefore: '2030-01-01T11:59:00.000Z',
+      notAfter: '2030-01-01T12:30:00.000Z',
+    });
   });
 
   it('restricts vendor certificates, passing allowPty and source addresses through', async () => {
@@ -52,7 +56,12 @@ describe('issuing a grant', () => {
         target: { name: 'prod-db', hosts: ['db-1'], principals: ['vendor'], sourceAddress: ['203.0.113.0/24'] },
       }),
     );
-    expect(ca.requests[0]).toMatchObject({ restricted: true, allowPty: true, principals: ['vendor'], sourceAddress: ['203.0.113.0/24'] });
+    expect(ca.requests[0]).toMatchObject({
+      restricted: true,
+      allowPty: true,
+      principals: ['vendor'],
+      sourceAddress: ['203.0.113.0/24'],
+    });
   });
 
   it('rounds a sub-second notAfter down, so the certificate never outlives the grant', async () => {
@@ -74,17 +83,38 @@ describe('issuing a grant', () => {
   it('refuses the same id with another key, target or notAfter with 409 conflict', async () => {
     const { issue } = setup();
     await issue(grantBody());
-    const message = 'grant g-1 already exists for a different request (key, target, notAfter or kind differ); a new grant needs a new id';
-    expect(await refusal(issue(grantBody({ notAfter: '2030-01-01T12:45:00Z' })))).toEqual(new BrokerHttpError(409, 'conflict', message));
-    expect((await refusal(issue(grantBody({ target: { name: 'other', hosts: [], principals: ['root'] } })))).code).toBe('conflict');
+    const message =
+      'grant g-1 already exists for a different request (key, target, notAfter or kind differ); a new grant needs a new id';
+    expect(await refusal(issue(grantBody({ notAfter: '2030-01-01T12:45:00Z' })))).toEqual(
+      new BrokerHttpError(409, 'conflict', message),
+    );
+    expect((await refusal(issue(grantBody({ target: { name: 'other', hosts: [], principals: ['root'] } })))).code).toBe(
+      'conflict',
+    );
   });
 
   it('answers a retry whose name, email or reason changed, or whose notAfter is spelt otherwise, with the same grant', async () => {
     const { issue, ca } = setup();
-    const first = await issue(grantBody({ subject: { type: 'user', id: 'U1', name: 'Alice', email: 'a@x.io', sshPublicKey: grantBody().subject.sshPublicKey } }));
+    const first = await issue(
+      grantBody({
+        subject: {
+          type: 'user',
+          id: 'U1',
+          name: 'Alice',
+          email: 'a@x.io',
+          sshPublicKey: grantBody().subject.sshPublicKey,
+        },
+      }),
+    );
     const retried = await issue(
       grantBody({
-        subject: { type: 'user', id: 'U1', name: 'Alice Liddell', email: 'alice@x.io', sshPublicKey: grantBody().subject.sshPublicKey },
+        subject: {
+          type: 'user',
+          id: 'U1',
+          name: 'Alice Liddell',
+          email: 'alice@x.io',
+          sshPublicKey: grantBody().subject.sshPublicKey,
+        },
         reason: 'fix replication INC-42 (edited)',
         notAfter: '2030-01-01T12:30:00.000Z',
       }),
@@ -101,7 +131,9 @@ describe('issuing a grant', () => {
       grantBody({ subject: { type: 'user', id: 'U2', sshPublicKey: key } }),
       grantBody({ subject: { type: 'user', id: 'U1', sponsor: 'U9', sshPublicKey: key } }),
       grantBody({ target: { name: 'prod-db', hosts: ['db-2.internal'], principals: ['dbadmin'] } }),
-      grantBody({ target: { name: 'prod-db', hosts: ['db-1.internal'], principals: ['dbadmin'], sourceAddress: ['10.0.0.0/8'] } }),
+      grantBody({
+        target: { name: 'prod-db', hosts: ['db-1.internal'], principals: ['dbadmin'], sourceAddress: ['10.0.0.0/8'] },
+      }),
       grantBody({ options: { allowPty: true } }),
       grantBody({ requestId: 'r-2' }),
     ];
@@ -118,7 +150,11 @@ describe('issuing a grant', () => {
       ),
     );
     expect(await refusal(issue(grantBody({ notAfter: '2030-01-08T12:00:01Z' })))).toEqual(
-      new BrokerHttpError(400, 'invalid_not_after', 'notAfter 2030-01-08T12:00:01Z is more than 7 days ahead; grants are at most 7 days long'),
+      new BrokerHttpError(
+        400,
+        'invalid_not_after',
+        'notAfter 2030-01-08T12:00:01Z is more than 7 days ahead; grants are at most 7 days long',
+      ),
     );
     await expect(issue(grantBody({ notAfter: '2030-01-08T12:00:00Z' }))).resolves.toMatchObject({ created: true });
     expect(store.serials).toEqual(['1']);

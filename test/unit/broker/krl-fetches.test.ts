@@ -13,7 +13,13 @@ describe('the KRL fetch log', () => {
   it('counts the age from the broker start until a first fetch, then from the most recent fetch by anyone', () => {
     const { log, advance } = setup();
     advance(90_000);
-    expect(log.status()).toEqual({ lastFetchAt: null, fetchAgeSeconds: 90, revokedSinceFetch: 0, stale: false, clients: 0 });
+    expect(log.status()).toEqual({
+      lastFetchAt: null,
+      fetchAgeSeconds: 90,
+      revokedSinceFetch: 0,
+      stale: false,
+      clients: 0,
+    });
     log.recordFetch({ bastion: 'bastion-1', address: '10.0.0.5' });
     advance(20_000);
     log.recordFetch({ address: '10.0.0.6' });

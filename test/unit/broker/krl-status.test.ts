@@ -8,16 +8,34 @@ const NOW = Date.parse('2031-03-01T10:00:00Z');
 function brokerAnswering(status: number, body: unknown): typeof fetch {
   return (input) => {
     expect(input).toBe('https://broker.example/v1/krl/status');
-    return Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }));
+    return Promise.resolve(
+      new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }),
+    );
   };
 }
 
-const reader = (fetch: typeof globalThis.fetch) => createKrlStatusReader({ baseUrl: 'https://broker.example/', fetch, now: () => NOW });
+const reader = (fetch: typeof globalThis.fetch) =>
+  createKrlStatusReader({ baseUrl: 'https://broker.example/', fetch, now: () => NOW });
 
 describe('reading a broker KRL status', () => {
   it('takes the reference broker figures as they are', async () => {
-    const read = reader(brokerAnswering(200, { lastFetchAt: null, fetchAgeSeconds: 12, revokedSinceFetch: 2, stale: false, krlBytes: 99, krlWriteMs: 3.5 }));
-    expect(await read()).toEqual({ fetchAgeSeconds: 12, revokedSinceFetch: 2, stale: false, krlBytes: 99, krlWriteMs: 3.5 });
+    const read = reader(
+      brokerAnswering(200, {
+        lastFetchAt: null,
+        fetchAgeSeconds: 12,
+        revokedSinceFetch: 2,
+        stale: false,
+        krlBytes: 99,
+        krlWriteMs: 3.5,
+      }),
+    );
+    expect(await read()).toEqual({
+      fetchAgeSeconds: 12,
+      revokedSinceFetch: 2,
+      stale: false,
+      krlBytes: 99,
+      krlWriteMs: 3.5,
+    });
   });
 
   it('derives the age and staleness from a broker that sends only {lastFetchAt, revokedSinceFetch}', async () => {
@@ -36,9 +54,13 @@ describe('reading a broker KRL status', () => {
 
 describe('the krl readiness check', () => {
   it('fails with krl_stale only when the status says stale', async () => {
-    await expect(krlStaleCheck(() => Promise.resolve({ fetchAgeSeconds: 400, revokedSinceFetch: 0, stale: false }))()).resolves.toBeUndefined();
+    await expect(
+      krlStaleCheck(() => Promise.resolve({ fetchAgeSeconds: 400, revokedSinceFetch: 0, stale: false }))(),
+    ).resolves.toBeUndefined();
     await expect(krlStaleCheck(() => Promise.resolve(undefined))()).resolves.toBeUndefined();
-    const stale = await krlStaleCheck(() => Promise.resolve({ fetchAgeSeconds: 400, revokedSinceFetch: 3, stale: true }))().catch((error: unknown) => error);
+    const stale = await krlStaleCheck(() =>
+      Promise.resolve({ fetchAgeSeconds: 400, revokedSinceFetch: 3, stale: true }),
+    )().catch((error: unknown) => error);
     expect(stale).toBeInstanceOf(JumpgateError);
     expect((stale as JumpgateError).code).toBe('krl_stale');
   });

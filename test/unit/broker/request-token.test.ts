@@ -14,7 +14,9 @@ describe('request tokens', () => {
     const nowMs = Date.parse('2030-01-01T12:00:00.900Z');
     const request = { method: 'DELETE', pathAndQuery: '/v1/grants/g-1', body: '' };
     const [a, b] = await Promise.all([signRequestToken(key, request, nowMs), signRequestToken(key, request, nowMs)]);
-    const { payload, protectedHeader } = await jwtVerify(a, createLocalJWKSet(key.jwks), { currentDate: new Date(nowMs) });
+    const { payload, protectedHeader } = await jwtVerify(a, createLocalJWKSet(key.jwks), {
+      currentDate: new Date(nowMs),
+    });
     const iat = Date.parse('2030-01-01T12:00:00Z') / 1000;
     expect(protectedHeader).toEqual({ alg: 'ES256', kid: key.kid, typ: 'JWT' });
     expect(payload).toEqual({

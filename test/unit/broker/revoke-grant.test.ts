@@ -12,7 +12,11 @@ const REVOKED_BEFORE = storedGrant({ id: 'g-0', serial: '3', revokedAt: '2030-01
 
 function revoker(store: ReturnType<typeof memoryGrantStore>, krl: Krl, sessions?: SessionTerminator) {
   const { logger, records } = capturingLogger();
-  const revocations = createRevocationList({ krl, now: () => NOW, initial: [{ serial: '3', notAfterMs: Date.parse(REVOKED_BEFORE.notAfter) }] });
+  const revocations = createRevocationList({
+    krl,
+    now: () => NOW,
+    initial: [{ serial: '3', notAfterMs: Date.parse(REVOKED_BEFORE.notAfter) }],
+  });
   const revoke = createGrantRevoker({ store, revocations, now: () => NOW, logger, ...(sessions ? { sessions } : {}) });
   return { revoke, revocations, records };
 }
@@ -23,7 +27,10 @@ function setup(sessions?: SessionTerminator, events: string[] = []) {
   return { ...revoker(store, krl, sessions), store, krl };
 }
 
-function recordingTerminator(events: string[], result: () => Promise<number>): SessionTerminator & { calls: { id: string; serial: string }[] } {
+function recordingTerminator(
+  events: string[],
+  result: () => Promise<number>,
+): SessionTerminator & { calls: { id: string; serial: string }[] } {
   const calls: { id: string; serial: string }[] = [];
   return {
     calls,
@@ -51,7 +58,9 @@ describe('revoking a grant', () => {
     await revoke('g-1');
     expect(events).toEqual(['krl 3,4', 'terminate g-1']);
     expect(sessions.calls).toEqual([{ id: 'g-1', serial: '4' }]);
-    expect(records.some((record) => record.msg === 'ended the live sessions of a revoked grant' && record.sessions === 2)).toBe(true);
+    expect(
+      records.some((record) => record.msg === 'ended the live sessions of a revoked grant' && record.sessions === 2),
+    ).toBe(true);
   });
 
   it('still revokes when ending sessions fails, and logs the failure', async () => {

@@ -1,10 +1,10 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, jwtVerify, SignJWT, createLocalJWKSet } from 'jose';
+import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadSigningKey, SIGNING_KEY_FILE, type SigningKey } from '../../../src/broker/signing-key.js';
 import { isJumpgateError } from '../../../src/domain/errors.js';
-import { SIGNING_KEY_FILE, loadSigningKey, type SigningKey } from '../../../src/broker/signing-key.js';
 
 let dataDir: string;
 
@@ -72,7 +72,10 @@ describe('loadSigningKey without JUMPGATE_SIGNING_KEY', () => {
 
 describe('loadSigningKey from JUMPGATE_SIGNING_KEY', () => {
   it('takes an Ed25519 JWK as EdDSA and a P-256 JWK as ES256, ignoring the kid it carries', async () => {
-    for (const [alg, kty] of [['EdDSA', 'OKP'], ['ES256', 'EC']] as const) {
+    for (const [alg, kty] of [
+      ['EdDSA', 'OKP'],
+      ['ES256', 'EC'],
+    ] as const) {
       const { privateKey } = await generateKeyPair(alg, { extractable: true });
       const jwk = { ...(await exportJWK(privateKey)), kid: 'my-own-kid' };
       const key = await loadSigningKey({ jwkJson: JSON.stringify(jwk), dataDir });
@@ -97,14 +100,16 @@ describe('loadSigningKey from JUMPGATE_SIGNING_KEY', () => {
   it('refuses text that is not a JWK without quoting it back', async () => {
     const message = await configError(loadSigningKey({ jwkJson: 'secret-ish{', dataDir }));
     expect(message).toBe(`JUMPGATE_SIGNING_KEY is not valid JSON: ${ENV_FIX}`);
-    expect(await configError(loadSigningKey({ jwkJson: '[1,2]', dataDir }))).toBe(`JUMPGATE_SIGNING_KEY is not a JWK object: ${ENV_FIX}`);
+    expect(await configError(loadSigningKey({ jwkJson: '[1,2]', dataDir }))).toBe(
+      `JUMPGATE_SIGNING_KEY is not a JWK object: ${ENV_FIX}`,
+    );
   });
 
   it('refuses a key whose numbers do not form a key', async () => {
     const ed = await exportJWK((await generateKeyPair('EdDSA', { extractable: true })).privateKey);
-    expect(await configError(loadSigningKey({ jwkJson: JSON.stringify({ ...ed, x: 'AAAA', d: 'AAAA' }), dataDir }))).toBe(
-      `JUMPGATE_SIGNING_KEY holds a damaged key: ${ENV_FIX}`,
-    );
+    expect(
+      await configError(loadSigningKey({ jwkJson: JSON.stringify({ ...ed, x: 'AAAA', d: 'AAAA' }), dataDir })),
+    ).toBe(`JUMPGATE_SIGNING_KEY holds a damaged key: ${ENV_FIX}`);
   });
 
   it('refuses a JWK whose private part belongs to another key', async () => {

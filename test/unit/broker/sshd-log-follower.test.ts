@@ -12,7 +12,12 @@ describe('followLog', () => {
 
   // The timer is pushed far out: every read in these tests is an explicit drain().
   const follow = (fromStart?: boolean) =>
-    (follower = followLog({ file, onLine: (line) => lines.push(line), intervalMs: 3_600_000, ...(fromStart === undefined ? {} : { fromStart }) }));
+    (follower = followLog({
+      file,
+      onLine: (line) => lines.push(line),
+      intervalMs: 3_600_000,
+      ...(fromStart === undefined ? {} : { fromStart }),
+    }));
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'jumpgate-follow-'));
@@ -103,7 +108,12 @@ describe('followLog', () => {
   it('reports a failing read once, not on every tick', async () => {
     await mkdir(file);
     const errors: unknown[] = [];
-    follower = followLog({ file, onLine: (line) => lines.push(line), intervalMs: 10, onError: (error) => errors.push(error) });
+    follower = followLog({
+      file,
+      onLine: (line) => lines.push(line),
+      intervalMs: 10,
+      onError: (error) => errors.push(error),
+    });
     await expect.poll(() => errors.length, { timeout: 2_000 }).toBe(1);
     // Only letting ticks pass can show that they report nothing more: ~10 of them here.
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -37,7 +37,11 @@ describe('parseSshdLogLine', () => {
       client: { address: '127.0.0.1', port: 39786 },
       server: { address: '127.0.0.1', port: 22022 },
     });
-    expect(parseSshdLogLine('Nov 22 04:35:34 bastion sshd[9653]: Connection from 2001:db8::7 port 51000 on 2001:db8::1 port 22 rdomain ""')).toEqual({
+    expect(
+      parseSshdLogLine(
+        'Nov 22 04:35:34 bastion sshd[9653]: Connection from 2001:db8::7 port 51000 on 2001:db8::1 port 22 rdomain ""',
+      ),
+    ).toEqual({
       kind: 'connection',
       pid: 9653,
       client: { address: '2001:db8::7', port: 51000 },

@@ -18,21 +18,44 @@ const TCP6 = `  sl  local_address                         remote_address        
 describe('parseTcpTable', () => {
   it('decodes addresses, ports, states and inodes of IPv4 rows', () => {
     expect(parseTcpTable(TCP, true)).toEqual([
-      { local: { address: '127.0.0.1', port: 22022 }, remote: { address: '0.0.0.0', port: 0 }, state: TCP_LISTEN, inode: 18573 },
-      { local: { address: '127.0.0.1', port: 22022 }, remote: { address: '127.0.0.1', port: 47944 }, state: 1, inode: 19096 },
-      { local: { address: '127.0.0.1', port: 47944 }, remote: { address: '127.0.0.1', port: 22022 }, state: 1, inode: 19095 },
+      {
+        local: { address: '127.0.0.1', port: 22022 },
+        remote: { address: '0.0.0.0', port: 0 },
+        state: TCP_LISTEN,
+        inode: 18573,
+      },
+      {
+        local: { address: '127.0.0.1', port: 22022 },
+        remote: { address: '127.0.0.1', port: 47944 },
+        state: 1,
+        inode: 19096,
+      },
+      {
+        local: { address: '127.0.0.1', port: 47944 },
+        remote: { address: '127.0.0.1', port: 22022 },
+        state: 1,
+        inode: 19095,
+      },
     ]);
   });
 
   it('decodes IPv6 rows, and IPv4-mapped addresses as the IPv4 sshd logs', () => {
     const [listener, mapped] = parseTcpTable(TCP6, true);
     expect(listener).toMatchObject({ local: { address: canonicalAddress('::1'), port: 4369 }, state: TCP_LISTEN });
-    expect(mapped).toMatchObject({ local: { address: '10.0.0.5', port: 22 }, remote: { address: '10.0.0.7', port: 50000 }, inode: 7001 });
+    expect(mapped).toMatchObject({
+      local: { address: '10.0.0.5', port: 22 },
+      remote: { address: '10.0.0.7', port: 50000 },
+      inode: 7001,
+    });
   });
 
   it('reads the words in network order on a big-endian machine', () => {
     const [row] = parseTcpTable('   0: 7F000001:0016 0A000007:C350 01 0:0 0:0 0 0 0 42 1\n', false);
-    expect(row).toMatchObject({ local: { address: '127.0.0.1', port: 22 }, remote: { address: '10.0.0.7', port: 50000 }, inode: 42 });
+    expect(row).toMatchObject({
+      local: { address: '127.0.0.1', port: 22 },
+      remote: { address: '10.0.0.7', port: 50000 },
+      inode: 42,
+    });
   });
 
   it('skips the header and rows it cannot read', () => {
@@ -59,7 +82,9 @@ describe('canonicalAddress', () => {
 
 describe('sameEndpoint', () => {
   it('compares the log spelling of a client with the kernel spelling', () => {
-    expect(sameEndpoint({ address: '2001:db8::7', port: 22 }, { address: '2001:0db8:0:0:0:0:0:7', port: 22 })).toBe(true);
+    expect(sameEndpoint({ address: '2001:db8::7', port: 22 }, { address: '2001:0db8:0:0:0:0:0:7', port: 22 })).toBe(
+      true,
+    );
     expect(sameEndpoint({ address: '10.0.0.7', port: 22 }, { address: '10.0.0.7', port: 23 })).toBe(false);
   });
 });

@@ -36,8 +36,14 @@ describe('unsafeLogFileProblem', () => {
   it('accepts a root-owned file nobody else may write, and names what is wrong otherwise', () => {
     expect(unsafeLogFileProblem({ uid: 0, mode: 0o100640 })).toBeUndefined();
     expect(unsafeLogFileProblem({ uid: 0, mode: 0o100600 })).toBeUndefined();
-    expect(unsafeLogFileProblem({ uid: 104, mode: 0o100640 }, '/var/log/auth.log')).toBe('/var/log/auth.log is owned by uid 104, not root');
-    expect(unsafeLogFileProblem({ uid: 0, mode: 0o100660 }, 'f')).toBe('f can be written by its group or by everyone (mode 660)');
-    expect(unsafeLogFileProblem({ uid: 0, mode: 0o100642 }, 'f')).toBe('f can be written by its group or by everyone (mode 642)');
+    expect(unsafeLogFileProblem({ uid: 104, mode: 0o100640 }, '/var/log/auth.log')).toBe(
+      '/var/log/auth.log is owned by uid 104, not root',
+    );
+    expect(unsafeLogFileProblem({ uid: 0, mode: 0o100660 }, 'f')).toBe(
+      'f can be written by its group or by everyone (mode 660)',
+    );
+    expect(unsafeLogFileProblem({ uid: 0, mode: 0o100642 }, 'f')).toBe(
+      'f can be written by its group or by everyone (mode 642)',
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectionProcessTree, parseStat, type ProcessInfo } from '../../../src/broker/server/sshd-processes.js';
+import { connectionProcessTree, type ProcessInfo, parseStat } from '../../../src/broker/server/sshd-processes.js';
 
 // Captured from this machine's /proc.
 const CAT_STAT =
@@ -11,7 +11,11 @@ describe('parseStat', () => {
   });
 
   it('keeps a command name that holds spaces and parentheses', () => {
-    expect(parseStat(CAT_STAT.replace('(cat)', '(my (odd) cmd)'))).toMatchObject({ comm: 'my (odd) cmd', ppid: 15922, startTime: '114602' });
+    expect(parseStat(CAT_STAT.replace('(cat)', '(my (odd) cmd)'))).toMatchObject({
+      comm: 'my (odd) cmd',
+      ppid: 15922,
+      startTime: '114602',
+    });
   });
 
   it('refuses a line it cannot read', () => {
@@ -36,7 +40,10 @@ describe('connectionProcessTree', () => {
       [41, 40, 'bash'],
       [50, 10, 'cron'],
       [51, 50, 'sshd'],
-    ].map(([pid, ppid, comm]) => [pid as number, { pid: pid as number, ppid: ppid as number, comm: comm as string, state: 'S', startTime: '1' }]),
+    ].map(([pid, ppid, comm]) => [
+      pid as number,
+      { pid: pid as number, ppid: ppid as number, comm: comm as string, state: 'S', startTime: '1' },
+    ]),
   );
 
   it('climbs to the privileged sshd monitor and takes everything below it', () => {

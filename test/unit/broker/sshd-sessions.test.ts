@@ -61,7 +61,8 @@ describe('createSshdSessionTerminator', () => {
 
   const kill: KillFn = (pid, signal) => {
     signals.push([pid, signal]);
-    if (signal === 'SIGKILL' || !ignoresTerm.has(pid)) rmSync(path.join(proc, String(pid)), { recursive: true, force: true });
+    if (signal === 'SIGKILL' || !ignoresTerm.has(pid))
+      rmSync(path.join(proc, String(pid)), { recursive: true, force: true });
   };
 
   const start = (graceMs = 1_000) =>
@@ -152,7 +153,10 @@ describe('createSshdSessionTerminator', () => {
     ]);
     await appendFile(logFile, 'Disconnected from user ops 10.0.0.8 port 50002\n');
     expect((await sessions.sessions()).map((session) => session.client.port)).toEqual([50001, 50002]);
-    await writeTcpTable(proc, SOCKETS.filter((socket) => socket.inode !== 301));
+    await writeTcpTable(
+      proc,
+      SOCKETS.filter((socket) => socket.inode !== 301),
+    );
     expect((await sessions.sessions()).map((session) => session.client.port)).toEqual([50001]);
     await expect(sessions.terminate({ id: 'grant-b', serial: '12' })).resolves.toBe(0);
   });
@@ -160,15 +164,27 @@ describe('createSshdSessionTerminator', () => {
   it('keeps a live connection bound when a later line names the same client port again', async () => {
     const sessions = start();
     await sessions.sessions();
-    await appendFile(logFile, ['Connection from 10.0.0.7 port 50001 on 10.0.0.1 port 22 rdomain ""', ...certLogin('10.0.0.7', 50001, 'grant-z', 99), ''].join('\n'));
+    await appendFile(
+      logFile,
+      [
+        'Connection from 10.0.0.7 port 50001 on 10.0.0.1 port 22 rdomain ""',
+        ...certLogin('10.0.0.7', 50001, 'grant-z', 99),
+        '',
+      ].join('\n'),
+    );
     await expect(sessions.terminate({ id: 'grant-z', serial: '99' })).resolves.toBe(0);
     await expect(sessions.terminate({ id: 'grant-a', serial: '11' })).resolves.toBe(1);
     expect(signals.map(([pid]) => pid).sort()).toEqual([20, 21, 22, 23]);
   });
 
   it('believes a line’s pid only when it is a root sshd holding that connection', async () => {
-    await layOutProc(proc, [{ pid: 60, ppid: 1, comm: 'sshd', uid: 1000, exe: '/home/mallory/sshd', sockets: [301] }], []);
-    const line = (pid: number) => `Nov 22 04:35:34 bastion sshd[${pid}]: ${certLogin('10.0.0.8', 50002, 'grant-m', 66)[1]}\n`;
+    await layOutProc(
+      proc,
+      [{ pid: 60, ppid: 1, comm: 'sshd', uid: 1000, exe: '/home/mallory/sshd', sockets: [301] }],
+      [],
+    );
+    const line = (pid: number) =>
+      `Nov 22 04:35:34 bastion sshd[${pid}]: ${certLogin('10.0.0.8', 50002, 'grant-m', 66)[1]}\n`;
     // Not sshd; the listener; an sshd holding another connection; a user's own "sshd".
     await writeFile(logFile, [50, 10, 20, 60].map(line).join(''));
     const sessions = start();
@@ -178,7 +194,12 @@ describe('createSshdSessionTerminator', () => {
   });
 
   it('reads auth.log lines and keeps the pid they carry', async () => {
-    await writeFile(logFile, certLogin('10.0.0.8', 50002, 'grant-b', 12).map((line) => `Nov 22 04:35:34 bastion sshd[30]: ${line}\n`).join(''));
+    await writeFile(
+      logFile,
+      certLogin('10.0.0.8', 50002, 'grant-b', 12)
+        .map((line) => `Nov 22 04:35:34 bastion sshd[30]: ${line}\n`)
+        .join(''),
+    );
     const sessions = start();
     expect(await sessions.sessions()).toEqual([
       { grantId: 'grant-b', serial: '12', user: 'ops', client: { address: '10.0.0.8', port: 50002 }, pids: [30] },
@@ -195,16 +216,32 @@ describe('createSshdSessionTerminator', () => {
   });
 
   it('forgets, on its sweep, the sessions whose connection has closed', async () => {
-    terminator = createSshdSessionTerminator({ logFile, procRoot: proc, kill, pollIntervalMs: 3_600_000, sweepIntervalMs: 10 });
-    await expect.poll(async () => (await terminator!.sessions()).map((session) => session.client.port), { timeout: 2_000 }).toEqual([50001, 50002]);
+    terminator = createSshdSessionTerminator({
+      logFile,
+      procRoot: proc,
+      kill,
+      pollIntervalMs: 3_600_000,
+      sweepIntervalMs: 10,
+    });
+    await expect
+      .poll(async () => (await terminator!.sessions()).map((session) => session.client.port), { timeout: 2_000 })
+      .toEqual([50001, 50002]);
   });
 });
 
 async function writeTcpTable(proc: string, sockets: typeof SOCKETS): Promise<void> {
   const rows = sockets.map(
-    (socket, at) => `   ${at}: ${hexEndpoint(socket.local)} ${hexEndpoint(socket.remote)} ${socket.state} 00000000:00000000 00:00000000 00000000     0        0 ${socket.inode} 1 0000000000000000 20 4 30 10 -1`,
+    (socket, at) =>
+      `   ${at}: ${hexEndpoint(socket.local)} ${hexEndpoint(socket.remote)} ${socket.state} 00000000:00000000 00:00000000 00000000     0        0 ${socket.inode} 1 0000000000000000 20 4 30 10 -1`,
   );
-  await writeFile(path.join(proc, 'net', 'tcp'), ['  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode', ...rows, ''].join('\n'));
+  await writeFile(
+    path.join(proc, 'net', 'tcp'),
+    [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      ...rows,
+      '',
+    ].join('\n'),
+  );
 }
 
 async function layOutProc(proc: string, processes: readonly FakeProcess[], sockets: typeof SOCKETS): Promise<void> {
@@ -214,18 +251,33 @@ async function layOutProc(proc: string, processes: readonly FakeProcess[], socke
     const fd = path.join(proc, String(info.pid), 'fd');
     await mkdir(fd, { recursive: true });
     const uid = info.uid ?? 0;
-    await writeFile(path.join(proc, String(info.pid), 'status'), `Name:\t${info.comm}\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\n`);
-    await symlink(info.exe ?? (info.comm === 'sshd' ? '/usr/sbin/sshd' : `/usr/bin/${info.comm}`), path.join(proc, String(info.pid), 'exe'));
+    await writeFile(
+      path.join(proc, String(info.pid), 'status'),
+      `Name:\t${info.comm}\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\n`,
+    );
+    await symlink(
+      info.exe ?? (info.comm === 'sshd' ? '/usr/sbin/sshd' : `/usr/bin/${info.comm}`),
+      path.join(proc, String(info.pid), 'exe'),
+    );
     // Fields 3… of /proc/<pid>/stat; the 20th after the command name is the start time.
-    await writeFile(path.join(proc, String(info.pid), 'stat'), `${info.pid} (${info.comm}) S ${info.ppid} ${'0 '.repeat(17)}${1000 + info.pid} 0 0\n`);
+    await writeFile(
+      path.join(proc, String(info.pid), 'stat'),
+      `${info.pid} (${info.comm}) S ${info.ppid} ${'0 '.repeat(17)}${1000 + info.pid} 0 0\n`,
+    );
     await writeFile(path.join(fd, '0'), '');
-    for (const [at, inode] of (info.sockets ?? []).entries()) await symlink(`socket:[${inode}]`, path.join(fd, String(at + 3)));
+    for (const [at, inode] of (info.sockets ?? []).entries())
+      await symlink(`socket:[${inode}]`, path.join(fd, String(at + 3)));
   }
 }
 
 /** `10.0.0.7:50001` as a little-endian kernel prints it: `0700000A:C351`. */
 function hexEndpoint(endpoint: string): string {
   const [address, port] = endpoint.split(':') as [string, string];
-  const hex = address.split('.').reverse().map((byte) => Number(byte).toString(16).padStart(2, '0')).join('').toUpperCase();
+  const hex = address
+    .split('.')
+    .reverse()
+    .map((byte) => Number(byte).toString(16).padStart(2, '0'))
+    .join('')
+    .toUpperCase();
   return `${hex}:${Number(port).toString(16).padStart(4, '0').toUpperCase()}`;
 }

@@ -1,10 +1,16 @@
 import { createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { SigningKey } from '../../../src/broker/signing-key.js';
 import { BrokerHttpError } from '../../../src/broker/server/http-error.js';
 import { createReplayCache } from '../../../src/broker/server/replay-cache.js';
 import { createRequestVerifier, type RequestToVerify } from '../../../src/broker/server/verify-request.js';
-import { hs256WithPublicKey, makeSigningKey, makeToken, unsignedToken, type TokenSpec } from '../../support/token-builder.js';
+import type { SigningKey } from '../../../src/broker/signing-key.js';
+import {
+  hs256WithPublicKey,
+  makeSigningKey,
+  makeToken,
+  type TokenSpec,
+  unsignedToken,
+} from '../../support/token-builder.js';
 
 const START = Date.parse('2030-01-01T12:00:00Z');
 const BODY = '{"id":"g-1"}';
@@ -22,7 +28,10 @@ function verifier(options: { maxEntries?: number; keys?: JWTVerifyGetKey } = {})
   let nowMs = START;
   const clock = { now: () => nowMs, set: (ms: number) => (nowMs = ms) };
   const keys = options.keys ?? createLocalJWKSet({ keys: [...trusted.jwks.keys, ...trustedEs256.jwks.keys] });
-  const replay = createReplayCache({ now: clock.now, ...(options.maxEntries ? { maxEntries: options.maxEntries } : {}) });
+  const replay = createReplayCache({
+    now: clock.now,
+    ...(options.maxEntries ? { maxEntries: options.maxEntries } : {}),
+  });
   const verify = createRequestVerifier({ keys, replay, now: clock.now, startedAtMs: START });
   return { verify, clock };
 }
@@ -61,7 +70,9 @@ describe('verify-request accepts', () => {
   it('an ES256 token, a GET with a query and an empty body', async () => {
     const { verify } = verifier();
     const token = await makeToken(trustedEs256, spec({ method: 'GET', url: '/v1/grants?status=active', body: '' }));
-    await expect(verify(request(token, { method: 'GET', url: '/v1/grants?status=active', body: Buffer.alloc(0) }))).resolves.toMatchObject({
+    await expect(
+      verify(request(token, { method: 'GET', url: '/v1/grants?status=active', body: Buffer.alloc(0) })),
+    ).resolves.toMatchObject({
       kid: trustedEs256.kid,
     });
   });
@@ -80,12 +91,17 @@ describe('verify-request refuses with 401 and a code naming the check', () => {
       code: 'missing_token',
       message: 'an Authorization: Bearer <JWT> header is required',
     });
-    expect((await refusal(verify({ ...request(undefined), authorization: 'Basic dXNlcjpwYXNz' }))).code).toBe('missing_token');
+    expect((await refusal(verify({ ...request(undefined), authorization: 'Basic dXNlcjpwYXNz' }))).code).toBe(
+      'missing_token',
+    );
   });
 
   it('a bearer value that is not a JWT: malformed_token', async () => {
     const { verify } = verifier();
-    expect(await refusal(verify(request('not-a-jwt')))).toMatchObject({ code: 'malformed_token', message: 'the bearer token is not a JWT' });
+    expect(await refusal(verify(request('not-a-jwt')))).toMatchObject({
+      code: 'malformed_token',
+      message: 'the bearer token is not a JWT',
+    });
   });
 
   it('alg none: alg_not_allowed', async () => {
@@ -112,23 +128,32 @@ describe('verify-request refuses with 401 and a code naming the check', () => {
       code: 'unknown_kid',
       message: `the token is signed with key ${stranger.kid}, which the broker does not trust`,
     });
-    expect(await refusal(verify(request(await makeToken(trusted, spec({ header: { kid: undefined } }))))))
-      .toMatchObject({ code: 'unknown_kid', message: 'the token names no key (kid)' });
+    expect(
+      await refusal(verify(request(await makeToken(trusted, spec({ header: { kid: undefined } }))))),
+    ).toMatchObject({ code: 'unknown_kid', message: 'the token names no key (kid)' });
   });
 
   it('a trusted kid on a token signed by another key: bad_signature', async () => {
     const { verify } = verifier();
     const forged = await makeToken(stranger, spec({ header: { kid: trusted.kid } }));
-    expect(await refusal(verify(request(forged)))).toEqual({ status: 401, code: 'bad_signature', message: 'the token signature does not verify' });
+    expect(await refusal(verify(request(forged)))).toEqual({
+      status: 401,
+      code: 'bad_signature',
+      message: 'the token signature does not verify',
+    });
   });
 
   it('another issuer: wrong_issuer; another audience: wrong_audience', async () => {
     const { verify } = verifier();
-    expect(await refusal(verify(request(await makeToken(trusted, spec({ claims: { iss: 'mallory' } })))))).toMatchObject({
+    expect(
+      await refusal(verify(request(await makeToken(trusted, spec({ claims: { iss: 'mallory' } }))))),
+    ).toMatchObject({
       code: 'wrong_issuer',
       message: 'the token issuer must be "jumpgate"',
     });
-    expect(await refusal(verify(request(await makeToken(trusted, spec({ claims: { aud: 'other-service' } })))))).toMatchObject({
+    expect(
+      await refusal(verify(request(await makeToken(trusted, spec({ claims: { aud: 'other-service' } }))))),
+    ).toMatchObject({
       code: 'wrong_audience',
       message: 'the token audience must be "jumpgate-broker"',
     });
@@ -138,7 +163,11 @@ describe('verify-request refuses with 401 and a code naming the check', () => {
     const { verify, clock } = verifier();
     const token = await makeToken(trusted, spec());
     clock.set(START + 36_000);
-    expect(await refusal(verify(request(token)))).toEqual({ status: 401, code: 'expired', message: 'the token has expired' });
+    expect(await refusal(verify(request(token)))).toEqual({
+      status: 401,
+      code: 'expired',
+      message: 'the token has expired',
+    });
   });
 
   it('a token meant to live longer than 60 s: lifetime_too_long', async () => {
@@ -192,7 +221,9 @@ describe('verify-request refuses with 401 and a code naming the check', () => {
       code: 'request_mismatch',
       message: 'the token is for /v1/grants, not /v1/grants/g-1',
     });
-    expect(await refusal(verify(request(await token(), { url: '/v1/grants?status=active' })))).toMatchObject({ code: 'request_mismatch' });
+    expect(await refusal(verify(request(await token(), { url: '/v1/grants?status=active' })))).toMatchObject({
+      code: 'request_mismatch',
+    });
     expect(await refusal(verify(request(await token(), { body: Buffer.from('{"id":"g-2"}') })))).toMatchObject({
       code: 'request_mismatch',
       message: 'the token does not match the request body',
@@ -203,7 +234,11 @@ describe('verify-request refuses with 401 and a code naming the check', () => {
     const { verify } = verifier();
     const token = await makeToken(trusted, spec());
     await verify(request(token));
-    expect(await refusal(verify(request(token)))).toEqual({ status: 401, code: 'replayed', message: 'this token was already used' });
+    expect(await refusal(verify(request(token)))).toEqual({
+      status: 401,
+      code: 'replayed',
+      message: 'this token was already used',
+    });
     await expect(verify(request(await makeToken(trusted, spec())))).resolves.toBeDefined();
   });
 
@@ -211,7 +246,9 @@ describe('verify-request refuses with 401 and a code naming the check', () => {
     const { verify } = verifier();
     const claims = { jti: 'retry-me' };
     await refusal(verify(request(await makeToken(trusted, spec({ claims })), { method: 'PUT' })));
-    await expect(verify(request(await makeToken(trusted, spec({ claims }))))).resolves.toMatchObject({ jti: 'retry-me' });
+    await expect(verify(request(await makeToken(trusted, spec({ claims }))))).resolves.toMatchObject({
+      jti: 'retry-me',
+    });
   });
 });
 
@@ -229,6 +266,9 @@ describe('verify-request under load and outages', () => {
   it('answers 503 trusted_keys_unavailable when the key lookup itself fails', async () => {
     const failing: JWTVerifyGetKey = () => Promise.reject(new TypeError('fetch failed'));
     const { verify } = verifier({ keys: failing });
-    expect(await refusal(verify(request(await makeToken(trusted, spec()))))).toMatchObject({ status: 503, code: 'trusted_keys_unavailable' });
+    expect(await refusal(verify(request(await makeToken(trusted, spec()))))).toMatchObject({
+      status: 503,
+      code: 'trusted_keys_unavailable',
+    });
   });
 });

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type ApprovalInput,
   approvalsMissing,
   assertCanCancel,
   assertPending,
   awaitsDecision,
   canCancel,
+  type DenialInput,
   decideApproval,
   decideDenial,
-  type ApprovalInput,
-  type DenialInput,
   type RequestFacts,
 } from '../../../src/domain/approval.js';
 import { REQUEST_STATUSES, type RequestStatus } from '../../../src/domain/request-status.js';
@@ -24,7 +24,14 @@ function pending(overrides: Partial<RequestFacts> = {}): RequestFacts {
 }
 
 function click(overrides: Partial<ApprovalInput> = {}): ApprovalInput {
-  return { request: pending(), approvers: APPROVERS, allowSelfApproval: false, clicker: member('U0LEAD'), now: NOW, ...overrides };
+  return {
+    request: pending(),
+    approvers: APPROVERS,
+    allowSelfApproval: false,
+    clicker: member('U0LEAD'),
+    now: NOW,
+    ...overrides,
+  };
 }
 
 describe('decideApproval', () => {
@@ -47,11 +54,16 @@ describe('decideApproval', () => {
     [[], 'U0LEAD', false],
     [['U1'], 'U0LEAD', true],
     [['U1', 'U2'], 'U0LEAD', true],
-  ])('with %j already approved, a click by %s on a 2-approval request completes it: %s', (before, clicker, complete) => {
-    const approvals = before.map((userId) => ({ userId, at: NOW - 1 }));
-    const decision = decideApproval(click({ request: pending({ approvalsRequired: 2, approvals }), clicker: member(clicker) }));
-    expect(decision.complete).toBe(complete);
-  });
+  ])(
+    'with %j already approved, a click by %s on a 2-approval request completes it: %s',
+    (before, clicker, complete) => {
+      const approvals = before.map((userId) => ({ userId, at: NOW - 1 }));
+      const decision = decideApproval(
+        click({ request: pending({ approvalsRequired: 2, approvals }), clicker: member(clicker) }),
+      );
+      expect(decision.complete).toBe(complete);
+    },
+  );
 
   it('counts one person once even if their approval was recorded twice', () => {
     const approvals = [
@@ -71,7 +83,9 @@ describe('decideApproval', () => {
     });
 
     it('refuses the requester even when they are an approver through a group', () => {
-      const error = thrown(() => decideApproval(click({ request: pending({ requester: 'U5' }), clicker: member('U5', 'S0SRE') })));
+      const error = thrown(() =>
+        decideApproval(click({ request: pending({ requester: 'U5' }), clicker: member('U5', 'S0SRE') })),
+      );
       expect(error.code).toBe('self_approval');
     });
 
@@ -82,7 +96,9 @@ describe('decideApproval', () => {
 
     it('still refuses a requester who is not an approver when self approval is allowed', () => {
       const error = thrown(() =>
-        decideApproval(click({ request: pending({ requester: 'U5' }), allowSelfApproval: true, clicker: member('U5') })),
+        decideApproval(
+          click({ request: pending({ requester: 'U5' }), allowSelfApproval: true, clicker: member('U5') }),
+        ),
       );
       expect(error.code).toBe('not_an_approver');
     });
@@ -167,11 +183,14 @@ describe('decideDenial', () => {
     expect(decideDenial(input)).toEqual({ userId: 'U0LEAD', at: NOW });
   });
 
-  it.each(REQUEST_STATUSES.filter((status) => status !== 'pending'))('refuses to deny a %s request with request_decided', (status) => {
-    const error = thrown(() => decideDenial(denyClick({ request: { status, requester: 'U0REQ' } })));
-    expect(error.code).toBe('request_decided');
-    expect(error.details).toEqual({ status });
-  });
+  it.each(REQUEST_STATUSES.filter((status) => status !== 'pending'))(
+    'refuses to deny a %s request with request_decided',
+    (status) => {
+      const error = thrown(() => decideDenial(denyClick({ request: { status, requester: 'U0REQ' } })));
+      expect(error.code).toBe('request_decided');
+      expect(error.details).toEqual({ status });
+    },
+  );
 });
 
 describe('cancelling a request', () => {
@@ -237,6 +256,8 @@ describe('awaitsDecision', () => {
     expect(awaitsDecision({ status: 'pending', kind: 'vendor' })).toBe(true);
     expect(awaitsDecision({ status: 'approved', kind: 'standard' })).toBe(false);
     expect(awaitsDecision({ status: 'pending', kind: 'breakglass' })).toBe(false);
-    expect(awaitsDecision({ status: 'pending', kind: 'standard', autoApproval: { escalationPolicyId: 'EP', level: 1 } })).toBe(false);
+    expect(
+      awaitsDecision({ status: 'pending', kind: 'standard', autoApproval: { escalationPolicyId: 'EP', level: 1 } }),
+    ).toBe(false);
   });
 });

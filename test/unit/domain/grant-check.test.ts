@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { grantIdFor, type GrantRecord } from '../../../src/domain/access-request.js';
+import { type GrantRecord, grantIdFor } from '../../../src/domain/access-request.js';
 import {
   GRANT_CHECKS,
+  type GrantCheckInput,
+  type GrantCheckRequest,
   grantMismatches,
   groupsOf,
   NOT_BEFORE_SKEW_MS,
   securityChannelOf,
-  type GrantCheckInput,
-  type GrantCheckRequest,
 } from '../../../src/domain/grant-check.js';
 import type { PagerDutyAutoApprove } from '../../../src/domain/workflow.js';
 import { accessRequest } from '../../support/builders.js';
@@ -28,18 +28,42 @@ const PROD_DB = { name: 'prod-db', hosts: ['db-1.internal'], principals: ['dbadm
 const POLICY = policy(
   workflow({
     targets: [PROD_DB],
-    access: { autoApprove: { pagerduty: RULE }, escalateAfter: 10 * MINUTE, escalationApprovers: { users: ['U0ONCALL'], groups: [] } },
-    vendor: { approvers: { users: ['U0VAPP1', 'U0VAPP2'], groups: [] }, sponsors: { users: [], groups: ['S0VENDORMGR'] } },
+    access: {
+      autoApprove: { pagerduty: RULE },
+      escalateAfter: 10 * MINUTE,
+      escalationApprovers: { users: ['U0ONCALL'], groups: [] },
+    },
+    vendor: {
+      approvers: { users: ['U0VAPP1', 'U0VAPP2'], groups: [] },
+      sponsors: { users: [], groups: ['S0VENDORMGR'] },
+    },
   }),
-  workflow({ name: 'locked', targets: ['vault'], access: { requesters: { users: [], groups: ['S0DBA'] } }, breakglass: null, vendor: null }),
-  workflow({ name: 'incident-only', targets: ['pager-db'], breakglass: { requireIncident: true, notifyChannel: 'C0SEC2' } }),
+  workflow({
+    name: 'locked',
+    targets: ['vault'],
+    access: { requesters: { users: [], groups: ['S0DBA'] } },
+    breakglass: null,
+    vendor: null,
+  }),
+  workflow({
+    name: 'incident-only',
+    targets: ['pager-db'],
+    breakglass: { requireIncident: true, notifyChannel: 'C0SEC2' },
+  }),
 );
 const GROUPS = new Map<string, readonly string[]>([
   ['S0SRE', ['U0SRE1', 'U0SRE2']],
   ['S0VENDORMGR', ['U0SPONSOR']],
   ['S0DBA', ['U0DBA']],
 ]);
-const INCIDENT = { id: 'PINC42', number: 42, title: 'lag', url: 'https://pd.example/PINC42', serviceId: 'PSVC1', endWithIncident: true };
+const INCIDENT = {
+  id: 'PINC42',
+  number: 42,
+  title: 'lag',
+  url: 'https://pd.example/PINC42',
+  serviceId: 'PSVC1',
+  endWithIncident: true,
+};
 
 /** A request of each kind exactly as the bot itself writes it on approval, for `target`. */
 function approved(overrides: Partial<GrantCheckRequest> = {}): GrantCheckRequest {
@@ -49,18 +73,39 @@ function approved(overrides: Partial<GrantCheckRequest> = {}): GrantCheckRequest
 function grantOf(request: GrantCheckRequest, overrides: Partial<GrantRecord> = {}): GrantRecord {
   const target = POLICY.targets.get(request.target)!.target;
   const principals = request.kind === 'vendor' ? ['vendor'] : target.principals;
-  return { id: grantIdFor(request.id), notBefore: NOW - 1_000, notAfter: NOW - 1_000 + 30 * MINUTE, principals, hosts: target.hosts, ...overrides };
+  return {
+    id: grantIdFor(request.id),
+    notBefore: NOW - 1_000,
+    notAfter: NOW - 1_000 + 30 * MINUTE,
+    principals,
+    hosts: target.hosts,
+    ...overrides,
+  };
 }
 
 function check(request: GrantCheckRequest, grant: Partial<GrantRecord> = {}, overrides: Partial<GrantCheckInput> = {}) {
-  return grantMismatches({ request, grant: grantOf(request, grant), policy: POLICY, groupMembers: GROUPS, registeredKey: KEY, now: NOW, ...overrides });
+  return grantMismatches({
+    request,
+    grant: grantOf(request, grant),
+    policy: POLICY,
+    groupMembers: GROUPS,
+    registeredKey: KEY,
+    now: NOW,
+    ...overrides,
+  });
 }
 
 const checksOf = (...args: Parameters<typeof check>) => check(...args).map((m) => m.check);
 
-const breakglass = (overrides: Partial<GrantCheckRequest> = {}) => approved({ kind: 'breakglass', approvals: [], approvalsRequired: 0, ...overrides });
+const breakglass = (overrides: Partial<GrantCheckRequest> = {}) =>
+  approved({ kind: 'breakglass', approvals: [], approvalsRequired: 0, ...overrides });
 const autoApproved = (overrides: Partial<GrantCheckRequest> = {}) =>
-  approved({ approvals: [], autoApproval: { escalationPolicyId: 'PESC1', level: 1 }, incident: INCIDENT, ...overrides });
+  approved({
+    approvals: [],
+    autoApproval: { escalationPolicyId: 'PESC1', level: 1 },
+    incident: INCIDENT,
+    ...overrides,
+  });
 const vendorSession = (overrides: Partial<GrantCheckRequest> = {}) =>
   approved({
     kind: 'vendor',
@@ -79,7 +124,10 @@ describe('grantMismatches: what the bot itself writes passes', () => {
   it.each([
     ['an approved standard request', approved()],
     ['one approved through a user group', approved({ approvals: [{ userId: 'U0SRE2', at: NOW }] })],
-    ['an escalated one approved by an escalation approver', approved({ escalated: true, approvals: [{ userId: 'U0ONCALL', at: NOW }] })],
+    [
+      'an escalated one approved by an escalation approver',
+      approved({ escalated: true, approvals: [{ userId: 'U0ONCALL', at: NOW }] }),
+    ],
     ['an auto-approved one', autoApproved()],
     ['a breakglass', breakglass()],
     ['a vendor session with its own key', vendorSession()],
@@ -88,7 +136,9 @@ describe('grantMismatches: what the bot itself writes passes', () => {
   });
 
   it('a breakglass at its maximum, started just now on another replica whose clock runs ahead', () => {
-    expect(check(breakglass(), { notBefore: NOW + NOT_BEFORE_SKEW_MS, notAfter: NOW + NOT_BEFORE_SKEW_MS + HOUR })).toEqual([]);
+    expect(
+      check(breakglass(), { notBefore: NOW + NOT_BEFORE_SKEW_MS, notAfter: NOW + NOT_BEFORE_SKEW_MS + HOUR }),
+    ).toEqual([]);
   });
 
   it('the same key with another comment is the same key', () => {
@@ -104,7 +154,9 @@ describe('grantMismatches: refusals, one named check each', () => {
   });
 
   it('a target named under a workflow that does not own it', () => {
-    expect(check(approved({ workflow: 'locked' }))).toEqual([{ check: 'target', message: 'target prod-db under locked: it belongs to production' }]);
+    expect(check(approved({ workflow: 'locked' }))).toEqual([
+      { check: 'target', message: 'target prod-db under locked: it belongs to production' },
+    ]);
   });
 
   it('breakglass on a workflow that does not allow it', () => {
@@ -114,11 +166,17 @@ describe('grantMismatches: refusals, one named check each', () => {
 
   it('a vendor session on a workflow without vendor rules', () => {
     const request = vendorSession({ workflow: 'locked', target: 'vault' });
-    expect(check(request, { principals: ['vendor'] })).toContainEqual({ check: 'kind', message: 'locked does not allow vendor sessions' });
+    expect(check(request, { principals: ['vendor'] })).toContainEqual({
+      check: 'kind',
+      message: 'locked does not allow vendor sessions',
+    });
   });
 
   it('a vendor session that names no vendor, and a standard request that names one', () => {
-    expect(check(vendorSession({ vendor: undefined }))).toContainEqual({ check: 'kind', message: 'a vendor session that names no vendor' });
+    expect(check(vendorSession({ vendor: undefined }))).toContainEqual({
+      check: 'kind',
+      message: 'a vendor session that names no vendor',
+    });
     expect(check(approved({ vendor: { email: 'x@evil.example' } }))).toEqual([
       { check: 'kind', message: 'a standard request that names a vendor (x@evil.example)' },
     ]);
@@ -129,7 +187,9 @@ describe('grantMismatches: refusals, one named check each', () => {
   });
 
   it('principals other than the target’s (root)', () => {
-    expect(check(approved(), { principals: ['root'] })).toEqual([{ check: 'principals', message: 'principals [root], where the policy gives [dbadmin]' }]);
+    expect(check(approved(), { principals: ['root'] })).toEqual([
+      { check: 'principals', message: 'principals [root], where the policy gives [dbadmin]' },
+    ]);
     expect(checksOf(approved(), { principals: ['dbadmin', 'root'] })).toEqual(['principals']);
     expect(checksOf(approved(), { principals: [] })).toEqual(['principals']);
   });
@@ -179,7 +239,10 @@ describe('grantMismatches: refusals, one named check each', () => {
   });
 
   it('the requester’s own approval, when the workflow forbids self approval', () => {
-    expect(check(approved({ approvals: [{ userId: 'U0ALICE', at: NOW }] }))[0]).toEqual({ check: 'decision', message: 'U0ALICE approved their own request' });
+    expect(check(approved({ approvals: [{ userId: 'U0ALICE', at: NOW }] }))[0]).toEqual({
+      check: 'decision',
+      message: 'U0ALICE approved their own request',
+    });
   });
 
   it('no approvals, and a forged approvalsRequired of 0 does not lower the bar', () => {
@@ -193,7 +256,9 @@ describe('grantMismatches: refusals, one named check each', () => {
       { userId: 'U0VAPP1', at: NOW - 1 },
       { userId: 'U0VAPP1', at: NOW },
     ];
-    expect(check(vendorSession({ approvals: twice }))).toEqual([{ check: 'decision', message: '2 distinct eligible approvals are needed, 1 recorded' }]);
+    expect(check(vendorSession({ approvals: twice }))).toEqual([
+      { check: 'decision', message: '2 distinct eligible approvals are needed, 1 recorded' },
+    ]);
   });
 
   it('an auto-approval the workflow has no rule for', () => {
@@ -202,13 +267,18 @@ describe('grantMismatches: refusals, one named check each', () => {
   });
 
   it('an auto-approval by another escalation policy, above the level, or for another service', () => {
-    const request = autoApproved({ autoApproval: { escalationPolicyId: 'PEVIL', level: 3 }, incident: { ...INCIDENT, serviceId: 'PSVCX' } });
+    const request = autoApproved({
+      autoApproval: { escalationPolicyId: 'PEVIL', level: 3 },
+      incident: { ...INCIDENT, serviceId: 'PSVCX' },
+    });
     expect(check(request).map((m) => m.message)).toEqual([
       'auto-approval by PEVIL, not one of [PESC1]',
       'auto-approval at escalation level 3, above 2',
       'auto-approval for an incident on PSVCX, not one of [PSVC1]',
     ]);
-    expect(check(autoApproved({ incident: undefined })).map((m) => m.message)).toEqual(['auto-approval without an incident']);
+    expect(check(autoApproved({ incident: undefined })).map((m) => m.message)).toEqual([
+      'auto-approval without an incident',
+    ]);
   });
 
   it('an auto-approved breakglass or vendor session', () => {
@@ -222,23 +292,38 @@ describe('grantMismatches: refusals, one named check each', () => {
 
   it('a breakglass without an incident where the workflow requires one', () => {
     const request = breakglass({ workflow: 'incident-only', target: 'pager-db' });
-    expect(check(request, { principals: ['ops'] })).toEqual([{ check: 'decision', message: 'breakglass on incident-only needs an incident, and none is recorded' }]);
+    expect(check(request, { principals: ['ops'] })).toEqual([
+      { check: 'decision', message: 'breakglass on incident-only needs an incident, and none is recorded' },
+    ]);
     expect(check({ ...request, incident: INCIDENT }, { principals: ['ops'] })).toEqual([]);
   });
 
   it('a requester the workflow does not let request its targets', () => {
-    const request = approved({ workflow: 'locked', target: 'vault', requester: 'U0MALLORY', approvals: [{ userId: 'U0LEAD', at: NOW }] });
-    expect(check(request, {}, { registeredKey: KEY })).toEqual([{ check: 'requester', message: 'U0MALLORY may not request the targets of locked' }]);
+    const request = approved({
+      workflow: 'locked',
+      target: 'vault',
+      requester: 'U0MALLORY',
+      approvals: [{ userId: 'U0LEAD', at: NOW }],
+    });
+    expect(check(request, {}, { registeredKey: KEY })).toEqual([
+      { check: 'requester', message: 'U0MALLORY may not request the targets of locked' },
+    ]);
     expect(check({ ...request, requester: 'U0DBA' })).toEqual([]);
   });
 
   it('a vendor session by someone who is not a sponsor', () => {
-    expect(check(vendorSession({ requester: 'U0ALICE' }))).toEqual([{ check: 'requester', message: 'U0ALICE is not a vendor sponsor of production' }]);
+    expect(check(vendorSession({ requester: 'U0ALICE' }))).toEqual([
+      { check: 'requester', message: 'U0ALICE is not a vendor sponsor of production' },
+    ]);
   });
 
   it('a key that is not the requester’s registered key, or no registered key at all', () => {
-    expect(check(approved({ sshPublicKey: OTHER_KEY }))).toEqual([{ check: 'key', message: 'the SSH key is not the one U0ALICE registered' }]);
-    expect(check(approved(), {}, { registeredKey: undefined })).toEqual([{ check: 'key', message: 'U0ALICE has no registered SSH key' }]);
+    expect(check(approved({ sshPublicKey: OTHER_KEY }))).toEqual([
+      { check: 'key', message: 'the SSH key is not the one U0ALICE registered' },
+    ]);
+    expect(check(approved(), {}, { registeredKey: undefined })).toEqual([
+      { check: 'key', message: 'U0ALICE has no registered SSH key' },
+    ]);
   });
 
   it('a record too malformed to check', () => {
@@ -248,7 +333,10 @@ describe('grantMismatches: refusals, one named check each', () => {
 
   it('lists mismatches in check order, with long forged values cut short', () => {
     const forged = approved({ requester: 'U0MALLORY', sshPublicKey: OTHER_KEY, approvals: [] });
-    const found = check(forged, { principals: ['root', 'x'.repeat(500), 'a', 'b', 'c', 'd'], notAfter: NOW + 7 * 24 * HOUR });
+    const found = check(forged, {
+      principals: ['root', 'x'.repeat(500), 'a', 'b', 'c', 'd'],
+      notAfter: NOW + 7 * 24 * HOUR,
+    });
     expect(found.map((m) => m.check)).toEqual(['principals', 'window', 'decision', 'key']);
     expect(found[0]!.message).toContain('(+1 more)');
     expect(found[0]!.message.length).toBeLessThan(200);
@@ -259,7 +347,11 @@ describe('grantMismatches: refusals, one named check each', () => {
 describe('groupsOf and securityChannelOf', () => {
   it('lists every group a check may look into, once', () => {
     const w = workflow({
-      access: { approvers: { users: [], groups: ['S1', 'S2'] }, requesters: { users: [], groups: ['S2', 'S3'] }, escalationApprovers: { users: [], groups: ['S4'] } },
+      access: {
+        approvers: { users: [], groups: ['S1', 'S2'] },
+        requesters: { users: [], groups: ['S2', 'S3'] },
+        escalationApprovers: { users: [], groups: ['S4'] },
+      },
       vendor: { approvers: { users: [], groups: ['S5'] }, sponsors: { users: [], groups: ['S6'] } },
     });
     expect(groupsOf(w).sort()).toEqual(['S1', 'S2', 'S3', 'S4', 'S5', 'S6']);

@@ -10,11 +10,14 @@ describe('grantWindow', () => {
     expect(grantWindow(T0, 30 * MINUTE)).toEqual({ notBefore: T0, notAfter: T0 + 30 * MINUTE });
   });
 
-  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses a duration of %d ms with invalid_duration', (ms) => {
-    const error = thrown(() => grantWindow(T0, ms));
-    expect(error.code).toBe('invalid_duration');
-    expect(error.message).toBe(`a grant must last a positive whole number of milliseconds, not ${ms}`);
-  });
+  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])(
+    'refuses a duration of %d ms with invalid_duration',
+    (ms) => {
+      const error = thrown(() => grantWindow(T0, ms));
+      expect(error.code).toBe('invalid_duration');
+      expect(error.message).toBe(`a grant must last a positive whole number of milliseconds, not ${ms}`);
+    },
+  );
 });
 
 describe('warningAt', () => {

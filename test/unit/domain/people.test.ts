@@ -44,7 +44,9 @@ describe('possibleApprovers', () => {
 
 describe('unionPeopleSets', () => {
   it('keeps everyone from both sets and lists each once', () => {
-    expect(unionPeopleSets({ users: ['U1', 'U2'], groups: ['S1'] }, { users: ['U2', 'U3'], groups: ['S1', 'S2'] })).toEqual({
+    expect(
+      unionPeopleSets({ users: ['U1', 'U2'], groups: ['S1'] }, { users: ['U2', 'U3'], groups: ['S1', 'S2'] }),
+    ).toEqual({
       users: ['U1', 'U2', 'U3'],
       groups: ['S1', 'S2'],
     });

@@ -31,27 +31,35 @@ describe('kindLimits', () => {
   });
 
   it('gives vendor sessions the access default, capped by the vendor maximum, and always asks for a reason', () => {
-    expect(kindLimits(wf, 'vendor', 'prod-db')).toMatchObject({ maxDuration: 2 * HOUR, defaultDuration: 45 * MINUTE, requireReason: true });
+    expect(kindLimits(wf, 'vendor', 'prod-db')).toMatchObject({
+      maxDuration: 2 * HOUR,
+      defaultDuration: 45 * MINUTE,
+      requireReason: true,
+    });
     const short = workflow({ access: { defaultDuration: 45 * MINUTE }, vendor: { maxDuration: 10 * MINUTE } });
     expect(kindLimits(short, 'vendor', 'prod-db').defaultDuration).toBe(10 * MINUTE);
   });
 
-  it.each([
-    [{ breakglass: null }],
-    [{ breakglass: { allowed: false } }],
-  ])('refuses breakglass with breakglass_not_allowed and says what to do instead (%j)', (overrides) => {
-    const error = thrown(() => kindLimits(workflow(overrides), 'breakglass', 'prod-db'));
-    expect(error.code).toBe('breakglass_not_allowed');
-    expect(error.message).toBe('breakglass access is not allowed for prod-db; make a normal request and its approvers will be asked');
-    expect(error.details).toEqual({ target: 'prod-db', workflow: 'production' });
-  });
+  it.each([[{ breakglass: null }], [{ breakglass: { allowed: false } }]])(
+    'refuses breakglass with breakglass_not_allowed and says what to do instead (%j)',
+    (overrides) => {
+      const error = thrown(() => kindLimits(workflow(overrides), 'breakglass', 'prod-db'));
+      expect(error.code).toBe('breakglass_not_allowed');
+      expect(error.message).toBe(
+        'breakglass access is not allowed for prod-db; make a normal request and its approvers will be asked',
+      );
+      expect(error.details).toEqual({ target: 'prod-db', workflow: 'production' });
+    },
+  );
 
-  it.each([
-    [{ vendor: null }],
-    [{ vendor: { allowed: false } }],
-  ])('refuses vendor sessions with vendor_not_allowed (%j)', (overrides) => {
-    const error = thrown(() => kindLimits(workflow(overrides), 'vendor', 'prod-db'));
-    expect(error.code).toBe('vendor_not_allowed');
-    expect(error.message).toBe('vendor sessions are not allowed for prod-db; only targets whose workflow allows vendors can take them');
-  });
+  it.each([[{ vendor: null }], [{ vendor: { allowed: false } }]])(
+    'refuses vendor sessions with vendor_not_allowed (%j)',
+    (overrides) => {
+      const error = thrown(() => kindLimits(workflow(overrides), 'vendor', 'prod-db'));
+      expect(error.code).toBe('vendor_not_allowed');
+      expect(error.message).toBe(
+        'vendor sessions are not allowed for prod-db; only targets whose workflow allows vendors can take them',
+      );
+    },
+  );
 });

@@ -1,12 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { autoApproveDuration, checkRequest, MAX_REASON_LENGTH, type RequestInput } from '../../../src/domain/request-rules.js';
+import {
+  autoApproveDuration,
+  checkRequest,
+  MAX_REASON_LENGTH,
+  type RequestInput,
+} from '../../../src/domain/request-rules.js';
 import { HOUR, MINUTE, workflow } from '../../support/policy-builders.js';
 import { thrown } from './thrown.js';
 
 const TICKETS = '^(INC|CHG)-[0-9]+$';
 
 function ask(overrides: Partial<RequestInput> = {}): RequestInput {
-  return { workflow: workflow(), target: 'prod-db', kind: 'standard', duration: '30m', reason: 'fix replication', ...overrides };
+  return {
+    workflow: workflow(),
+    target: 'prod-db',
+    kind: 'standard',
+    duration: '30m',
+    reason: 'fix replication',
+    ...overrides,
+  };
 }
 
 describe('checkRequest: durations', () => {
@@ -24,12 +36,15 @@ describe('checkRequest: durations', () => {
     ['standard', '4h1s', 'maximum', '4h1s is longer than the maximum for prod-db (4h)', 4 * HOUR + 1_000, 4 * HOUR],
     ['breakglass', '2h', 'breakglass', '2h is longer than the breakglass maximum for prod-db (1h)', 2 * HOUR, HOUR],
     ['vendor', '3h', 'vendor', '3h is longer than the vendor session maximum for prod-db (2h)', 3 * HOUR, 2 * HOUR],
-  ] as const)('refuses a %s request of %s over its %s, never clamping', (kind, duration, _which, message, requested, max) => {
-    const error = thrown(() => checkRequest(ask({ kind, duration })));
-    expect(error.code).toBe('duration_over_max');
-    expect(error.message).toBe(message);
-    expect(error.details).toEqual({ requested, max });
-  });
+  ] as const)(
+    'refuses a %s request of %s over its %s, never clamping',
+    (kind, duration, _which, message, requested, max) => {
+      const error = thrown(() => checkRequest(ask({ kind, duration })));
+      expect(error.code).toBe('duration_over_max');
+      expect(error.message).toBe(message);
+      expect(error.details).toEqual({ requested, max });
+    },
+  );
 
   it('holds a standard request to the standard maximum even when breakglass allows longer', () => {
     const wf = workflow({ access: { maxDuration: HOUR }, breakglass: { maxDuration: 4 * HOUR } });
@@ -75,7 +90,11 @@ describe('checkRequest: reasons', () => {
 
   it.each([
     ['standard', { requireReason: true }, 'a reason is required for access to prod-db; say why it is needed'],
-    ['breakglass', { requireReason: false }, 'a reason is required for breakglass access to prod-db; say why it is needed'],
+    [
+      'breakglass',
+      { requireReason: false },
+      'a reason is required for breakglass access to prod-db; say why it is needed',
+    ],
     ['vendor', { requireReason: false }, 'a reason is required for a vendor session on prod-db; say why it is needed'],
   ] as const)('refuses a blank reason on a %s request (access %j)', (kind, access, message) => {
     const error = thrown(() => checkRequest(ask({ workflow: workflow({ access }), kind, reason: ' \t ' })));
@@ -95,15 +114,20 @@ describe('checkRequest: reason length', () => {
     expect(checkRequest(ask({ reason })).reason).toBe(reason);
   });
 
-  it.each(['standard', 'breakglass', 'vendor'] as const)('refuses a longer reason on a %s request with its length and the limit', (kind) => {
-    const error = thrown(() => checkRequest(ask({ kind, reason: 'y'.repeat(1_234) })));
-    expect(error.code).toBe('reason_too_long');
-    expect(error.message).toBe('the reason is 1,234 characters long; at most 1,000 are allowed');
-    expect(error.details).toEqual({ length: 1_234, max: 1_000 });
-  });
+  it.each(['standard', 'breakglass', 'vendor'] as const)(
+    'refuses a longer reason on a %s request with its length and the limit',
+    (kind) => {
+      const error = thrown(() => checkRequest(ask({ kind, reason: 'y'.repeat(1_234) })));
+      expect(error.code).toBe('reason_too_long');
+      expect(error.message).toBe('the reason is 1,234 characters long; at most 1,000 are allowed');
+      expect(error.details).toEqual({ length: 1_234, max: 1_000 });
+    },
+  );
 
   it('measures the reason trimmed', () => {
-    expect(checkRequest(ask({ reason: `  ${'z'.repeat(MAX_REASON_LENGTH)}  \n` })).reason).toHaveLength(MAX_REASON_LENGTH);
+    expect(checkRequest(ask({ reason: `  ${'z'.repeat(MAX_REASON_LENGTH)}  \n` })).reason).toHaveLength(
+      MAX_REASON_LENGTH,
+    );
   });
 });
 
@@ -135,7 +159,9 @@ describe('checkRequest: tickets', () => {
   ])('refuses a reason with %s and shows the pattern', (_label, reason) => {
     const error = thrown(() => checkRequest(ask({ workflow: ticketed, reason })));
     expect(error.code).toBe('ticket_required');
-    expect(error.message).toBe('a ticket matching ^(INC|CHG)-[0-9]+$ is required for access to prod-db; put it in the reason');
+    expect(error.message).toBe(
+      'a ticket matching ^(INC|CHG)-[0-9]+$ is required for access to prod-db; put it in the reason',
+    );
     expect(error.details).toEqual({ target: 'prod-db', pattern: TICKETS });
   });
 
@@ -149,7 +175,9 @@ describe('checkRequest: tickets', () => {
 
   it('requires a ticket on breakglass requests too', () => {
     const error = thrown(() => checkRequest(ask({ workflow: ticketed, kind: 'breakglass', reason: 'db down' })));
-    expect(error.message).toBe('a ticket matching ^(INC|CHG)-[0-9]+$ is required for breakglass access to prod-db; put it in the reason');
+    expect(error.message).toBe(
+      'a ticket matching ^(INC|CHG)-[0-9]+$ is required for breakglass access to prod-db; put it in the reason',
+    );
   });
 
   it('returns an explicit ticket untested when the workflow has no pattern, and none when none was given', () => {
@@ -180,7 +208,9 @@ describe('checkRequest: kinds', () => {
 
   it('returns everything that was checked for an accepted request', () => {
     const wf = workflow({ access: { ticketPattern: TICKETS } });
-    expect(checkRequest(ask({ workflow: wf, kind: 'vendor', duration: '2h', reason: ' upgrade firmware (CHG-12) ' }))).toEqual({
+    expect(
+      checkRequest(ask({ workflow: wf, kind: 'vendor', duration: '2h', reason: ' upgrade firmware (CHG-12) ' })),
+    ).toEqual({
       durationMs: 2 * HOUR,
       reason: 'upgrade firmware (CHG-12)',
       ticket: 'CHG-12',

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  REQUEST_STATUSES,
   assertTransition,
   canTransition,
   isLive,
+  REQUEST_STATUSES,
   type RequestStatus,
 } from '../../../src/domain/request-status.js';
 import { thrown } from './thrown.js';

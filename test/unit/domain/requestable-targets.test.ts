@@ -9,7 +9,11 @@ const production = workflow({
   access: { requesters: { users: ['U0CONTRACTOR'], groups: ['S0ENG'] } },
 });
 const staging = workflow({ name: 'staging', targets: ['staging', 'Zeta-lab', 'alpha'] });
-const finance = workflow({ name: 'finance', targets: ['ledger'], access: { requesters: { users: [], groups: ['S0FIN'] } } });
+const finance = workflow({
+  name: 'finance',
+  targets: ['ledger'],
+  access: { requesters: { users: [], groups: ['S0FIN'] } },
+});
 const everything = policy(production, staging, finance);
 
 const names = (list: readonly { target: { name: string } }[]) => list.map(({ target }) => target.name);
@@ -17,7 +21,11 @@ const names = (list: readonly { target: { name: string } }[]) => list.map(({ tar
 describe('targetsFor', () => {
   it.each([
     ['an engineer', member('U1', 'S0ENG'), ['Zeta-lab', 'alpha', 'prod-db', 'prod-web', 'staging']],
-    ['a listed user outside the groups', member('U0CONTRACTOR'), ['Zeta-lab', 'alpha', 'prod-db', 'prod-web', 'staging']],
+    [
+      'a listed user outside the groups',
+      member('U0CONTRACTOR'),
+      ['Zeta-lab', 'alpha', 'prod-db', 'prod-web', 'staging'],
+    ],
     ['someone in finance', member('U2', 'S0FIN'), ['Zeta-lab', 'alpha', 'ledger', 'staging']],
     ['someone in no group', member('U3'), ['Zeta-lab', 'alpha', 'staging']],
   ])('lists what %s may request, sorted by name', (_who, person, expected) => {
@@ -51,8 +59,13 @@ describe('findTarget', () => {
   it('refuses an unknown target with unknown_target and lists what the member may request', () => {
     const error = thrown(() => findTarget(everything, 'prod-dbx', member('U1', 'S0ENG')));
     expect(error.code).toBe('unknown_target');
-    expect(error.message).toBe('there is no target "prod-dbx" (you may request: Zeta-lab, alpha, prod-db, prod-web, staging)');
-    expect(error.details).toEqual({ target: 'prod-dbx', allowed: ['Zeta-lab', 'alpha', 'prod-db', 'prod-web', 'staging'] });
+    expect(error.message).toBe(
+      'there is no target "prod-dbx" (you may request: Zeta-lab, alpha, prod-db, prod-web, staging)',
+    );
+    expect(error.details).toEqual({
+      target: 'prod-dbx',
+      allowed: ['Zeta-lab', 'alpha', 'prod-db', 'prod-web', 'staging'],
+    });
   });
 
   it('says so when the member may request nothing at all', () => {
@@ -65,7 +78,9 @@ describe('findTarget', () => {
   it('refuses a target the member may not request with target_not_allowed', () => {
     const error = thrown(() => findTarget(everything, 'ledger', member('U1', 'S0ENG')));
     expect(error.code).toBe('target_not_allowed');
-    expect(error.message).toBe('you may not request ledger (you may request: Zeta-lab, alpha, prod-db, prod-web, staging)');
+    expect(error.message).toBe(
+      'you may not request ledger (you may request: Zeta-lab, alpha, prod-db, prod-web, staging)',
+    );
     expect(error.details).toEqual({
       target: 'ledger',
       workflow: 'finance',
@@ -83,7 +98,12 @@ describe('canSponsor', () => {
     ['a member of the sponsor group', workflow(), member('U1', 'S0VENDORMGR'), true],
     ['someone outside the sponsors', workflow(), member('U1', 'S0ENG'), false],
     ['a listed sponsor', workflow({ vendor: { sponsors: { users: ['U7'], groups: [] } } }), member('U7'), true],
-    ['a sponsor when vendors are switched off', workflow({ vendor: { allowed: false } }), member('U1', 'S0VENDORMGR'), false],
+    [
+      'a sponsor when vendors are switched off',
+      workflow({ vendor: { allowed: false } }),
+      member('U1', 'S0VENDORMGR'),
+      false,
+    ],
     ['anyone when the workflow has no vendor rules', workflow({ vendor: null }), member('U1', 'S0VENDORMGR'), false],
   ])('says whether %s may sponsor a vendor session', (_who, wf, person, expected) => {
     expect(canSponsor(wf, person)).toBe(expected);

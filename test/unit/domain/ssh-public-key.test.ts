@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isJumpgateError } from '../../../src/domain/errors.js';
-import { SSH_KEY_HELP, parseSshPublicKey } from '../../../src/domain/ssh-public-key.js';
+import { parseSshPublicKey, SSH_KEY_HELP } from '../../../src/domain/ssh-public-key.js';
 
 const run = promisify(execFile);
 let dir: string;
@@ -106,11 +106,15 @@ describe('parseSshPublicKey accepts', () => {
 
 describe('parseSshPublicKey refuses', () => {
   it('an RSA key under 3072 bits, naming its size', () => {
-    expect(refusal(keys.rsa2048!)).toBe(`this RSA key has 2048 bits; RSA keys need at least 3072 bits — ${SSH_KEY_HELP}`);
+    expect(refusal(keys.rsa2048!)).toBe(
+      `this RSA key has 2048 bits; RSA keys need at least 3072 bits — ${SSH_KEY_HELP}`,
+    );
   });
 
   it('a DSA key', () => {
-    expect(refusal(keys.dsa!)).toBe(`DSA keys are refused (they are weak and OpenSSH has dropped them) — ${SSH_KEY_HELP}`);
+    expect(refusal(keys.dsa!)).toBe(
+      `DSA keys are refused (they are weak and OpenSSH has dropped them) — ${SSH_KEY_HELP}`,
+    );
   });
 
   it('a private key pasted by mistake, without echoing it', () => {
@@ -144,7 +148,9 @@ describe('parseSshPublicKey refuses', () => {
     expect(refusal('ssh-ed25519')).toBe(`the ssh-ed25519 key data is not valid base64 — ${SSH_KEY_HELP}`);
     const data = keys.ed25519!.split(' ')[1]!;
     const cut = Buffer.from(data, 'base64').subarray(0, 30).toString('base64');
-    expect(refusal(`ssh-ed25519 ${cut}`)).toBe(`the ssh-ed25519 key data is damaged (was the line cut or edited?) — ${SSH_KEY_HELP}`);
+    expect(refusal(`ssh-ed25519 ${cut}`)).toBe(
+      `the ssh-ed25519 key data is damaged (was the line cut or edited?) — ${SSH_KEY_HELP}`,
+    );
   });
 
   it('key data with bytes after the key', () => {
@@ -164,7 +170,10 @@ describe('parseSshPublicKey refuses', () => {
       parseSshPublicKey(keys.rsa2048!);
       expect.unreachable();
     } catch (error) {
-      expect(isJumpgateError(error, 'invalid_ssh_key') && error.details).toEqual({ reason: 'rsa_too_small', bits: 2048 });
+      expect(isJumpgateError(error, 'invalid_ssh_key') && error.details).toEqual({
+        reason: 'rsa_too_small',
+        bits: 2048,
+      });
     }
   });
 });

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JumpgateError } from '../../../src/domain/errors.js';
-import { startHttpServer, type HttpServerDeps, type RunningHttpServer } from '../../../src/http/http-server.js';
+import { type HttpServerDeps, type RunningHttpServer, startHttpServer } from '../../../src/http/http-server.js';
 
 const servers: RunningHttpServer[] = [];
 afterEach(async () => {
@@ -35,14 +35,18 @@ describe('/readyz', () => {
     const base = await serve(
       {
         redis: () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.7:6379 (redis://:hunter2@10.0.0.7)')),
-        broker: () => Promise.reject(new JumpgateError('broker_unavailable', 'the broker at http://10.0.0.8:8600 is down')),
+        broker: () =>
+          Promise.reject(new JumpgateError('broker_unavailable', 'the broker at http://10.0.0.8:8600 is down')),
         krl: () => Promise.resolve(),
       },
       logger,
     );
     const res = await fetch(`${base}/readyz`);
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ ok: false, checks: { redis: 'unavailable', broker: 'broker_unavailable', krl: 'ok' } });
+    expect(await res.json()).toEqual({
+      ok: false,
+      checks: { redis: 'unavailable', broker: 'broker_unavailable', krl: 'ok' },
+    });
     const logged = lines.join('\n');
     expect(logged).toContain('ECONNREFUSED 10.0.0.7:6379');
     expect(logged).toContain('readiness check failed');

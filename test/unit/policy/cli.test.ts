@@ -98,6 +98,10 @@ describe('workflows CLI', () => {
     const cwd = await project({});
     expect(await run(['lint'], cwd)).toEqual({ code: 2, stdout: '', stderr: `unknown command: lint\n\n${USAGE}` });
     expect(await run([], cwd)).toEqual({ code: 2, stdout: '', stderr: USAGE });
-    expect(await run(['check', 'a', 'b'], cwd)).toEqual({ code: 2, stdout: '', stderr: `unknown command: check a b\n\n${USAGE}` });
+    expect(await run(['check', 'a', 'b'], cwd)).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `unknown command: check a b\n\n${USAGE}`,
+    });
   });
 });

@@ -37,10 +37,23 @@ const production = workflow({
     allowSelfApproval: false,
     maxDuration: 4 * HOUR,
     autoApprove: {
-      pagerduty: { escalationPolicies: ['PESC1'], services: ['PSVC1'], maxDuration: HOUR, requireAssigned: false, endWithIncident: false },
+      pagerduty: {
+        escalationPolicies: ['PESC1'],
+        services: ['PSVC1'],
+        maxDuration: HOUR,
+        requireAssigned: false,
+        endWithIncident: false,
+      },
     },
   },
-  breakglass: { allowed: true, requireIncident: false, maxDuration: HOUR, notifyChannel: 'C0SECURITY', reviewWithin: 24 * HOUR, onePerTarget: true },
+  breakglass: {
+    allowed: true,
+    requireIncident: false,
+    maxDuration: HOUR,
+    notifyChannel: 'C0SECURITY',
+    reviewWithin: 24 * HOUR,
+    onePerTarget: true,
+  },
   vendor: {
     allowed: true,
     sponsors: { users: [], groups: ['S0VENDORMGR'] },
@@ -68,17 +81,31 @@ describe('describePolicy', () => {
 
   it('marks breakglass that needs an incident and counts a single approval and workflow in the singular', () => {
     const incidentOnly = workflow({
-      breakglass: { allowed: true, requireIncident: true, maxDuration: 30 * MINUTE, notifyChannel: 'C0SEC', reviewWithin: HOUR, onePerTarget: true },
+      breakglass: {
+        allowed: true,
+        requireIncident: true,
+        maxDuration: 30 * MINUTE,
+        notifyChannel: 'C0SEC',
+        reviewWithin: HOUR,
+        onePerTarget: true,
+      },
       vendor: { ...production.vendor!, approvalsRequired: 1, maxDuration: HOUR },
     });
     const [, row, , summary] = describePolicy(buildPolicy([incidentOnly])).split('\n');
-    expect(row).toBe('staging  staging   staging-1.internal  deploy      S0ENG      1 (self ok)  2h   yes ≤30m → C0SEC (incident only)  1 approval ≤1h  no');
+    expect(row).toBe(
+      'staging  staging   staging-1.internal  deploy      S0ENG      1 (self ok)  2h   yes ≤30m → C0SEC (incident only)  1 approval ≤1h  no',
+    );
     expect(summary).toBe('1 workflow, 1 target: OK');
   });
 });
 
 describe('formatTable', () => {
   it('pads every column to its widest cell, two spaces apart, without trailing spaces', () => {
-    expect(formatTable([['a', 'bb', 'c'], ['ccc', 'd', '']])).toBe('a    bb  c\nccc  d');
+    expect(
+      formatTable([
+        ['a', 'bb', 'c'],
+        ['ccc', 'd', ''],
+      ]),
+    ).toBe('a    bb  c\nccc  d');
   });
 });

@@ -34,7 +34,12 @@ describe('the example workflows in workflows/', () => {
 
   it('vendor-support: vendor sessions with two approvals, a sponsor group and their own principal', async () => {
     const vendor = (await loadPolicy(EXAMPLES)).workflows[2]!.vendor;
-    expect(vendor).toMatchObject({ allowed: true, approvalsRequired: 2, maxDuration: 2 * HOUR, principals: ['vendor'] });
+    expect(vendor).toMatchObject({
+      allowed: true,
+      approvalsRequired: 2,
+      maxDuration: 2 * HOUR,
+      principals: ['vendor'],
+    });
     expect(vendor?.sponsors.groups.length).toBeGreaterThan(0);
   });
 });

@@ -14,7 +14,9 @@ describe('formatProblem', () => {
     expect(formatProblem({ file: 'workflows/prod.yml', path: 'access.channel', message: 'required' })).toBe(
       'workflows/prod.yml: access.channel: required',
     );
-    expect(formatProblem({ file: 'workflows/prod.yml', path: '', message: 'the file is empty' })).toBe('workflows/prod.yml: the file is empty');
+    expect(formatProblem({ file: 'workflows/prod.yml', path: '', message: 'the file is empty' })).toBe(
+      'workflows/prod.yml: the file is empty',
+    );
   });
 });
 

@@ -49,7 +49,9 @@ describe('finding workflow files', () => {
     const dir = await writeWorkflowDir({ 'README.md': '# workflows' });
     const error = await loadError(dir);
     expect(error.message).toBe(`${dir}: no workflow files (*.yml or *.yaml) in this folder`);
-    expect(error.details).toEqual({ problems: [{ file: dir, path: '', message: 'no workflow files (*.yml or *.yaml) in this folder' }] });
+    expect(error.details).toEqual({
+      problems: [{ file: dir, path: '', message: 'no workflow files (*.yml or *.yaml) in this folder' }],
+    });
   });
 
   it('says when the folder does not exist, and where the folder comes from', async () => {

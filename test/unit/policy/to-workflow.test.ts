@@ -68,7 +68,14 @@ describe('toWorkflow: every field', () => {
   it('maps each snake_case field to its domain property', () => {
     const yaml = {
       name: 'production',
-      targets: [{ name: 'prod-db', hosts: ['db-1', 'db-2'], principals: ['dbadmin', 'ro'], source_address: ['10.0.0.0/8', '2001:db8::/32'] }],
+      targets: [
+        {
+          name: 'prod-db',
+          hosts: ['db-1', 'db-2'],
+          principals: ['dbadmin', 'ro'],
+          source_address: ['10.0.0.0/8', '2001:db8::/32'],
+        },
+      ],
       access: {
         channel: 'G0PRIVATE',
         approvers: { users: ['U0LEAD', 'W0ENTERPRISE'] },
@@ -94,7 +101,14 @@ describe('toWorkflow: every field', () => {
           },
         },
       },
-      breakglass: { allowed: true, require_incident: true, max_duration: '1h', notify_channel: 'C0SECURITY', review_within: '1d', max_per_day: 3 },
+      breakglass: {
+        allowed: true,
+        require_incident: true,
+        max_duration: '1h',
+        notify_channel: 'C0SECURITY',
+        review_within: '1d',
+        max_per_day: 3,
+      },
       vendor: {
         allowed: true,
         sponsors: { groups: ['S0VENDORMGR'] },
@@ -108,7 +122,14 @@ describe('toWorkflow: every field', () => {
     expect(map(yaml)).toStrictEqual({
       name: 'production',
       file: 'workflows/prod.yml',
-      targets: [{ name: 'prod-db', hosts: ['db-1', 'db-2'], principals: ['dbadmin', 'ro'], sourceAddress: ['10.0.0.0/8', '2001:db8::/32'] }],
+      targets: [
+        {
+          name: 'prod-db',
+          hosts: ['db-1', 'db-2'],
+          principals: ['dbadmin', 'ro'],
+          sourceAddress: ['10.0.0.0/8', '2001:db8::/32'],
+        },
+      ],
       access: {
         channel: 'G0PRIVATE',
         approvers: { users: ['U0LEAD', 'W0ENTERPRISE'], groups: [] },
@@ -134,7 +155,15 @@ describe('toWorkflow: every field', () => {
           },
         },
       },
-      breakglass: { allowed: true, requireIncident: true, maxDuration: HOUR, notifyChannel: 'C0SECURITY', reviewWithin: 24 * HOUR, onePerTarget: true, maxPerDay: 3 },
+      breakglass: {
+        allowed: true,
+        requireIncident: true,
+        maxDuration: HOUR,
+        notifyChannel: 'C0SECURITY',
+        reviewWithin: 24 * HOUR,
+        onePerTarget: true,
+        maxPerDay: 3,
+      },
       vendor: {
         allowed: true,
         sponsors: { users: [], groups: ['S0VENDORMGR'] },
@@ -148,7 +177,11 @@ describe('toWorkflow: every field', () => {
   });
 
   it('maps a switched-off breakglass or vendor section to none at all', () => {
-    const workflow = map({ ...minimalWorkflow(), breakglass: { allowed: false, max_duration: '1h' }, vendor: { allowed: false } });
+    const workflow = map({
+      ...minimalWorkflow(),
+      breakglass: { allowed: false, max_duration: '1h' },
+      vendor: { allowed: false },
+    });
     expect('breakglass' in workflow).toBe(false);
     expect('vendor' in workflow).toBe(false);
   });

@@ -26,13 +26,18 @@ describe('workflow rules: durations', () => {
   });
 
   it('refuses PagerDuty auto-approval longer than access.max_duration', async () => {
-    expect(await problemsOf(withAccess({ auto_approve: { pagerduty: { ...PAGERDUTY, max_duration: '8h' } } }))).toEqual([
-      'prod.yml: access.auto_approve.pagerduty.max_duration: must not be longer than access.max_duration (4h), got 8h',
-    ]);
+    expect(await problemsOf(withAccess({ auto_approve: { pagerduty: { ...PAGERDUTY, max_duration: '8h' } } }))).toEqual(
+      [
+        'prod.yml: access.auto_approve.pagerduty.max_duration: must not be longer than access.max_duration (4h), got 8h',
+      ],
+    );
   });
 
   it('refuses breakglass and vendor sessions longer than access.max_duration', async () => {
-    const workflow = withSections({ breakglass: { ...BREAKGLASS, max_duration: '6h' }, vendor: { ...VENDOR, max_duration: '1d' } });
+    const workflow = withSections({
+      breakglass: { ...BREAKGLASS, max_duration: '6h' },
+      vendor: { ...VENDOR, max_duration: '1d' },
+    });
     expect(await problemsOf(workflow)).toEqual([
       'prod.yml: breakglass.max_duration: must not be longer than access.max_duration (4h), got 6h',
       'prod.yml: vendor.max_duration: must not be longer than access.max_duration (4h), got 1d',
@@ -54,29 +59,41 @@ describe('workflow rules: durations', () => {
 
 describe('workflow rules: approvals', () => {
   it('refuses more required approvals than listed users when no group is listed', async () => {
-    expect(await problemsOf(withAccess({ approvers: { users: ['U0LEAD', 'U0OTHER', 'U0LEAD'] }, approvals_required: 3 }))).toEqual([
+    expect(
+      await problemsOf(withAccess({ approvers: { users: ['U0LEAD', 'U0OTHER', 'U0LEAD'] }, approvals_required: 3 })),
+    ).toEqual([
       'prod.yml: access.approvals_required: 3 approvals required but access.approvers lists only 2 users ' +
         '(list more users, add a group, or lower approvals_required)',
     ]);
   });
 
   it('cannot count group members, so it accepts any number with a group listed', async () => {
-    const workflow = await loadOne(withAccess({ approvers: { users: ['U0LEAD'], groups: ['S0SRE'] }, approvals_required: 5 }));
+    const workflow = await loadOne(
+      withAccess({ approvers: { users: ['U0LEAD'], groups: ['S0SRE'] }, approvals_required: 5 }),
+    );
     expect(workflow.access.approvalsRequired).toBe(5);
   });
 
   it('checks vendor approvals against the vendor approvers, or the access ones when none are listed', async () => {
-    const ownApprovers = withSections({ vendor: { ...VENDOR, approvers: { users: ['U0SEC'] }, approvals_required: 2 } });
+    const ownApprovers = withSections({
+      vendor: { ...VENDOR, approvers: { users: ['U0SEC'] }, approvals_required: 2 },
+    });
     expect(await problemsOf(ownApprovers)).toEqual([
       'prod.yml: vendor.approvals_required: 2 approvals required but vendor.approvers lists only 1 user ' +
         '(list more users, add a group, or lower approvals_required)',
     ]);
-    const inheritedCount = withSections({ vendor: { ...VENDOR, approvers: { users: ['U0SEC'] } } }, { approvers: { users: ['U0A', 'U0B'] }, approvals_required: 2 });
+    const inheritedCount = withSections(
+      { vendor: { ...VENDOR, approvers: { users: ['U0SEC'] } } },
+      { approvers: { users: ['U0A', 'U0B'] }, approvals_required: 2 },
+    );
     expect(await problemsOf(inheritedCount)).toEqual([
       'prod.yml: vendor.approvers: 2 approvals required but vendor.approvers lists only 1 user ' +
         '(list more users, add a group, or lower approvals_required)',
     ]);
-    const accessApprovers = withSections({ vendor: { ...VENDOR, approvals_required: 2 } }, { approvers: { users: ['U0LEAD'] } });
+    const accessApprovers = withSections(
+      { vendor: { ...VENDOR, approvals_required: 2 } },
+      { approvers: { users: ['U0LEAD'] } },
+    );
     expect(await problemsOf(accessApprovers)).toEqual([
       'prod.yml: vendor.approvals_required: 2 approvals required but access.approvers lists only 1 user ' +
         '(list more users, add a group, or lower approvals_required)',
@@ -108,7 +125,11 @@ describe('workflow rules: breakglass and vendor sections', () => {
   });
 
   it('asks nothing more of a switched-off section', async () => {
-    const workflow = await loadOne({ ...minimalWorkflow(), breakglass: { allowed: false }, vendor: { allowed: false } });
+    const workflow = await loadOne({
+      ...minimalWorkflow(),
+      breakglass: { allowed: false },
+      vendor: { allowed: false },
+    });
     expect(workflow.breakglass).toBeUndefined();
     expect(workflow.vendor).toBeUndefined();
   });

@@ -3,7 +3,10 @@ import { loadWorkflows } from '../../../src/policy/load-workflows.js';
 import { minimalWorkflow, problemsOf, withAccess, writeWorkflowDir, type Yaml } from './workflow-files.js';
 
 function withTarget(target: Yaml): Yaml {
-  return { ...minimalWorkflow(), targets: [{ name: 'prod-db', hosts: ['db-1.internal'], principals: ['dbadmin'] }, target] };
+  return {
+    ...minimalWorkflow(),
+    targets: [{ name: 'prod-db', hosts: ['db-1.internal'], principals: ['dbadmin'] }, target],
+  };
 }
 
 const ACCESS_KEYS =
@@ -33,7 +36,9 @@ describe('workflow file schema: unknown keys', () => {
   it('refuses unknown keys inside approvers and the PagerDuty settings', async () => {
     const workflow = withAccess({
       approvers: { user: ['U0LEAD'], groups: ['S0SRE'] },
-      auto_approve: { pagerduty: { escalation_policies: ['PESC1'], services: ['PSVC1'], max_duration: '1h', level: 1 } },
+      auto_approve: {
+        pagerduty: { escalation_policies: ['PESC1'], services: ['PSVC1'], max_duration: '1h', level: 1 },
+      },
     });
     expect(await problemsOf(workflow)).toEqual([
       'prod.yml: access.approvers.user: unknown key (allowed: users, groups)',
@@ -88,7 +93,13 @@ describe('workflow file schema: required fields and types', () => {
   });
 
   it('says what leaving out an empty requesters or vendor approvers set would mean', async () => {
-    const vendor = { allowed: true, sponsors: { groups: ['S0MGR'] }, approvers: {}, max_duration: '1h', principals: ['vendor'] };
+    const vendor = {
+      allowed: true,
+      sponsors: { groups: ['S0MGR'] },
+      approvers: {},
+      max_duration: '1h',
+      principals: ['vendor'],
+    };
     expect(await problemsOf({ ...withAccess({ requesters: { groups: [] } }), vendor })).toEqual([
       'prod.yml: access.requesters: list at least one user (users: [U0123ABCD]) or user group (groups: [S0123ABCD]) as requesters, ' +
         'or leave requesters out to let anyone request',
@@ -100,7 +111,11 @@ describe('workflow file schema: required fields and types', () => {
   it('accepts approvers given as users only or groups only', async () => {
     const dir = await writeWorkflowDir({
       'a.yml': withAccess({ approvers: { users: ['U0LEAD'] } }),
-      'b.yml': { ...withAccess({ approvers: { groups: ['S0SRE'] } }), name: 'b', targets: [{ name: 'b', hosts: ['b'], principals: ['b'] }] },
+      'b.yml': {
+        ...withAccess({ approvers: { groups: ['S0SRE'] } }),
+        name: 'b',
+        targets: [{ name: 'b', hosts: ['b'], principals: ['b'] }],
+      },
     });
     const workflows = await loadWorkflows(dir);
     expect(workflows.map((workflow) => workflow.access.approvers)).toEqual([
@@ -167,7 +182,12 @@ describe('workflow file schema: values', () => {
   });
 
   it('refuses source addresses that are not IP addresses or CIDRs', async () => {
-    const target = { name: 'prod-web', hosts: ['web-1'], principals: ['web'], source_address: ['10.0.0.0/8', '10.0.0.0/33', 'bastion.internal'] };
+    const target = {
+      name: 'prod-web',
+      hosts: ['web-1'],
+      principals: ['web'],
+      source_address: ['10.0.0.0/8', '10.0.0.0/33', 'bastion.internal'],
+    };
     const help = 'is not an IP address or CIDR (like 10.0.0.0/8, 192.0.2.7 or 2001:db8::/32)';
     expect(await problemsOf(withTarget(target))).toEqual([
       `prod.yml: targets[1].source_address[1]: "10.0.0.0/33" ${help}`,

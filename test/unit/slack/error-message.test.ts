@@ -15,15 +15,20 @@ function replyTo(action: () => unknown) {
 
 describe('errorReply', () => {
   it('shows a JumpgateError’s message, capitalised, escaped, with no reference', () => {
-    expect(errorReply(new JumpgateError('reason_required', 'a reason is required for access to prod-db; say why it is needed'))).toEqual({
+    expect(
+      errorReply(
+        new JumpgateError('reason_required', 'a reason is required for access to prod-db; say why it is needed'),
+      ),
+    ).toEqual({
       text: ':warning: A reason is required for access to prod-db; say why it is needed',
     });
   });
 
   it('keeps an id at the start of a message as typed', () => {
-    expect(errorReply(new JumpgateError('request_decided', 'grant_abc is not active (it is expired); nothing to revoke')).text).toBe(
-      ':warning: grant_abc is not active (it is expired); nothing to revoke',
-    );
+    expect(
+      errorReply(new JumpgateError('request_decided', 'grant_abc is not active (it is expired); nothing to revoke'))
+        .text,
+    ).toBe(':warning: grant_abc is not active (it is expired); nothing to revoke');
   });
 
   it('escapes what the person typed, so a parse error cannot ping anyone', () => {
@@ -35,7 +40,9 @@ describe('errorReply', () => {
   });
 
   it('shows the usage line of a bad command, escaped', () => {
-    expect(replyTo(() => parseCommand('revoke')).text).toBe(':warning: /jump revoke needs a grant id: /jump revoke &lt;grant-id&gt;');
+    expect(replyTo(() => parseCommand('revoke')).text).toBe(
+      ':warning: /jump revoke needs a grant id: /jump revoke &lt;grant-id&gt;',
+    );
   });
 
   it('lists the approvers as mentions when the clicker is not one', () => {
@@ -67,7 +74,9 @@ describe('errorReply', () => {
     const text = errorReply(old).text;
     expect(text).not.toMatch(/10\.0\.0\.7|http:|\/v1\/grants/);
     expect(text).toContain('did not answer');
-    const rejected = errorReply(new JumpgateError('broker_rejected', 'ssh-keygen failed: /var/lib/jumpgate/ca/ca_key: Permission denied')).text;
+    const rejected = errorReply(
+      new JumpgateError('broker_rejected', 'ssh-keygen failed: /var/lib/jumpgate/ca/ca_key: Permission denied'),
+    ).text;
     expect(rejected).toBe(':warning: ssh-keygen failed: a file on the server: Permission denied');
   });
 
@@ -75,7 +84,9 @@ describe('errorReply', () => {
     const secret = new Error('connect ECONNREFUSED 10.0.0.7:6379 token=xoxb-secret');
     const reply = errorReply(secret);
     expect(reply.reference).toMatch(/^[0-9a-f]{8}$/);
-    expect(reply.text).toBe(`:boom: Something went wrong on our side (reference ${reply.reference}); the details are in the bot's log.`);
+    expect(reply.text).toBe(
+      `:boom: Something went wrong on our side (reference ${reply.reference}); the details are in the bot's log.`,
+    );
     expect(reply.text).not.toContain('ECONNREFUSED');
     expect(reply.text).not.toContain('at ');
     expect(errorReply('a thrown string').reference).toMatch(/^[0-9a-f]{8}$/);

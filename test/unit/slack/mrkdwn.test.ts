@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { code, codeBlock, escapeClipped, escapeMrkdwn, link, mentionChannel, mentionGroup, mentionUser, slackDate, utcFallback } from '../../../src/slack/mrkdwn.js';
+import {
+  code,
+  codeBlock,
+  escapeClipped,
+  escapeMrkdwn,
+  link,
+  mentionChannel,
+  mentionGroup,
+  mentionUser,
+  slackDate,
+  utcFallback,
+} from '../../../src/slack/mrkdwn.js';
 import { HOSTILE, T0 } from '../../support/slack-builders.js';
 
 describe('escapeMrkdwn', () => {
@@ -113,18 +124,25 @@ describe('codeBlock', () => {
 
 describe('link', () => {
   it('links an http(s) URL with its label escaped', () => {
-    expect(link('https://acme.pagerduty.com/incidents/P1', '#42 a & <b>')).toBe('<https://acme.pagerduty.com/incidents/P1|#42 a &amp; &lt;b&gt;>');
+    expect(link('https://acme.pagerduty.com/incidents/P1', '#42 a & <b>')).toBe(
+      '<https://acme.pagerduty.com/incidents/P1|#42 a &amp; &lt;b&gt;>',
+    );
     expect(link('http://pd.example/x?a=1&b=2', 'x')).toBe('<http://pd.example/x?a=1&amp;b=2|x>');
   });
 
   it('keeps the URL inside the link: a pipe or angle brackets are percent-encoded', () => {
     expect(link('https://pd.example/a|<!channel>', 'x')).toBe('<https://pd.example/a%7C%3C!channel%3E|x>');
-    expect(link('https://pd.example/?q=<@U0EVIL>#<!here>', 'x')).toBe('<https://pd.example/?q=%3C@U0EVIL%3E#%3C!here%3E|x>');
+    expect(link('https://pd.example/?q=<@U0EVIL>#<!here>', 'x')).toBe(
+      '<https://pd.example/?q=%3C@U0EVIL%3E#%3C!here%3E|x>',
+    );
   });
 
-  it.each(['javascript:alert(1)', 'mailto:a@b.example', 'not a url', '', '<!channel>'])('shows only the label for %j', (url) => {
-    expect(link(url, '#42 <db>')).toBe('#42 &lt;db&gt;');
-  });
+  it.each(['javascript:alert(1)', 'mailto:a@b.example', 'not a url', '', '<!channel>'])(
+    'shows only the label for %j',
+    (url) => {
+      expect(link(url, '#42 <db>')).toBe('#42 &lt;db&gt;');
+    },
+  );
 
   it('clips a long label', () => {
     expect(link('https://pd.example/', 'x'.repeat(50), 10)).toBe(`<https://pd.example/|${'x'.repeat(9)}…>`);

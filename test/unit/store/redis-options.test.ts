@@ -3,11 +3,21 @@ import { redisOptionsFromUrl } from '../../../src/store/redis-options.js';
 
 describe('redisOptionsFromUrl', () => {
   it('passes a password alone (redis://:pw@host) on, percent-decoded', () => {
-    expect(redisOptionsFromUrl('redis://:p%40ss%3Aword@redis.internal:6380/3')).toEqual({ host: 'redis.internal', port: 6380, password: 'p@ss:word', db: 3 });
+    expect(redisOptionsFromUrl('redis://:p%40ss%3Aword@redis.internal:6380/3')).toEqual({
+      host: 'redis.internal',
+      port: 6380,
+      password: 'p@ss:word',
+      db: 3,
+    });
   });
 
   it('passes a user and a password (redis://user:pw@host) on', () => {
-    expect(redisOptionsFromUrl('redis://jumpgate:hunter2@10.0.0.5')).toEqual({ host: '10.0.0.5', port: 6379, username: 'jumpgate', password: 'hunter2' });
+    expect(redisOptionsFromUrl('redis://jumpgate:hunter2@10.0.0.5')).toEqual({
+      host: '10.0.0.5',
+      port: 6379,
+      username: 'jumpgate',
+      password: 'hunter2',
+    });
   });
 
   it('turns rediss:// into TLS that checks the server name', () => {

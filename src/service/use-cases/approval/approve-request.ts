@@ -34,7 +34,13 @@ export function createApproveRequest(
     const committed = await transact(deps.store, input.requestId, (current) => {
       const { workflow, target } = viewOf(policy, current);
       const { set } = approverSetFor(workflow, current.kind, current.escalated === true);
-      return approve(current, { approvers: set, allowSelfApproval: workflow.access.allowSelfApproval, clicker, now: deps.now(), target });
+      return approve(current, {
+        approvers: set,
+        allowSelfApproval: workflow.access.allowSelfApproval,
+        clicker,
+        now: deps.now(),
+        target,
+      });
     });
     const request = committed.request;
     const complete = request.status === 'approved';

@@ -12,8 +12,14 @@ import { transact } from '../../support/transact.js';
  * the requester, `request_decided` once decided); the request becomes denied for good, the
  * approval message says by whom and why, and the requester is told.
  */
-export function createDenyRequest(deps: Pick<ServiceDeps, 'store' | 'directory' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>) {
-  return async function denyRequest(input: { requestId: string; userId: string; reason: string }): Promise<AccessRequest> {
+export function createDenyRequest(
+  deps: Pick<ServiceDeps, 'store' | 'directory' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>,
+) {
+  return async function denyRequest(input: {
+    requestId: string;
+    userId: string;
+    reason: string;
+  }): Promise<AccessRequest> {
     const policy = deps.policy();
     const initial = await deps.store.get(input.requestId);
     // Every group that could count (escalated or not); the decision below picks the set.
@@ -23,7 +29,13 @@ export function createDenyRequest(deps: Pick<ServiceDeps, 'store' | 'directory' 
     const committed = await transact(deps.store, input.requestId, (current) => {
       const { workflow } = viewOf(policy, current);
       const { set } = approverSetFor(workflow, current.kind, current.escalated === true);
-      return deny(current, { approvers: set, allowSelfApproval: workflow.access.allowSelfApproval, clicker, now: deps.now(), reason: input.reason });
+      return deny(current, {
+        approvers: set,
+        allowSelfApproval: workflow.access.allowSelfApproval,
+        clicker,
+        now: deps.now(),
+        reason: input.reason,
+      });
     });
     await runEffects(deps, committed, { update: true, notice: { type: 'closed' } });
     return committed.request;

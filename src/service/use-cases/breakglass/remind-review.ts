@@ -3,7 +3,7 @@ import { reminderInterval, remindOverdueReview } from '../../../domain/breakglas
 import { formatDuration } from '../../../domain/duration.js';
 import type { ServiceDeps } from '../../deps.js';
 import { runEffects } from '../../support/effects.js';
-import { viewOf, type RequestView } from '../../support/request-view.js';
+import { type RequestView, viewOf } from '../../support/request-view.js';
 import { transact } from '../../support/transact.js';
 
 /**
@@ -11,9 +11,13 @@ import { transact } from '../../support/transact.js';
  * thread (escalation approvers included), tell the security channel, record it (`escalated`),
  * and schedule the next reminder. Does nothing once reviewed, or before it is due.
  */
-export function createRemindReview(deps: Pick<ServiceDeps, 'store' | 'notifier' | 'scheduler' | 'policy' | 'now' | 'logger'>) {
+export function createRemindReview(
+  deps: Pick<ServiceDeps, 'store' | 'notifier' | 'scheduler' | 'policy' | 'now' | 'logger'>,
+) {
   return async function remindReview(requestId: string): Promise<AccessRequest | undefined> {
-    const committed = await transact(deps.store, requestId, (current) => remindOverdueReview(current, { now: deps.now() }));
+    const committed = await transact(deps.store, requestId, (current) =>
+      remindOverdueReview(current, { now: deps.now() }),
+    );
     const request = committed?.request;
     if (!committed || !request?.review) return undefined;
     const { dueAt } = request.review;

@@ -3,7 +3,7 @@ import { review, reviewersOf } from '../../../domain/breakglass-review.js';
 import { JumpgateError } from '../../../domain/errors.js';
 import type { ServiceDeps } from '../../deps.js';
 import { runEffects } from '../../support/effects.js';
-import { viewOf, type RequestView } from '../../support/request-view.js';
+import { type RequestView, viewOf } from '../../support/request-view.js';
 import { resolveMember } from '../../support/resolve-member.js';
 import { transact } from '../../support/transact.js';
 
@@ -12,8 +12,14 @@ import { transact } from '../../support/transact.js';
  * domain/breakglass-review.ts's). One review settles it (`review_done`); a flag also alerts the
  * security channel. Throws `not_found`, `no_review`, `review_done`, `self_review`, `not_an_approver`.
  */
-export function createReviewBreakglass(deps: Pick<ServiceDeps, 'store' | 'directory' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>) {
-  return async function reviewBreakglass(input: { requestId: string; userId: string; outcome: 'ok' | 'flagged' }): Promise<AccessRequest> {
+export function createReviewBreakglass(
+  deps: Pick<ServiceDeps, 'store' | 'directory' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>,
+) {
+  return async function reviewBreakglass(input: {
+    requestId: string;
+    userId: string;
+    outcome: 'ok' | 'flagged';
+  }): Promise<AccessRequest> {
     const policy = deps.policy();
     const initial = await deps.store.get(input.requestId);
     if (!initial) throw new JumpgateError('not_found', `there is no request ${input.requestId}`);

@@ -1,6 +1,6 @@
 import type { AccessRequest } from '../../../domain/access-request.js';
 import { isJumpgateError } from '../../../domain/errors.js';
-import { end, type Ending } from '../../../domain/grant-transitions.js';
+import { type Ending, end } from '../../../domain/grant-transitions.js';
 import type { ServiceDeps } from '../../deps.js';
 import { runEffects } from '../../support/effects.js';
 import { transact } from '../../support/transact.js';
@@ -25,9 +25,13 @@ export async function endGrant(
     if (!isJumpgateError(error, 'not_found')) throw error;
     // The broker has no such grant (its state was reset?): nothing left to revoke there.
     brokerKnewIt = false;
-    deps.logger.child({ requestId: request.id, grantId }).warn({}, 'the broker did not know this grant when revoking it');
+    deps.logger
+      .child({ requestId: request.id, grantId })
+      .warn({}, 'the broker did not know this grant when revoking it');
   }
-  const committed = await transact(deps.store, request.id, (current) => end(current, { ending, brokerKnewIt, now: deps.now() }));
+  const committed = await transact(deps.store, request.id, (current) =>
+    end(current, { ending, brokerKnewIt, now: deps.now() }),
+  );
   if (!committed) return undefined;
   // The revocation has landed: telling people may wait behind other revocations.
   await runEffects(deps, committed, { update: true, notice: { type: 'ended' }, later: true });

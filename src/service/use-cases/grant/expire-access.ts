@@ -11,7 +11,9 @@ const EARLY_TOLERANCE_MS = 1_000;
  * notAfter is still ahead (a job scheduled before an extension). Throws when the broker fails,
  * so the job is retried.
  */
-export function createExpireGrant(deps: Pick<ServiceDeps, 'store' | 'broker' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>) {
+export function createExpireGrant(
+  deps: Pick<ServiceDeps, 'store' | 'broker' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>,
+) {
   return async function expireGrant(requestId: string): Promise<AccessRequest | undefined> {
     const request = await deps.store.get(requestId);
     if (!request?.grant || request.status !== 'active') return undefined;

@@ -1,12 +1,12 @@
 import type { AccessRequest } from '../../../domain/access-request.js';
-import { isJumpgateError, type ErrorCode } from '../../../domain/errors.js';
-import { grantMismatches, groupsOf, securityChannelOf, type GrantMismatch } from '../../../domain/grant-check.js';
-import { asApproved, fail, grant, type Approved } from '../../../domain/grant-transitions.js';
+import { type ErrorCode, isJumpgateError } from '../../../domain/errors.js';
+import { type GrantMismatch, grantMismatches, groupsOf, securityChannelOf } from '../../../domain/grant-check.js';
+import { type Approved, asApproved, fail, grant } from '../../../domain/grant-transitions.js';
 import { warningAt } from '../../../domain/grant-window.js';
 import type { Policy } from '../../../domain/workflow.js';
 import type { ServiceDeps } from '../../deps.js';
-import { runEffects, type Effects } from '../../support/effects.js';
 import type { GrantRequest, IssuedGrant } from '../../ports/broker.js';
+import { type Effects, runEffects } from '../../support/effects.js';
 import { viewOf } from '../../support/request-view.js';
 import { transact } from '../../support/transact.js';
 
@@ -38,7 +38,10 @@ export function createIssueGrant(
     const planned = request.grant;
 
     if (planned.notAfter <= deps.now()) {
-      return failWith(request, brokerFailure(new Error('the grant window ended before the certificate could be issued')));
+      return failWith(
+        request,
+        brokerFailure(new Error('the grant window ended before the certificate could be issued')),
+      );
     }
     let mismatches: GrantMismatch[];
     try {
@@ -82,8 +85,20 @@ export function createIssueGrant(
       requestId: request.id,
       kind: request.kind,
       subject: request.vendor
-        ? { type: 'vendor', email: request.vendor.email, name: request.vendor.name, sponsor: request.requester, sshPublicKey: request.sshPublicKey }
-        : { type: 'user', id: request.requester, email: user?.email, name: user?.name, sshPublicKey: request.sshPublicKey },
+        ? {
+            type: 'vendor',
+            email: request.vendor.email,
+            name: request.vendor.name,
+            sponsor: request.requester,
+            sshPublicKey: request.sshPublicKey,
+          }
+        : {
+            type: 'user',
+            id: request.requester,
+            email: user?.email,
+            name: user?.name,
+            sshPublicKey: request.sshPublicKey,
+          },
       target: {
         name: target.name,
         hosts: planned.hosts,
@@ -107,20 +122,30 @@ export function createIssueGrant(
     return grantMismatches({ request, grant: request.grant, policy, groupMembers, registeredKey, now: deps.now() });
   }
 
-  async function refuse(request: Approved, policy: Policy, mismatches: readonly GrantMismatch[]): Promise<AccessRequest> {
+  async function refuse(
+    request: Approved,
+    policy: Policy,
+    mismatches: readonly GrantMismatch[],
+  ): Promise<AccessRequest> {
     const logger = deps.logger.child({ requestId: request.id });
     logger.error({ mismatches }, 'a grant did not match policy; nothing was issued');
     const code: ErrorCode = 'grant_policy_mismatch';
     const failure = { code, message: 'the grant did not match the current policy (the security channel is alerted)' };
     // The workflow that owns the target, else the one the record names: a forged record may name either.
-    const workflow = policy.targets.get(request.target)?.workflow ?? policy.workflows.find((w) => w.name === request.workflow);
+    const workflow =
+      policy.targets.get(request.target)?.workflow ?? policy.workflows.find((w) => w.name === request.workflow);
     const what = mismatches.map((m) => m.message).join('; ');
     const text =
       `a grant did not match policy: ${request.id} (${request.kind} access to ${request.target}, ` +
       `requested by ${request.requester}): ${what}. Nothing was issued; the request is failed.`;
     if (!workflow) logger.error({ workflow: request.workflow }, 'no workflow to alert about this grant');
     // Alerted only by the call that marked it failed, so concurrent attempts alert once.
-    return failWith(request, failure, { mismatches }, workflow ? [{ channel: securityChannelOf(workflow), requestId: request.id, text }] : []);
+    return failWith(
+      request,
+      failure,
+      { mismatches },
+      workflow ? [{ channel: securityChannelOf(workflow), requestId: request.id, text }] : [],
+    );
   }
 
   async function failWith(
@@ -129,7 +154,9 @@ export function createIssueGrant(
     extra: Record<string, unknown> = {},
     alerts: Effects['alerts'] = [],
   ): Promise<AccessRequest> {
-    const committed = await transact(deps.store, request.id, (current) => fail(current, { failure, extra, now: deps.now() }));
+    const committed = await transact(deps.store, request.id, (current) =>
+      fail(current, { failure, extra, now: deps.now() }),
+    );
     if (!committed) return (await deps.store.get(request.id)) ?? request;
     await runEffects(deps, committed, { alerts, notice: { type: 'closed' }, update: true });
     return committed.request;

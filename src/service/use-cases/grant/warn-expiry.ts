@@ -9,7 +9,9 @@ import { transact } from '../../support/transact.js';
  * then the DM is sent: a slow or failing Slack cannot push the record past the grant's end, and a
  * retried job never warns twice. Does nothing for a grant that is no longer active or already warned.
  */
-export function createWarnExpiry(deps: Pick<ServiceDeps, 'store' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>) {
+export function createWarnExpiry(
+  deps: Pick<ServiceDeps, 'store' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>,
+) {
   return async function warnExpiry(requestId: string): Promise<AccessRequest | undefined> {
     const request = await deps.store.get(requestId);
     if (!request || request.status !== 'active' || !request.grant || request.warnedAt !== undefined) return undefined;

@@ -8,7 +8,9 @@ import { endGrant } from '../grant/end-access.js';
  * cannot answer, the grant keeps its window (it ends at notAfter regardless) and the next run
  * looks again. Returns how many grants it ended.
  */
-export function createWatchIncidents(deps: Pick<ServiceDeps, 'store' | 'broker' | 'scheduler' | 'notifier' | 'incidents' | 'policy' | 'now' | 'logger'>) {
+export function createWatchIncidents(
+  deps: Pick<ServiceDeps, 'store' | 'broker' | 'scheduler' | 'notifier' | 'incidents' | 'policy' | 'now' | 'logger'>,
+) {
   return async function watchIncidents(): Promise<number> {
     const incidents = deps.incidents;
     if (!incidents) return 0;
@@ -21,10 +23,15 @@ export function createWatchIncidents(deps: Pick<ServiceDeps, 'store' | 'broker' 
         const now = await incidents.incident(incident.id);
         // An incident PagerDuty no longer knows cannot justify access either.
         if (now && now.status !== 'resolved') continue;
-        const reason = now ? `incident #${incident.number} was resolved` : `incident #${incident.number} no longer exists in PagerDuty`;
+        const reason = now
+          ? `incident #${incident.number} was resolved`
+          : `incident #${incident.number} no longer exists in PagerDuty`;
         if (await endGrant(deps, request, { status: 'revoked', actor: SYSTEM_ACTOR, reason })) ended += 1;
       } catch (error) {
-        deps.logger.warn({ err: error, requestId: id, incident: incident.id }, 'could not check whether the incident was resolved; looking again on the next run');
+        deps.logger.warn(
+          { err: error, requestId: id, incident: incident.id },
+          'could not check whether the incident was resolved; looking again on the next run',
+        );
       }
     }
     return ended;

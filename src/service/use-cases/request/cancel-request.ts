@@ -9,9 +9,13 @@ import { transact } from '../../support/transact.js';
  * `forbidden`, `request_decided`); a cancelled request can never be granted, and its approval
  * message says so.
  */
-export function createCancelRequest(deps: Pick<ServiceDeps, 'store' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>) {
+export function createCancelRequest(
+  deps: Pick<ServiceDeps, 'store' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>,
+) {
   return async function cancelRequest(input: { requestId: string; userId: string }): Promise<AccessRequest> {
-    const committed = await transact(deps.store, input.requestId, (current) => cancel(current, { userId: input.userId, now: deps.now() }));
+    const committed = await transact(deps.store, input.requestId, (current) =>
+      cancel(current, { userId: input.userId, now: deps.now() }),
+    );
     await runEffects(deps, committed, { update: true });
     return committed.request;
   };

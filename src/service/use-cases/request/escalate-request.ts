@@ -10,7 +10,9 @@ import { transact } from '../../support/transact.js';
  * escalation approvers may decide it too), with an `escalated` record, a re-rendered approval
  * message and a reminder in its thread. Does nothing when not pending, not due, or done already.
  */
-export function createEscalateRequest(deps: Pick<ServiceDeps, 'store' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>) {
+export function createEscalateRequest(
+  deps: Pick<ServiceDeps, 'store' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>,
+) {
   return async function escalateRequest(requestId: string): Promise<AccessRequest | undefined> {
     const policy = deps.policy();
     const committed = await transact(deps.store, requestId, (current) =>

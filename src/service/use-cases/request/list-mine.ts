@@ -1,6 +1,6 @@
 import type { AccessRequest } from '../../../domain/access-request.js';
 import { isLive } from '../../../domain/request-status.js';
-import { targetsFor, type RequestableTarget } from '../../../domain/requestable-targets.js';
+import { type RequestableTarget, targetsFor } from '../../../domain/requestable-targets.js';
 import type { ServiceDeps } from '../../deps.js';
 import { resolveMember } from '../../support/resolve-member.js';
 
@@ -19,7 +19,11 @@ export function createListMine(deps: Pick<ServiceDeps, 'store'>) {
 export function createListTargets(deps: Pick<ServiceDeps, 'directory' | 'policy'>) {
   return async function listTargets(userId: string): Promise<RequestableTarget[]> {
     const policy = deps.policy();
-    const member = await resolveMember(deps.directory, userId, policy.workflows.map((w) => w.access.requesters));
+    const member = await resolveMember(
+      deps.directory,
+      userId,
+      policy.workflows.map((w) => w.access.requesters),
+    );
     return targetsFor(policy, member);
   };
 }

@@ -4,8 +4,8 @@ import { JumpgateError } from '../../../domain/errors.js';
 import { newRequest } from '../../../domain/new-request.js';
 import { checkRequest } from '../../../domain/request-rules.js';
 import { findTarget } from '../../../domain/requestable-targets.js';
-import { checkIncident, type IncidentCheck } from '../../support/check-incident.js';
 import type { ServiceDeps } from '../../deps.js';
+import { checkIncident, type IncidentCheck } from '../../support/check-incident.js';
 import { runEffects } from '../../support/effects.js';
 import { incidentRef } from '../../support/incident-ref.js';
 import { noteOnIncident } from '../../support/note-on-incident.js';
@@ -49,9 +49,20 @@ export function createRequestAccess(
 ) {
   return async function requestAccess(input: AccessRequestInput): Promise<RequestOutcome> {
     const policy = deps.policy();
-    const member = await resolveMember(deps.directory, input.requester, policy.workflows.map((w) => w.access.requesters));
+    const member = await resolveMember(
+      deps.directory,
+      input.requester,
+      policy.workflows.map((w) => w.access.requesters),
+    );
     const { workflow, target } = findTarget(policy, input.target, member);
-    const checked = checkRequest({ workflow, target: target.name, kind: 'standard', duration: input.duration, reason: input.reason, ticket: input.ticket });
+    const checked = checkRequest({
+      workflow,
+      target: target.name,
+      kind: 'standard',
+      duration: input.duration,
+      reason: input.reason,
+      ticket: input.ticket,
+    });
     const sshPublicKey = await deps.store.getSshKey(input.requester);
     if (!sshPublicKey) throw new JumpgateError('no_ssh_key', NO_KEY_MESSAGE);
     const rule = workflow.access.autoApprove?.pagerduty;
@@ -75,14 +86,24 @@ export function createRequestAccess(
     if (incidentCheck.outcome === 'approved' && rule) {
       const { incident, onCall } = incidentCheck;
       const committed = await transact(deps.store, request.id, (current) =>
-        autoApprove(current, { target, incident: incidentRef(incident, rule.endWithIncident), onCall, capMs: rule.maxDuration, now: deps.now() }),
+        autoApprove(current, {
+          target,
+          incident: incidentRef(incident, rule.endWithIncident),
+          onCall,
+          capMs: rule.maxDuration,
+          now: deps.now(),
+        }),
       );
       const approved = committed.request;
       // Approvers see why nobody had to click (no buttons), then the grant fills in.
       const { postedTo } = await runEffects(deps, { request: approved }, { post: true });
       const granted = await issueGrant(approved);
       if (granted.status === 'active') {
-        await noteOnIncident(deps, granted, `auto-approved: on call for ${onCall.escalationPolicyId} at level ${onCall.level}`);
+        await noteOnIncident(
+          deps,
+          granted,
+          `auto-approved: on call for ${onCall.escalationPolicyId} at level ${onCall.level}`,
+        );
       }
       return { request: granted, ...(postedTo === undefined ? {} : { postedTo }), incidentCheck };
     }
@@ -90,10 +111,17 @@ export function createRequestAccess(
     // The timeout is what keeps a forgotten request from staying open: scheduled before any
     // message, and if scheduling fails the reconciliation sweep still times it out.
     const escalateAfter = workflow.access.escalateAfter;
-    const { postedTo } = await runEffects(deps, { request }, {
-      jobs: [{ kind: 'timeout', at: now + workflow.access.requestTimeout }, ...(escalateAfter === undefined ? [] : [{ kind: 'escalate', at: now + escalateAfter } as const])],
-      post: true,
-    });
+    const { postedTo } = await runEffects(
+      deps,
+      { request },
+      {
+        jobs: [
+          { kind: 'timeout', at: now + workflow.access.requestTimeout },
+          ...(escalateAfter === undefined ? [] : [{ kind: 'escalate', at: now + escalateAfter } as const]),
+        ],
+        post: true,
+      },
+    );
     return { request, ...(postedTo === undefined ? {} : { postedTo }), incidentCheck };
   };
 }

@@ -10,10 +10,14 @@ import { transact } from '../../support/transact.js';
  * granted after that. Does nothing for a request that is no longer pending or not yet due
  * (a job that fires early or twice is harmless).
  */
-export function createTimeoutRequest(deps: Pick<ServiceDeps, 'store' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>) {
+export function createTimeoutRequest(
+  deps: Pick<ServiceDeps, 'store' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>,
+) {
   return async function timeoutRequest(requestId: string): Promise<AccessRequest | undefined> {
     const committed = await transact(deps.store, requestId, (current) =>
-      current.status === 'pending' ? timeOut(current, { timeoutMs: timeoutOf(deps, current), now: deps.now() }) : undefined,
+      current.status === 'pending'
+        ? timeOut(current, { timeoutMs: timeoutOf(deps, current), now: deps.now() })
+        : undefined,
     );
     if (!committed) return undefined;
     await runEffects(deps, committed, { update: true, notice: { type: 'closed' } });

@@ -1,9 +1,9 @@
 import { grantIdFor } from '../../../domain/access-request.js';
 import { SYSTEM_ACTOR } from '../../../domain/audit-entry.js';
 import type { ServiceDeps } from '../../deps.js';
-import { viewOf } from '../../support/request-view.js';
 import type { ActiveGrantSummary } from '../../ports/broker.js';
 import { requestIdOf } from '../../support/request-id.js';
+import { viewOf } from '../../support/request-view.js';
 
 export interface ReconcileReport {
   readonly expired: number;
@@ -71,7 +71,9 @@ export function createReconcile(
     }
     const unposted = (await deps.store.getMany(pending)).filter((r) => r.status === 'pending' && !r.message);
     for (const request of unposted) {
-      const ref = await attempt('post the approval message', request.id, () => deps.notifier.postApprovalMessage(viewOf(deps.policy(), request)));
+      const ref = await attempt('post the approval message', request.id, () =>
+        deps.notifier.postApprovalMessage(viewOf(deps.policy(), request)),
+      );
       if (ref) {
         await deps.store.setMessage(request.id, ref);
         posted += 1;
@@ -100,14 +102,20 @@ export function createReconcile(
           grantId: grant.id,
           actor: SYSTEM_ACTOR,
           target: request?.target ?? null,
-          detail: { action: 'revoked_at_broker', why: request ? `the request is ${request.status}` : 'no such request', serial: grant.serial, notAfter: grant.notAfter },
+          detail: {
+            action: 'revoked_at_broker',
+            why: request ? `the request is ${request.status}` : 'no such request',
+            serial: grant.serial,
+            notAfter: grant.notAfter,
+          },
         });
         return true;
       });
       if (revoked) revokedAtBroker += 1;
     }
     const report = { expired, timedOut, granted, revokedAtBroker, failures, posted };
-    if (expired + timedOut + granted + revokedAtBroker + failures + posted > 0) deps.logger.info({ ...report }, 'reconciliation repaired state');
+    if (expired + timedOut + granted + revokedAtBroker + failures + posted > 0)
+      deps.logger.info({ ...report }, 'reconciliation repaired state');
     return report;
   };
 }

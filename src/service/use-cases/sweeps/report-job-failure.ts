@@ -4,7 +4,6 @@ import type { JobKind } from '../../ports/scheduler.js';
 import { notifySafely } from '../../support/notify-safely.js';
 import { viewOf } from '../../support/request-view.js';
 
-
 const WHAT: Record<JobKind, string> = {
   expire: 'revoke the grant',
   warn: 'send the expiry warning',
@@ -18,7 +17,12 @@ const WHAT: Record<JobKind, string> = {
  * done and what still protects them (the certificate's own expiry, the reconciliation sweep).
  */
 export function createReportJobFailure(deps: Pick<ServiceDeps, 'store' | 'notifier' | 'policy' | 'now' | 'logger'>) {
-  return async function reportJobFailure(input: { job: JobKind; requestId: string; attempts: number; error: string }): Promise<void> {
+  return async function reportJobFailure(input: {
+    job: JobKind;
+    requestId: string;
+    attempts: number;
+    error: string;
+  }): Promise<void> {
     const request = await deps.store.get(input.requestId);
     const logger = deps.logger.child({ requestId: input.requestId, job: input.job });
     logger.error({ attempts: input.attempts, error: input.error }, `gave up trying to ${WHAT[input.job]}`);

@@ -1,17 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import type { AccessRequest } from '../../../../src/domain/access-request.js';
-import { runEffects } from '../../../../src/service/support/effects.js';
 import type { Scheduler } from '../../../../src/service/ports/scheduler.js';
 import type { Store } from '../../../../src/service/ports/store.js';
+import { runEffects } from '../../../../src/service/support/effects.js';
 import { accessRequest } from '../../../support/builders.js';
-import { memoryLogger, RecordingNotifier, RecordingScheduler } from '../../../support/service-fakes.js';
 import { policy, workflow } from '../../../support/policy-builders.js';
+import { memoryLogger, RecordingNotifier, RecordingScheduler } from '../../../support/service-fakes.js';
 
 const POLICY = policy(workflow());
 const MESSAGE = { channel: 'C0APPROVALS', ts: '1.000001' };
 const store = { setMessage: async () => {} } as unknown as Store;
 
-function deps(overrides: { scheduler?: Scheduler; notifier?: RecordingNotifier; logs?: { level: string; object: object; message?: string }[] } = {}) {
+function deps(
+  overrides: {
+    scheduler?: Scheduler;
+    notifier?: RecordingNotifier;
+    logs?: { level: string; object: object; message?: string }[];
+  } = {},
+) {
   return {
     store,
     scheduler: overrides.scheduler ?? new RecordingScheduler(),
@@ -39,12 +45,16 @@ describe('runEffects', () => {
     const { scheduler, notifier } = tracing(events);
     const queued: (() => Promise<unknown>)[] = [];
     const ended: AccessRequest = { ...accessRequest({ status: 'expired' }), message: MESSAGE };
-    await runEffects({ ...deps({ scheduler, notifier }), messageLane: (send) => queued.push(send) }, { request: ended }, {
-      jobs: [{ kind: 'expire', at: 1 }],
-      update: true,
-      notice: { type: 'ended' },
-      later: true,
-    });
+    await runEffects(
+      { ...deps({ scheduler, notifier }), messageLane: (send) => queued.push(send) },
+      { request: ended },
+      {
+        jobs: [{ kind: 'expire', at: 1 }],
+        update: true,
+        notice: { type: 'ended' },
+        later: true,
+      },
+    );
     expect(events).toEqual(['expire:start', 'expire:end']);
     expect(queued).toHaveLength(1);
     await queued[0]!();
@@ -55,7 +65,11 @@ describe('runEffects', () => {
     const events: string[] = [];
     const { scheduler, notifier } = tracing(events);
     const ended: AccessRequest = { ...accessRequest({ status: 'expired' }), message: MESSAGE };
-    await runEffects(deps({ scheduler, notifier }), { request: ended }, { update: true, notice: { type: 'ended' }, later: true });
+    await runEffects(
+      deps({ scheduler, notifier }),
+      { request: ended },
+      { update: true, notice: { type: 'ended' }, later: true },
+    );
     expect(events.sort()).toEqual(['dm:end', 'dm:start', 'update:end', 'update:start']);
   });
 
@@ -71,12 +85,16 @@ describe('runEffects', () => {
     const events: string[] = [];
     const { scheduler, notifier } = tracing(events);
     const active: AccessRequest = { ...accessRequest({ status: 'active' }), message: MESSAGE };
-    await runEffects(deps({ scheduler, notifier }), { request: active }, {
-      jobs: [{ kind: 'expire', at: 1 }],
-      laterJobs: [{ kind: 'warn', at: 1 }],
-      notice: { type: 'granted', certificate: 'cert' },
-      update: true,
-    });
+    await runEffects(
+      deps({ scheduler, notifier }),
+      { request: active },
+      {
+        jobs: [{ kind: 'expire', at: 1 }],
+        laterJobs: [{ kind: 'warn', at: 1 }],
+        notice: { type: 'granted', certificate: 'cert' },
+        update: true,
+      },
+    );
     expect(events.slice(0, 2)).toEqual(['expire:start', 'expire:end']);
     const rest = events.slice(2);
     // All three started before any of them ended: they ran concurrently, not one after another.
@@ -93,10 +111,23 @@ describe('runEffects', () => {
     notifier.failing = true;
     const active: AccessRequest = { ...accessRequest({ status: 'active' }), message: MESSAGE };
     await expect(
-      runEffects(deps({ scheduler, notifier, logs }), { request: active }, { jobs: [{ kind: 'expire', at: 1 }], laterJobs: [{ kind: 'warn', at: 2 }], notice: { type: 'ended' }, update: true }),
+      runEffects(
+        deps({ scheduler, notifier, logs }),
+        { request: active },
+        {
+          jobs: [{ kind: 'expire', at: 1 }],
+          laterJobs: [{ kind: 'warn', at: 2 }],
+          notice: { type: 'ended' },
+          update: true,
+        },
+      ),
     ).resolves.toEqual({});
     expect(logs.map((l) => l.message)).toEqual(
-      expect.arrayContaining(['could not schedule the revocation; reconciliation will revoke at notAfter', 'could not send the ended DM', 'could not send the approval message update']),
+      expect.arrayContaining([
+        'could not schedule the revocation; reconciliation will revoke at notAfter',
+        'could not send the ended DM',
+        'could not send the approval message update',
+      ]),
     );
     expect(scheduler.find('warn', active.id)).toHaveLength(1);
   });
@@ -105,7 +136,11 @@ describe('runEffects', () => {
     const scheduler = new RecordingScheduler();
     const notifier = new RecordingNotifier();
     const orphan: AccessRequest = { ...accessRequest({ status: 'active', workflow: 'gone' }), message: MESSAGE };
-    await runEffects(deps({ scheduler, notifier }), { request: orphan }, { jobs: [{ kind: 'expire', at: 1 }], update: true, notice: { type: 'ended' } });
+    await runEffects(
+      deps({ scheduler, notifier }),
+      { request: orphan },
+      { jobs: [{ kind: 'expire', at: 1 }], update: true, notice: { type: 'ended' } },
+    );
     expect(scheduler.find('expire', orphan.id)).toHaveLength(1);
     expect([...notifier.updates, ...notifier.told]).toEqual([]);
   });

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { breakglassAlert } from '../../../../src/slack/blocks/breakglass-alert.js';
-import { allText, grant, HOSTILE, MINUTE, requestView, T0, textsOf, unescapedControls } from '../../../support/slack-builders.js';
+import {
+  allText,
+  grant,
+  HOSTILE,
+  MINUTE,
+  requestView,
+  T0,
+  textsOf,
+  unescapedControls,
+} from '../../../support/slack-builders.js';
 
 const HOUR = 60 * MINUTE;
 const TAKEN = '<!date^1800000060^{date_short_pretty} {time}|2027-01-15 08:01 UTC>';
@@ -33,7 +42,14 @@ describe('breakglassAlert', () => {
   });
 
   it('names the incident it was taken during', () => {
-    const incident = { id: 'PINC1', number: 42, title: 'Database down', url: 'https://acme.pagerduty.com/incidents/PINC1', serviceId: 'PSVC456', endWithIncident: false };
+    const incident = {
+      id: 'PINC1',
+      number: 42,
+      title: 'Database down',
+      url: 'https://acme.pagerduty.com/incidents/PINC1',
+      serviceId: 'PSVC456',
+      endWithIncident: false,
+    };
     expect(textsOf(breakglassAlert(breakglass({ incident })).blocks)).toContain(
       'Justified by incident <https://acme.pagerduty.com/incidents/PINC1|#42 Database down>',
     );
@@ -45,11 +61,24 @@ describe('breakglassAlert', () => {
   });
 
   it('pings only with its own <!here>: the reason, the incident title and configured names are escaped', () => {
-    const incident = { id: 'PINC1', number: 42, title: HOSTILE, url: 'https://acme.pagerduty.com/incidents/PINC1', serviceId: 'PSVC456', endWithIncident: false };
-    const view = breakglass({ reason: HOSTILE, incident, grant: grant({ hosts: ['<!channel>'], principals: ['<@U0EVIL>'] }) });
+    const incident = {
+      id: 'PINC1',
+      number: 42,
+      title: HOSTILE,
+      url: 'https://acme.pagerduty.com/incidents/PINC1',
+      serviceId: 'PSVC456',
+      endWithIncident: false,
+    };
+    const view = breakglass({
+      reason: HOSTILE,
+      incident,
+      grant: grant({ hosts: ['<!channel>'], principals: ['<@U0EVIL>'] }),
+    });
     const message = breakglassAlert({ ...view, target: { ...view.target, name: '<!subteam^S0EVIL>' } });
     expect(unescapedControls(allText(message))).toEqual([]);
     expect(allText(message).match(/<!here>/g)).toHaveLength(2);
-    expect(textsOf(message.blocks)[1]).toBe('*Reason*\n&lt;!channel&gt; &lt;@U0EVIL&gt; &lt;!subteam^S0EVIL&gt; &lt;http://evil.example|click me&gt; a &amp; b ``` `x`');
+    expect(textsOf(message.blocks)[1]).toBe(
+      '*Reason*\n&lt;!channel&gt; &lt;@U0EVIL&gt; &lt;!subteam^S0EVIL&gt; &lt;http://evil.example|click me&gt; a &amp; b ``` `x`',
+    );
   });
 });

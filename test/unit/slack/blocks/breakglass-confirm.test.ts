@@ -42,10 +42,23 @@ describe('breakglassConfirm', () => {
   });
 
   it('offers Confirm (carrying the value it was given) and Cancel', () => {
-    const actions = breakglassConfirm(plan(), VALUE).blocks.find((block): block is ActionsBlock => block.type === 'actions');
+    const actions = breakglassConfirm(plan(), VALUE).blocks.find(
+      (block): block is ActionsBlock => block.type === 'actions',
+    );
     expect(actions?.elements).toEqual([
-      { type: 'button', action_id: 'jump_breakglass_confirm', text: { type: 'plain_text', text: 'Confirm breakglass', emoji: true }, style: 'danger', value: VALUE },
-      { type: 'button', action_id: 'jump_breakglass_cancel', text: { type: 'plain_text', text: 'Cancel', emoji: true }, value: 'cancel' },
+      {
+        type: 'button',
+        action_id: 'jump_breakglass_confirm',
+        text: { type: 'plain_text', text: 'Confirm breakglass', emoji: true },
+        style: 'danger',
+        value: VALUE,
+      },
+      {
+        type: 'button',
+        action_id: 'jump_breakglass_cancel',
+        text: { type: 'plain_text', text: 'Cancel', emoji: true },
+        value: 'cancel',
+      },
     ]);
   });
 
@@ -57,9 +70,16 @@ describe('breakglassConfirm', () => {
 
 describe('breakglassGranted', () => {
   it('says it is granted, that the certificate comes by DM and who was alerted', () => {
-    const message = breakglassGranted(accessRequest({ id: 'req_abc', kind: 'breakglass', status: 'active' }), 'C0SECURITY');
-    expect(textsOf(message.blocks)).toEqual([':rotating_light: Breakglass granted: `req_abc` — your certificate comes by DM; <#C0SECURITY> was alerted.']);
-    expect(message.text).toBe('Breakglass granted: `req_abc` — your certificate comes by DM; <#C0SECURITY> was alerted.');
+    const message = breakglassGranted(
+      accessRequest({ id: 'req_abc', kind: 'breakglass', status: 'active' }),
+      'C0SECURITY',
+    );
+    expect(textsOf(message.blocks)).toEqual([
+      ':rotating_light: Breakglass granted: `req_abc` — your certificate comes by DM; <#C0SECURITY> was alerted.',
+    ]);
+    expect(message.text).toBe(
+      'Breakglass granted: `req_abc` — your certificate comes by DM; <#C0SECURITY> was alerted.',
+    );
   });
 
   it('names the security channel generically when it is not known', () => {
@@ -69,7 +89,12 @@ describe('breakglassGranted', () => {
   });
 
   it('says it could not be granted and why, escaped', () => {
-    const request = accessRequest({ id: 'req_abc', kind: 'breakglass', status: 'failed', failure: { code: 'broker_rejected', message: 'the broker refused <!channel>' } });
+    const request = accessRequest({
+      id: 'req_abc',
+      kind: 'breakglass',
+      status: 'failed',
+      failure: { code: 'broker_rejected', message: 'the broker refused <!channel>' },
+    });
     expect(textsOf(breakglassGranted(request, 'C0SECURITY').blocks)).toEqual([
       ':x: Breakglass `req_abc` could not be granted: the broker refused &lt;!channel&gt;. Nothing was granted; <#C0SECURITY> was alerted.',
     ]);

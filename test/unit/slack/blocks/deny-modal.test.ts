@@ -33,7 +33,11 @@ describe('denyModal', () => {
   it('names the request and says the requester will read the reason', () => {
     expect(modal.blocks[0]).toEqual({
       type: 'section',
-      text: { type: 'mrkdwn', text: 'Deny request `req_abc`? The requester is told who denied it and why.', verbatim: true },
+      text: {
+        type: 'mrkdwn',
+        text: 'Deny request `req_abc`? The requester is told who denied it and why.',
+        verbatim: true,
+      },
     });
   });
 });

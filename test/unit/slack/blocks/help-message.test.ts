@@ -16,7 +16,9 @@ describe('helpMessage', () => {
       '`/jump targets',
       '`/jump help',
     ]);
-    expect(lines[0]).toBe('`/jump request &lt;target&gt; [&lt;duration&gt;] [&lt;reason…&gt;]` — ask for time-bound access to a target; with nothing after it, a form opens');
+    expect(lines[0]).toBe(
+      '`/jump request &lt;target&gt; [&lt;duration&gt;] [&lt;reason…&gt;]` — ask for time-bound access to a target; with nothing after it, a form opens',
+    );
   });
 
   it('leaves out what this deployment does not offer', () => {

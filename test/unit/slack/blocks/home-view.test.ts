@@ -19,6 +19,8 @@ describe('homeView', () => {
   });
 
   it('says there is nothing pending or active when that is so', () => {
-    expect(JSON.stringify(homeView({ requests: [], targets, now: 0 }))).toContain('You have nothing pending or active.');
+    expect(JSON.stringify(homeView({ requests: [], targets, now: 0 }))).toContain(
+      'You have nothing pending or active.',
+    );
   });
 });

@@ -8,11 +8,13 @@ describe('keyRegisteredMessage', () => {
     expect(message.text).toBe('Your SSH public key is registered: ssh-ed25519 (256 bits) `SHA256:abc+/def`');
     expect(textsOf(message.blocks)[0]).toBe(
       ':key: Your SSH public key is registered: ssh-ed25519 (256 bits) `SHA256:abc+/def`.\n' +
-        'Certificates you are granted from now on are issued for this key. Check it with `ssh-keygen -lf ~/.ssh/id_ed25519.pub` (or your key\'s .pub file).',
+        "Certificates you are granted from now on are issued for this key. Check it with `ssh-keygen -lf ~/.ssh/id_ed25519.pub` (or your key's .pub file).",
     );
   });
 
   it('leaves the size out when it is not known', () => {
-    expect(keyRegisteredMessage({ type: 'ssh-ed25519', fingerprint: 'SHA256:x' }).text).toBe('Your SSH public key is registered: ssh-ed25519 `SHA256:x`');
+    expect(keyRegisteredMessage({ type: 'ssh-ed25519', fingerprint: 'SHA256:x' }).text).toBe(
+      'Your SSH public key is registered: ssh-ed25519 `SHA256:x`',
+    );
   });
 });

@@ -7,13 +7,31 @@ describe('listMessage', () => {
   it('says there is nothing pending or active', () => {
     const message = listMessage([], T0);
     expect(message.text).toBe('You have nothing pending or active.');
-    expect(textsOf(message.blocks)).toEqual(['You have nothing pending or active. Ask for access with `/jump request &lt;target&gt;`.']);
+    expect(textsOf(message.blocks)).toEqual([
+      'You have nothing pending or active. Ask for access with `/jump request &lt;target&gt;`.',
+    ]);
   });
 
   it('shows each pending request and active grant with its id, status, target and end', () => {
-    const pending = accessRequest({ id: 'req_pend', target: 'prod-db', createdAt: T0, approvalsRequired: 2, approvals: [{ userId: 'U0LEAD', at: T0 }] });
-    const active = accessRequest({ id: 'req_live', target: 'staging-web', status: 'active', grant: grant({ id: 'grant_live' }) });
-    const approved = accessRequest({ id: 'req_appr', target: 'prod-cache', status: 'approved', grant: grant({ id: 'grant_appr' }) });
+    const pending = accessRequest({
+      id: 'req_pend',
+      target: 'prod-db',
+      createdAt: T0,
+      approvalsRequired: 2,
+      approvals: [{ userId: 'U0LEAD', at: T0 }],
+    });
+    const active = accessRequest({
+      id: 'req_live',
+      target: 'staging-web',
+      status: 'active',
+      grant: grant({ id: 'grant_live' }),
+    });
+    const approved = accessRequest({
+      id: 'req_appr',
+      target: 'prod-cache',
+      status: 'approved',
+      grant: grant({ id: 'grant_appr' }),
+    });
     const message = listMessage([pending, active, approved], T0 + 6 * MINUTE);
     expect(message.text).toBe('You have 3 pending or active requests.');
     expect(textsOf(message.blocks)).toEqual([
@@ -34,7 +52,18 @@ describe('listMessage', () => {
   it('stays within Slack’s 50 blocks when every grant shows its certificate', () => {
     const certificate = 'ssh-ed25519-cert-v01@openssh.com AAAA';
     const many = Array.from({ length: 60 }, (_, i) =>
-      accessRequest({ status: 'active', grant: { id: `grant_many${i}`, notBefore: T0, notAfter: T0 + 60 * MINUTE, principals: ['ops'], hosts: ['h'], serial: String(i), certificate } }),
+      accessRequest({
+        status: 'active',
+        grant: {
+          id: `grant_many${i}`,
+          notBefore: T0,
+          notAfter: T0 + 60 * MINUTE,
+          principals: ['ops'],
+          hosts: ['h'],
+          serial: String(i),
+          certificate,
+        },
+      }),
     );
     expect(listMessage(many, T0).blocks.length).toBeLessThanOrEqual(50);
   });
@@ -43,7 +72,19 @@ describe('listMessage', () => {
 describe('listMessage certificates', () => {
   it('shows the certificate of an active grant again, for when its DM did not arrive', () => {
     const certificate = 'ssh-ed25519-cert-v01@openssh.com AAAAC3NzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29t';
-    const active = accessRequest({ id: 'req_cert1', status: 'active', grant: { id: 'grant_cert1', notBefore: 0, notAfter: 3_600_000, principals: ['ops'], hosts: ['h'], serial: '1', certificate } });
+    const active = accessRequest({
+      id: 'req_cert1',
+      status: 'active',
+      grant: {
+        id: 'grant_cert1',
+        notBefore: 0,
+        notAfter: 3_600_000,
+        principals: ['ops'],
+        hosts: ['h'],
+        serial: '1',
+        certificate,
+      },
+    });
     const texts = JSON.stringify(listMessage([active], 0).blocks);
     expect(texts).toContain('```ssh-ed25519-cert-v01@openssh.com AAAAC3NzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29t```');
   });

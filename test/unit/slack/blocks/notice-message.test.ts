@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { noticeMessage } from '../../../../src/slack/blocks/notice-message.js';
-import { allText, grant, HOSTILE, MINUTE, requestView, T0, textsOf, unescapedControls } from '../../../support/slack-builders.js';
+import {
+  allText,
+  grant,
+  HOSTILE,
+  MINUTE,
+  requestView,
+  T0,
+  textsOf,
+  unescapedControls,
+} from '../../../support/slack-builders.js';
 
 const CERT = 'ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29tAAAAIG+/== alice@laptop';
 const END = '<!date^1800001860^{date_short_pretty} {time}|2027-01-15 08:31 UTC>';
@@ -30,7 +39,9 @@ describe('noticeMessage: granted', () => {
 
   it('gives the ssh -J form, with the config it needs for the jump host', () => {
     const step = texts.find((text) => text.startsWith('*3.*'))!;
-    expect(step).toContain('```Host db-1.internal\n  User dbadmin\n  CertificateFile ~/.ssh/jumpgate-prod-db-cert.pub```');
+    expect(step).toContain(
+      '```Host db-1.internal\n  User dbadmin\n  CertificateFile ~/.ssh/jumpgate-prod-db-cert.pub```',
+    );
     expect(step).toContain('```ssh -J dbadmin@db-1.internal &lt;user&gt;@&lt;host-behind-it&gt;```');
   });
 
@@ -41,7 +52,12 @@ describe('noticeMessage: granted', () => {
   });
 
   it('tells the sponsor of a vendor session to pass the certificate on', () => {
-    const vendor = requestView({ kind: 'vendor', vendor: { email: 'bob@vendor.example' }, status: 'active', grant: grant({ principals: ['vendor'] }) });
+    const vendor = requestView({
+      kind: 'vendor',
+      vendor: { email: 'bob@vendor.example' },
+      status: 'active',
+      grant: grant({ principals: ['vendor'] }),
+    });
     const sent = noticeMessage({ type: 'granted', view: vendor, certificate: CERT }, T0);
     expect(textsOf(sent.blocks)[0]).toContain('The vendor session for bob@vendor.example on *prod-db* is granted');
     expect(allText(sent)).toContain('send it to them');
@@ -49,14 +65,22 @@ describe('noticeMessage: granted', () => {
   });
 
   it('refuses to cut a certificate too long for Slack, and says what to do', () => {
-    const sent = noticeMessage({ type: 'granted', view, certificate: `ssh-rsa-cert-v01@openssh.com ${'A'.repeat(4_000)}` }, T0);
+    const sent = noticeMessage(
+      { type: 'granted', view, certificate: `ssh-rsa-cert-v01@openssh.com ${'A'.repeat(4_000)}` },
+      T0,
+    );
     expect(allText(sent)).not.toContain('AAAA');
     expect(allText(sent)).toContain('The certificate is too long to show in Slack');
   });
 
   it('escapes configured host names and principals', () => {
-    const hostile = { ...view, request: { ...view.request, grant: grant({ hosts: ['<!channel>'], principals: ['<@U0EVIL>'] }) } };
-    expect(unescapedControls(allText(noticeMessage({ type: 'granted', view: hostile, certificate: CERT }, T0)))).toEqual([]);
+    const hostile = {
+      ...view,
+      request: { ...view.request, grant: grant({ hosts: ['<!channel>'], principals: ['<@U0EVIL>'] }) },
+    };
+    expect(
+      unescapedControls(allText(noticeMessage({ type: 'granted', view: hostile, certificate: CERT }, T0))),
+    ).toEqual([]);
   });
 });
 
@@ -73,15 +97,24 @@ describe('noticeMessage: expiring', () => {
   });
 
   it('rounds to whole minutes and says "less than a minute" at the end', () => {
-    expect(noticeMessage({ type: 'expiring', view }, T0 + 28 * MINUTE + 20_000).text).toBe('Your access to prod-db ends in 3 minutes');
-    expect(noticeMessage({ type: 'expiring', view }, T0 + 29 * MINUTE + 50_000).text).toBe('Your access to prod-db ends in 1 minute');
-    expect(noticeMessage({ type: 'expiring', view }, T0 + 30 * MINUTE + 30_000).text).toBe('Your access to prod-db ends in less than a minute');
+    expect(noticeMessage({ type: 'expiring', view }, T0 + 28 * MINUTE + 20_000).text).toBe(
+      'Your access to prod-db ends in 3 minutes',
+    );
+    expect(noticeMessage({ type: 'expiring', view }, T0 + 29 * MINUTE + 50_000).text).toBe(
+      'Your access to prod-db ends in 1 minute',
+    );
+    expect(noticeMessage({ type: 'expiring', view }, T0 + 30 * MINUTE + 30_000).text).toBe(
+      'Your access to prod-db ends in less than a minute',
+    );
   });
 });
 
 describe('noticeMessage: ended', () => {
   it('says an expired grant ended by itself, naming the grant and the request', () => {
-    const message = noticeMessage({ type: 'ended', view: requestView({ id: 'req_abc', status: 'expired', grant: grant({ id: 'grant_abc' }) }) }, T0);
+    const message = noticeMessage(
+      { type: 'ended', view: requestView({ id: 'req_abc', status: 'expired', grant: grant({ id: 'grant_abc' }) }) },
+      T0,
+    );
     expect(textsOf(message.blocks)).toEqual([
       `:checkered_flag: Your access to *prod-db* has ended: it expired at ${END}. The certificate no longer works.`,
       'Grant `grant_abc` · request `req_abc`',
@@ -96,30 +129,56 @@ describe('noticeMessage: ended', () => {
   });
 
   it('says why Jumpgate revoked it by itself, escaped', () => {
-    const view = requestView({ id: 'req_abc', status: 'revoked', grant: grant({ id: 'grant_abc' }), revocation: { by: 'jumpgate', at: T0 + 10 * MINUTE, reason: 'incident #42 was resolved' } });
+    const view = requestView({
+      id: 'req_abc',
+      status: 'revoked',
+      grant: grant({ id: 'grant_abc' }),
+      revocation: { by: 'jumpgate', at: T0 + 10 * MINUTE, reason: 'incident #42 was resolved' },
+    });
     const message = noticeMessage({ type: 'ended', view }, T0);
     expect(textsOf(message.blocks)).toEqual([
       ':checkered_flag: Your access to *prod-db* was revoked at <!date^1800000600^{date_short_pretty} {time}|2027-01-15 08:10 UTC>: incident #42 was resolved. Bastions refuse the certificate within ~30 s.',
       'Grant `grant_abc` · request `req_abc`',
     ]);
-    expect(message.text).toBe('Your access to *prod-db* was revoked at <!date^1800000600^{date_short_pretty} {time}|2027-01-15 08:10 UTC>: incident #42 was resolved.');
-    const hostile = requestView({ status: 'revoked', grant: grant(), revocation: { by: 'jumpgate', at: T0, reason: HOSTILE } });
+    expect(message.text).toBe(
+      'Your access to *prod-db* was revoked at <!date^1800000600^{date_short_pretty} {time}|2027-01-15 08:10 UTC>: incident #42 was resolved.',
+    );
+    const hostile = requestView({
+      status: 'revoked',
+      grant: grant(),
+      revocation: { by: 'jumpgate', at: T0, reason: HOSTILE },
+    });
     expect(unescapedControls(allText(noticeMessage({ type: 'ended', view: hostile }, T0)))).toEqual([]);
   });
 
   it('says "you ended" when the holder revoked it', () => {
-    const view = requestView({ status: 'revoked', grant: grant(), revocation: { by: 'U0ALICE', at: T0 + 10 * MINUTE } });
-    expect(textsOf(noticeMessage({ type: 'ended', view }, T0).blocks)[0]).toMatch(/^:stop_sign: You ended your access to \*prod-db\* at /);
+    const view = requestView({
+      status: 'revoked',
+      grant: grant(),
+      revocation: { by: 'U0ALICE', at: T0 + 10 * MINUTE },
+    });
+    expect(textsOf(noticeMessage({ type: 'ended', view }, T0).blocks)[0]).toMatch(
+      /^:stop_sign: You ended your access to \*prod-db\* at /,
+    );
   });
 });
 
 describe('noticeMessage: closed', () => {
   it('says who denied it and why, escaped', () => {
-    const view = requestView({ id: 'req_abc', status: 'denied', decision: { by: 'U0LEAD', at: T0, reason: `not now ${HOSTILE}` } });
+    const view = requestView({
+      id: 'req_abc',
+      status: 'denied',
+      decision: { by: 'U0LEAD', at: T0, reason: `not now ${HOSTILE}` },
+    });
     const message = noticeMessage({ type: 'closed', view }, T0);
-    expect(textsOf(message.blocks)[0]).toMatch(/^:no_entry: Your request `req_abc` for \*prod-db\* was denied by <@U0LEAD>: not now &lt;!channel&gt;/);
+    expect(textsOf(message.blocks)[0]).toMatch(
+      /^:no_entry: Your request `req_abc` for \*prod-db\* was denied by <@U0LEAD>: not now &lt;!channel&gt;/,
+    );
     expect(unescapedControls(allText(message))).toEqual([]);
-    expect(message.blocks.at(-1)).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Request `req_abc`', verbatim: true }] });
+    expect(message.blocks.at(-1)).toEqual({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: 'Request `req_abc`', verbatim: true }],
+    });
   });
 
   it('says a request timed out and that one may ask again', () => {
@@ -130,7 +189,11 @@ describe('noticeMessage: closed', () => {
   });
 
   it('says a grant failed, with the reason', () => {
-    const view = requestView({ id: 'req_abc', status: 'failed', failure: { code: 'broker_unavailable', message: 'the broker did not answer' } });
+    const view = requestView({
+      id: 'req_abc',
+      status: 'failed',
+      failure: { code: 'broker_unavailable', message: 'the broker did not answer' },
+    });
     expect(textsOf(noticeMessage({ type: 'closed', view }, T0).blocks)[0]).toBe(
       ':x: Your request `req_abc` for *prod-db* was approved, but access could not be granted: the broker did not answer. Nothing was granted; you can ask again.',
     );

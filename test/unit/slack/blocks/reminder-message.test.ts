@@ -19,13 +19,25 @@ describe('reminderMessage', () => {
 
   it('adds the escalation approvers once the request is escalated', () => {
     const view = requestView({ id: 'req_abc', escalated: true }, { access });
-    expect(textsOf(reminderMessage(view).blocks)[0]).toContain('Escalated: it can now be decided by <@U0LEAD>, <@U0BOSS>, <!subteam^S0SRE>, <!subteam^S0ONCALL>.');
+    expect(textsOf(reminderMessage(view).blocks)[0]).toContain(
+      'Escalated: it can now be decided by <@U0LEAD>, <@U0BOSS>, <!subteam^S0SRE>, <!subteam^S0ONCALL>.',
+    );
   });
 
   describe('for a breakglass whose review is overdue', () => {
     const DUE = '<!date^1800086400^{date_short_pretty} {time}|2027-01-16 08:00 UTC>';
     const overdue = (policy: Parameters<typeof requestView>[1] = {}) =>
-      requestView({ id: 'req_abc', kind: 'breakglass', status: 'expired', grant: grant(), approvalsRequired: 0, review: { dueAt: T0 + 24 * 60 * MINUTE } }, policy);
+      requestView(
+        {
+          id: 'req_abc',
+          kind: 'breakglass',
+          status: 'expired',
+          grant: grant(),
+          approvalsRequired: 0,
+          review: { dueAt: T0 + 24 * 60 * MINUTE },
+        },
+        policy,
+      );
 
     it('asks every approver, escalation approvers included, to review it by name', () => {
       const message = reminderMessage(overdue({ access }));
@@ -38,7 +50,9 @@ describe('reminderMessage', () => {
 
     it('never asks the person who used it, who may not review it', () => {
       const view = overdue({ access: { approvers: { users: ['U0ALICE', 'U0LEAD'], groups: [] } } });
-      expect(textsOf(reminderMessage(view).blocks)[0]).toBe(`:warning: Review overdue: <@U0LEAD> please review this breakglass (due ${DUE}).`);
+      expect(textsOf(reminderMessage(view).blocks)[0]).toBe(
+        `:warning: Review overdue: <@U0LEAD> please review this breakglass (due ${DUE}).`,
+      );
     });
   });
 });

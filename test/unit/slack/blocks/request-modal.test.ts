@@ -1,7 +1,7 @@
 import type { InputBlock, PlainTextInput, StaticSelect } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { REQUEST_FIELDS } from '../../../../src/slack/action-ids.js';
-import { requestModal, type ModalTarget } from '../../../../src/slack/blocks/request-modal.js';
+import { type ModalTarget, requestModal } from '../../../../src/slack/blocks/request-modal.js';
 import { textsOf } from '../../../support/slack-builders.js';
 
 const HOUR = 3_600_000;
@@ -28,8 +28,16 @@ describe('requestModal', () => {
     const select = input(modal, REQUEST_FIELDS.target.blockId).element as StaticSelect;
     expect(select.action_id).toBe(REQUEST_FIELDS.target.actionId);
     expect(select.options).toEqual([
-      { text: { type: 'plain_text', text: 'prod-db', emoji: true }, value: 'prod-db', description: { type: 'plain_text', text: 'default 30m, max 4h · production', emoji: true } },
-      { text: { type: 'plain_text', text: 'staging-web', emoji: true }, value: 'staging-web', description: { type: 'plain_text', text: 'default 1h, max 8h · staging', emoji: true } },
+      {
+        text: { type: 'plain_text', text: 'prod-db', emoji: true },
+        value: 'prod-db',
+        description: { type: 'plain_text', text: 'default 30m, max 4h · production', emoji: true },
+      },
+      {
+        text: { type: 'plain_text', text: 'staging-web', emoji: true },
+        value: 'staging-web',
+        description: { type: 'plain_text', text: 'default 1h, max 8h · staging', emoji: true },
+      },
     ]);
     expect(input(modal, REQUEST_FIELDS.target.blockId).optional).toBeUndefined();
   });
@@ -38,13 +46,19 @@ describe('requestModal', () => {
     const duration = input(modal, REQUEST_FIELDS.duration.blockId);
     expect(duration.optional).toBe(true);
     expect((duration.element as PlainTextInput).action_id).toBe(REQUEST_FIELDS.duration.actionId);
-    expect(duration.hint?.text).toBe("Like 90s, 30m, 2h, 1h30m or 1d. Leave it empty for the target's default, shown with each target.");
+    expect(duration.hint?.text).toBe(
+      "Like 90s, 30m, 2h, 1h30m or 1d. Leave it empty for the target's default, shown with each target.",
+    );
   });
 
   it('has a required multiline reason and an optional ticket', () => {
     const reason = input(modal, REQUEST_FIELDS.reason.blockId);
     expect(reason.optional).toBeUndefined();
-    expect(reason.element).toMatchObject({ type: 'plain_text_input', action_id: REQUEST_FIELDS.reason.actionId, multiline: true });
+    expect(reason.element).toMatchObject({
+      type: 'plain_text_input',
+      action_id: REQUEST_FIELDS.reason.actionId,
+      multiline: true,
+    });
     const ticket = input(modal, REQUEST_FIELDS.ticket.blockId);
     expect(ticket.optional).toBe(true);
     expect(ticket.element).toMatchObject({ type: 'plain_text_input', action_id: REQUEST_FIELDS.ticket.actionId });
@@ -59,13 +73,17 @@ describe('requestModal', () => {
   it('says there is nothing to request, with no submit button, when no target is given', () => {
     const empty = requestModal([]);
     expect(empty.submit).toBeUndefined();
-    expect(textsOf(empty.blocks)).toEqual(['There is no target you may request. Ask the owners of the workflows to add you.']);
+    expect(textsOf(empty.blocks)).toEqual([
+      'There is no target you may request. Ask the owners of the workflows to add you.',
+    ]);
   });
 
   it('offers at most 100 targets (Slack’s limit) and says how to ask for the others', () => {
     const many = Array.from({ length: 120 }, (_, i) => ({ ...TARGETS[0]!, name: `host-${i}` }));
     const big = requestModal(many);
     expect((input(big, REQUEST_FIELDS.target.blockId).element as StaticSelect).options).toHaveLength(100);
-    expect(textsOf(big.blocks).at(-1)).toBe('Showing 100 of 120 targets; for the others type `/jump request &lt;target&gt; [&lt;duration&gt;] [&lt;reason…&gt;]`');
+    expect(textsOf(big.blocks).at(-1)).toBe(
+      'Showing 100 of 120 targets; for the others type `/jump request &lt;target&gt; [&lt;duration&gt;] [&lt;reason…&gt;]`',
+    );
   });
 });

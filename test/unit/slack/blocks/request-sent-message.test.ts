@@ -10,13 +10,20 @@ describe('requestSentMessage', () => {
     const pending = JSON.stringify(requestSentMessage(request, 'C0APPROVALS').blocks);
     expect(pending).toContain('"action_id":"jump_cancel"');
     expect(pending).toContain('"value":"req_abc"');
-    expect(JSON.stringify(requestSentMessage({ ...request, status: 'denied' }, 'C0APPROVALS').blocks)).not.toContain('jump_cancel');
+    expect(JSON.stringify(requestSentMessage({ ...request, status: 'denied' }, 'C0APPROVALS').blocks)).not.toContain(
+      'jump_cancel',
+    );
   });
 
   it('says where the request went and that a DM follows', () => {
     const message = requestSentMessage(request, 'C0APPROVALS');
-    expect(textsOf(message.blocks)).toEqual([':outbox_tray: Request `req_abc` for prod-db (30m) sent to <#C0APPROVALS>; you will get a DM when it is decided.', 'Cancel request']);
-    expect(message.text).toBe('Request `req_abc` for prod-db (30m) sent to <#C0APPROVALS>; you will get a DM when it is decided.');
+    expect(textsOf(message.blocks)).toEqual([
+      ':outbox_tray: Request `req_abc` for prod-db (30m) sent to <#C0APPROVALS>; you will get a DM when it is decided.',
+      'Cancel request',
+    ]);
+    expect(message.text).toBe(
+      'Request `req_abc` for prod-db (30m) sent to <#C0APPROVALS>; you will get a DM when it is decided.',
+    );
   });
 
   it('says the request stands although its approval message could not be posted yet', () => {
@@ -29,7 +36,10 @@ describe('requestSentMessage', () => {
   });
 
   it('says why PagerDuty did not approve it at once', () => {
-    const message = requestSentMessage(request, 'C0APPROVALS', { outcome: 'not_approved', reason: 'you are not on call for PESC123' });
+    const message = requestSentMessage(request, 'C0APPROVALS', {
+      outcome: 'not_approved',
+      reason: 'you are not on call for PESC123',
+    });
     expect(textsOf(message.blocks)).toEqual([
       ':outbox_tray: Request `req_abc` for prod-db (30m) sent to <#C0APPROVALS>; you will get a DM when it is decided.',
       'Not auto-approved: you are not on call for PESC123; the approvers were asked.',
@@ -38,8 +48,13 @@ describe('requestSentMessage', () => {
   });
 
   it('says PagerDuty could not be asked, so the approvers decide', () => {
-    const message = requestSentMessage(request, 'C0APPROVALS', { outcome: 'unavailable', reason: 'PagerDuty answered 503' });
-    expect(textsOf(message.blocks)[1]).toBe(':warning: PagerDuty could not be asked (PagerDuty answered 503), so your request went to the approvers.');
+    const message = requestSentMessage(request, 'C0APPROVALS', {
+      outcome: 'unavailable',
+      reason: 'PagerDuty answered 503',
+    });
+    expect(textsOf(message.blocks)[1]).toBe(
+      ':warning: PagerDuty could not be asked (PagerDuty answered 503), so your request went to the approvers.',
+    );
   });
 
   it('says nothing more when incident checks are off', () => {
@@ -53,8 +68,22 @@ describe('requestSentMessage', () => {
 });
 
 describe('requestSentMessage: auto-approved', () => {
-  const incident = { id: 'PINC1', number: 42, title: 'Database down', url: 'https://acme.pagerduty.com/incidents/PINC1', serviceId: 'PSVC456', endWithIncident: true };
-  const auto = accessRequest({ id: 'req_abc', target: 'prod-db', status: 'active', durationMs: 3_600_000, incident, autoApproval: { escalationPolicyId: 'PESC123', level: 1 } });
+  const incident = {
+    id: 'PINC1',
+    number: 42,
+    title: 'Database down',
+    url: 'https://acme.pagerduty.com/incidents/PINC1',
+    serviceId: 'PSVC456',
+    endWithIncident: true,
+  };
+  const auto = accessRequest({
+    id: 'req_abc',
+    target: 'prod-db',
+    status: 'active',
+    durationMs: 3_600_000,
+    incident,
+    autoApproval: { escalationPolicyId: 'PESC123', level: 1 },
+  });
   const LEAD =
     ':zap: Auto-approved: you are on call and incident <https://acme.pagerduty.com/incidents/PINC1|#42> is active. ' +
     'Access to *prod-db* for 1h — your certificate comes by DM.';
@@ -67,11 +96,17 @@ describe('requestSentMessage: auto-approved', () => {
 
   it('says the auto-approve cap shortened it', () => {
     const capped = { ...auto, autoApproval: { escalationPolicyId: 'PESC123', level: 1, requestedMs: 2 * 3_600_000 } };
-    expect(textsOf(requestSentMessage(capped, 'C0APPROVALS').blocks)[0]).toBe(`${LEAD}\nAsked for 2h; auto-approval gives at most 1h.`);
+    expect(textsOf(requestSentMessage(capped, 'C0APPROVALS').blocks)[0]).toBe(
+      `${LEAD}\nAsked for 2h; auto-approval gives at most 1h.`,
+    );
   });
 
   it('says it could not be granted after all, and why', () => {
-    const failed = { ...auto, status: 'failed' as const, failure: { code: 'broker_rejected', message: 'the broker refused the key <!channel>' } };
+    const failed = {
+      ...auto,
+      status: 'failed' as const,
+      failure: { code: 'broker_rejected', message: 'the broker refused the key <!channel>' },
+    };
     expect(textsOf(requestSentMessage(failed, 'C0APPROVALS').blocks)).toEqual([
       ':x: `req_abc` was auto-approved, but access to *prod-db* could not be granted: the broker refused the key &lt;!channel&gt;. Nothing was granted; you can ask again.',
     ]);

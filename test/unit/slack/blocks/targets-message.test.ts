@@ -5,8 +5,15 @@ import { textsOf, unescapedControls } from '../../../support/slack-builders.js';
 
 describe('targetsMessage', () => {
   it('shows each target with hosts, limits, approvals and breakglass', () => {
-    const production = workflow({ targets: [{ name: 'prod-db', hosts: ['db-1.internal', 'db-2.internal'], principals: ['dbadmin'] }] });
-    const staging = workflow({ name: 'staging', targets: ['staging-web'], access: { approvalsRequired: 2, maxDuration: 8 * HOUR, defaultDuration: HOUR }, breakglass: null });
+    const production = workflow({
+      targets: [{ name: 'prod-db', hosts: ['db-1.internal', 'db-2.internal'], principals: ['dbadmin'] }],
+    });
+    const staging = workflow({
+      name: 'staging',
+      targets: ['staging-web'],
+      access: { approvalsRequired: 2, maxDuration: 8 * HOUR, defaultDuration: HOUR },
+      breakglass: null,
+    });
     const message = targetsMessage([
       { target: production.targets[0]!, workflow: production },
       { target: staging.targets[0]!, workflow: staging },
@@ -26,6 +33,8 @@ describe('targetsMessage', () => {
 
   it('escapes configured host names', () => {
     const flow = workflow({ targets: [{ name: 'prod-db', hosts: ['<!channel>'], principals: ['x'] }] });
-    expect(unescapedControls(textsOf(targetsMessage([{ target: flow.targets[0]!, workflow: flow }]).blocks).join('\n'))).toEqual([]);
+    expect(
+      unescapedControls(textsOf(targetsMessage([{ target: flow.targets[0]!, workflow: flow }]).blocks).join('\n')),
+    ).toEqual([]);
   });
 });

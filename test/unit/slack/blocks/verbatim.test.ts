@@ -17,7 +17,8 @@ function mrkdwnObjects(blocks: readonly KnownBlock[]): { text: string; verbatim?
     if (Array.isArray(node)) return node.forEach(visit);
     if (typeof node !== 'object' || node === null) return;
     const record = node as Record<string, unknown>;
-    if (record.type === 'mrkdwn' && typeof record.text === 'string') out.push(record as { text: string; verbatim?: boolean });
+    if (record.type === 'mrkdwn' && typeof record.text === 'string')
+      out.push(record as { text: string; verbatim?: boolean });
     for (const value of Object.values(record)) visit(value);
   };
   visit(blocks);
@@ -41,13 +42,28 @@ describe('text objects carrying user text are verbatim', () => {
 });
 
 describe('a failure shown in Slack names no internal address', () => {
-  const failure = { code: 'broker_unavailable', message: 'the broker at http://10.0.0.7:8600 did not answer (connect ECONNREFUSED 10.0.0.7:8600)' };
+  const failure = {
+    code: 'broker_unavailable',
+    message: 'the broker at http://10.0.0.7:8600 did not answer (connect ECONNREFUSED 10.0.0.7:8600)',
+  };
 
   it.each([
     ['the approval message', () => approvalMessage(requestView({ status: 'failed', failure }), T0)],
-    ['the DM to the requester', () => noticeMessage({ type: 'closed', view: requestView({ status: 'failed', failure }) }, T0)],
-    ['the auto-approval confirmation', () => requestSentMessage(accessRequest({ status: 'failed', failure, autoApproval: { escalationPolicyId: 'PESC1', level: 1 } }))],
-    ['the breakglass confirmation', () => breakglassGranted(accessRequest({ kind: 'breakglass', status: 'failed', failure }))],
+    [
+      'the DM to the requester',
+      () => noticeMessage({ type: 'closed', view: requestView({ status: 'failed', failure }) }, T0),
+    ],
+    [
+      'the auto-approval confirmation',
+      () =>
+        requestSentMessage(
+          accessRequest({ status: 'failed', failure, autoApproval: { escalationPolicyId: 'PESC1', level: 1 } }),
+        ),
+    ],
+    [
+      'the breakglass confirmation',
+      () => breakglassGranted(accessRequest({ kind: 'breakglass', status: 'failed', failure })),
+    ],
   ])('%s', (_label, build) => {
     const shown = JSON.stringify(build());
     expect(shown).toContain('did not answer');

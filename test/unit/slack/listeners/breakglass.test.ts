@@ -7,7 +7,7 @@ import { REASON_TOO_LONG } from '../../../../src/slack/listeners/command.js';
 import { accessRequest } from '../../../support/builders.js';
 import { workflow } from '../../../support/policy-builders.js';
 import { textsOf } from '../../../support/slack-builders.js';
-import { startListeners, type ListenerHarness } from './listener-harness.js';
+import { type ListenerHarness, startListeners } from './listener-harness.js';
 
 const HOUR = 3_600_000;
 const FLOW = workflow({ breakglass: { notifyChannel: 'C0SECURITY' } });
@@ -19,12 +19,22 @@ afterEach(async () => {
 });
 
 function planFor(input: BreakglassInput): BreakglassPlan {
-  return { target: input.target, workflow: 'production', durationMs: HOUR, reason: input.reason.trim(), notifyChannel: 'C0SECURITY', reviewWithinMs: 24 * HOUR, requiresIncident: false };
+  return {
+    target: input.target,
+    workflow: 'production',
+    durationMs: HOUR,
+    reason: input.reason.trim(),
+    notifyChannel: 'C0SECURITY',
+    reviewWithinMs: 24 * HOUR,
+    requiresIncident: false,
+  };
 }
 
 function buttons(body: Record<string, unknown>): Button[] {
   const blocks = (body.blocks ?? []) as KnownBlock[];
-  return blocks.filter((block): block is ActionsBlock => block.type === 'actions').flatMap((block) => block.elements as Button[]);
+  return blocks
+    .filter((block): block is ActionsBlock => block.type === 'actions')
+    .flatMap((block) => block.elements as Button[]);
 }
 
 describe('/jump breakglass', () => {
@@ -37,8 +47,14 @@ describe('/jump breakglass', () => {
       },
     });
     const reply = await harness.command('U0ALICE', 'breakglass prod-db 1h primary down &lt;!channel&gt; &amp; co');
-    expect(checked).toEqual([{ requester: 'U0ALICE', target: 'prod-db', duration: '1h', reason: 'primary down <!channel> & co' }]);
-    expect(reply).toMatchObject({ response_type: 'ephemeral', replace_original: false, text: 'Breakglass access to prod-db for 1h: confirm or cancel' });
+    expect(checked).toEqual([
+      { requester: 'U0ALICE', target: 'prod-db', duration: '1h', reason: 'primary down <!channel> & co' },
+    ]);
+    expect(reply).toMatchObject({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: 'Breakglass access to prod-db for 1h: confirm or cancel',
+    });
     const [confirm, cancel] = buttons(reply);
     expect(confirm!.action_id).toBe('jump_breakglass_confirm');
     const { confirmation, ...input } = JSON.parse(confirm!.value!) as { confirmation: string };
@@ -50,8 +66,12 @@ describe('/jump breakglass', () => {
 
   it('gives every confirmation its own key, so only a second click on the same button is a repeat', async () => {
     harness = await startListeners({ checkBreakglass: async (input) => planFor(input) });
-    const first = JSON.parse(buttons(await harness.command('U0ALICE', 'breakglass prod-db primary down'))[0]!.value!) as { confirmation: string };
-    const second = JSON.parse(buttons(await harness.command('U0ALICE', 'breakglass prod-db primary down'))[0]!.value!) as { confirmation: string };
+    const first = JSON.parse(
+      buttons(await harness.command('U0ALICE', 'breakglass prod-db primary down'))[0]!.value!,
+    ) as { confirmation: string };
+    const second = JSON.parse(
+      buttons(await harness.command('U0ALICE', 'breakglass prod-db primary down'))[0]!.value!,
+    ) as { confirmation: string };
     expect(first.confirmation).not.toBe(second.confirmation);
   });
 
@@ -73,33 +93,55 @@ describe('/jump breakglass', () => {
 
   it('says why breakglass is refused', async () => {
     harness = await startListeners({
-      checkBreakglass: () => Promise.reject(new JumpgateError('breakglass_not_allowed', 'breakglass access is not allowed for prod-db; make a normal request and its approvers will be asked')),
+      checkBreakglass: () =>
+        Promise.reject(
+          new JumpgateError(
+            'breakglass_not_allowed',
+            'breakglass access is not allowed for prod-db; make a normal request and its approvers will be asked',
+          ),
+        ),
     });
     const reply = await harness.command('U0ALICE', 'breakglass prod-db primary down');
-    expect(reply.text).toBe(':warning: Breakglass access is not allowed for prod-db; make a normal request and its approvers will be asked');
+    expect(reply.text).toBe(
+      ':warning: Breakglass access is not allowed for prod-db; make a normal request and its approvers will be asked',
+    );
   });
 
   it('is listed in help', async () => {
     harness = await startListeners({});
     const reply = await harness.command('U0ALICE', 'help');
-    expect(textsOf((reply.blocks ?? []) as KnownBlock[]).join('\n')).toContain('`/jump breakglass &lt;target&gt; [&lt;duration&gt;] &lt;reason…&gt;`');
+    expect(textsOf((reply.blocks ?? []) as KnownBlock[]).join('\n')).toContain(
+      '`/jump breakglass &lt;target&gt; [&lt;duration&gt;] &lt;reason…&gt;`',
+    );
   });
 });
 
 describe('Confirm breakglass', () => {
-  const VALUE = '{"target":"prod-db","duration":"1h","reason":"primary down","confirmation":"0123456789abcdef01234567"}';
+  const VALUE =
+    '{"target":"prod-db","duration":"1h","reason":"primary down","confirmation":"0123456789abcdef01234567"}';
 
   it('takes the breakglass as the person who clicked and replaces the confirmation with the outcome', async () => {
     const taken: unknown[] = [];
     harness = await startListeners({
       breakglass: async (input) => {
         taken.push(input);
-        return { request: accessRequest({ id: 'req_bg001', kind: 'breakglass', status: 'active' }), incidentCheck: { outcome: 'off' } };
+        return {
+          request: accessRequest({ id: 'req_bg001', kind: 'breakglass', status: 'active' }),
+          incidentCheck: { outcome: 'off' },
+        };
       },
       listTargets: async () => [{ target: FLOW.targets[0]!, workflow: FLOW }],
     });
     const reply = await harness.click('U0ALICE', 'jump_breakglass_confirm', VALUE);
-    expect(taken).toEqual([{ requester: 'U0ALICE', target: 'prod-db', duration: '1h', reason: 'primary down', confirmation: '0123456789abcdef01234567' }]);
+    expect(taken).toEqual([
+      {
+        requester: 'U0ALICE',
+        target: 'prod-db',
+        duration: '1h',
+        reason: 'primary down',
+        confirmation: '0123456789abcdef01234567',
+      },
+    ]);
     expect(reply).toMatchObject({
       replace_original: true,
       text: 'Breakglass granted: `req_bg001` — your certificate comes by DM; <#C0SECURITY> was alerted.',
@@ -108,15 +150,26 @@ describe('Confirm breakglass', () => {
 
   it('still answers when the security channel cannot be looked up', async () => {
     harness = await startListeners({
-      breakglass: async () => ({ request: accessRequest({ id: 'req_bg001', kind: 'breakglass', status: 'active' }), incidentCheck: { outcome: 'off' } }),
+      breakglass: async () => ({
+        request: accessRequest({ id: 'req_bg001', kind: 'breakglass', status: 'active' }),
+        incidentCheck: { outcome: 'off' },
+      }),
     });
     const reply = await harness.click('U0ALICE', 'jump_breakglass_confirm', VALUE);
-    expect(reply.text).toBe('Breakglass granted: `req_bg001` — your certificate comes by DM; the security channel was alerted.');
+    expect(reply.text).toBe(
+      'Breakglass granted: `req_bg001` — your certificate comes by DM; the security channel was alerted.',
+    );
   });
 
   it('answers a refusal ephemerally and keeps the confirmation', async () => {
     harness = await startListeners({
-      breakglass: () => Promise.reject(new JumpgateError('incident_required', 'breakglass on prod-db needs PagerDuty to show you on call during an active incident, and it does not: you are not on call for PESC123')),
+      breakglass: () =>
+        Promise.reject(
+          new JumpgateError(
+            'incident_required',
+            'breakglass on prod-db needs PagerDuty to show you on call during an active incident, and it does not: you are not on call for PESC123',
+          ),
+        ),
     });
     const reply = await harness.click('U0ALICE', 'jump_breakglass_confirm', VALUE);
     expect(reply).toMatchObject({
@@ -126,21 +179,35 @@ describe('Confirm breakglass', () => {
     });
   });
 
-  it.each(['not json', '{"target":"prod-db"}', '{"target":"prod-db","reason":"x","requester":"U0LEAD"}'])('refuses a value it did not write (%s)', async (value) => {
-    harness = await startListeners({});
-    const reply = await harness.click('U0ALICE', 'jump_breakglass_confirm', value);
-    expect(reply).toMatchObject({ replace_original: false, text: ':warning: This breakglass button cannot be read any more: run /jump breakglass again' });
-  });
+  it.each(['not json', '{"target":"prod-db"}', '{"target":"prod-db","reason":"x","requester":"U0LEAD"}'])(
+    'refuses a value it did not write (%s)',
+    async (value) => {
+      harness = await startListeners({});
+      const reply = await harness.click('U0ALICE', 'jump_breakglass_confirm', value);
+      expect(reply).toMatchObject({
+        replace_original: false,
+        text: ':warning: This breakglass button cannot be read any more: run /jump breakglass again',
+      });
+    },
+  );
 
   it('Cancel replaces the confirmation and grants nothing', async () => {
     harness = await startListeners({});
-    expect(await harness.click('U0ALICE', 'jump_breakglass_cancel', 'cancel')).toEqual({ replace_original: true, text: 'Breakglass cancelled; nothing was granted.' });
+    expect(await harness.click('U0ALICE', 'jump_breakglass_cancel', 'cancel')).toEqual({
+      replace_original: true,
+      text: 'Breakglass cancelled; nothing was granted.',
+    });
   });
 });
 
 describe('breakglass review buttons', () => {
   function reviewed(outcome: 'ok' | 'flagged'): AccessRequest {
-    return accessRequest({ id: 'req_bg001', kind: 'breakglass', status: 'expired', review: { dueAt: 0, by: 'U0LEAD', at: 1, outcome } });
+    return accessRequest({
+      id: 'req_bg001',
+      kind: 'breakglass',
+      status: 'expired',
+      review: { dueAt: 0, by: 'U0LEAD', at: 1, outcome },
+    });
   }
 
   it.each([
@@ -160,9 +227,17 @@ describe('breakglass review buttons', () => {
   });
 
   it('says why a review is refused', async () => {
-    harness = await startListeners({ reviewBreakglass: () => Promise.reject(new JumpgateError('self_review', 'you cannot review your own breakglass; one of its approvers must')) });
+    harness = await startListeners({
+      reviewBreakglass: () =>
+        Promise.reject(
+          new JumpgateError('self_review', 'you cannot review your own breakglass; one of its approvers must'),
+        ),
+    });
     const reply = await harness.click('U0ALICE', 'jump_review_ok', 'req_bg001');
-    expect(reply).toMatchObject({ replace_original: false, text: ':warning: You cannot review your own breakglass; one of its approvers must' });
+    expect(reply).toMatchObject({
+      replace_original: false,
+      text: ':warning: You cannot review your own breakglass; one of its approvers must',
+    });
   });
 
   it('refuses a value that is not a request id, with a reference only', async () => {

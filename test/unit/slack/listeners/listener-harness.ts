@@ -1,6 +1,6 @@
 import { createSlackApp, type SlackApp } from '../../../../src/slack/slack-app.js';
 import type { SlackUseCases } from '../../../../src/slack/use-cases.js';
-import { startFakeSlack, type FakeSlack } from '../../../support/fake-slack.js';
+import { type FakeSlack, startFakeSlack } from '../../../support/fake-slack.js';
 import { memoryLogger } from '../../../support/service-fakes.js';
 import { blockActionPayload, slashCommandBody } from '../../../support/slack-signing.js';
 
