@@ -60,11 +60,9 @@ export const flag = z.boolean({ error: expected('true or false') });
 
 /** A string that must match `pattern`; otherwise `"x" is not <what> (<help>)`. */
 function matching(pattern: RegExp, what: string, help: string) {
-  return z
-    .string({ error: expected(what) })
-    .refine((text) => pattern.test(text), {
-      error: (issue) => `${describeValue(issue.input)} is not ${what} (${help})`,
-    });
+  return z.string({ error: expected(what) }).refine((text) => pattern.test(text), {
+    error: (issue) => `${describeValue(issue.input)} is not ${what} (${help})`,
+  });
 }
 
 export const userId = matching(/^[UW][A-Z0-9]{2,}$/, 'a Slack user ID', 'like U0123ABCD: profile → ⋮ → Copy member ID');
