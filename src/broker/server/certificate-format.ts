@@ -1,4 +1,5 @@
 import { createPrivateKey, type KeyObject, randomBytes, sign } from 'node:crypto';
+import { string, u32, u64 } from './ssh-wire.js';
 
 /**
  * OpenSSH user certificates (PROTOCOL.certkeys) signed in this process by an Ed25519 CA. Signing
@@ -61,7 +62,7 @@ export function signCertificate(ca: Ed25519Ca, fields: CertificateFields): strin
       Buffer.concat(
         Object.keys(fields.criticalOptions)
           .sort()
-          .map((name) => Buffer.concat([string(name), string(string(fields.criticalOptions[name]!))])),
+          .map((name) => Buffer.concat([string(name), string(string(fields.criticalOptions[name]))])),
       ),
     ),
     string(Buffer.concat([...fields.extensions].sort().map((name) => Buffer.concat([string(name), string('')])))),
@@ -117,21 +118,4 @@ class Reader {
     this.offset += length;
     return value;
   }
-}
-
-function u32(value: number): Buffer {
-  const buffer = Buffer.alloc(4);
-  buffer.writeUInt32BE(value);
-  return buffer;
-}
-
-function u64(value: bigint): Buffer {
-  const buffer = Buffer.alloc(8);
-  buffer.writeBigUInt64BE(value);
-  return buffer;
-}
-
-function string(data: Buffer | string): Buffer {
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  return Buffer.concat([u32(bytes.length), bytes]);
 }

@@ -1,3 +1,5 @@
+import { string, u8, u32, u64 } from './ssh-wire.js';
+
 /**
  * OpenSSH's KRL format (PROTOCOL.krl), for certificates revoked by serial under one CA.
  *
@@ -108,24 +110,4 @@ function mpint(bigEndian: Buffer): Buffer {
   while (start < bigEndian.length && bigEndian[start] === 0) start++;
   const magnitude = bigEndian.subarray(start);
   return string(magnitude.length > 0 && magnitude[0]! & 0x80 ? Buffer.concat([u8(0), magnitude]) : magnitude);
-}
-
-function u8(value: number): Buffer {
-  return Buffer.from([value]);
-}
-
-function u32(value: number): Buffer {
-  const buffer = Buffer.alloc(4);
-  buffer.writeUInt32BE(value);
-  return buffer;
-}
-
-function u64(value: bigint): Buffer {
-  const buffer = Buffer.alloc(8);
-  buffer.writeBigUInt64BE(value);
-  return buffer;
-}
-
-function string(data: Buffer = Buffer.alloc(0)): Buffer {
-  return Buffer.concat([u32(data.length), data]);
 }
