@@ -31,7 +31,7 @@ export const jobId = {
   review: (requestId: string, at: number) => `review-${requestId}-${at}`,
 };
 
-/** Retries with exponential backoff: revocation keeps trying for about 17 minutes. */
+/** Retries with exponential backoff: revocation makes 10 attempts over about 10 minutes (1 s doubling, plus the client's own retries). */
 export const RETRIES = {
   expire: { attempts: 10, backoff: { type: 'exponential', delay: 1_000 } },
   warn: { attempts: 3, backoff: { type: 'exponential', delay: 2_000 } },
