@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSshdSessionTerminator, type SshdSessionTerminator } from '../../src/broker/server/sshd-sessions.js';
 import {
+  certifyWithCa,
   makeUserKey,
   openSession,
   type RunningSshd,
@@ -13,7 +14,6 @@ import {
   type SshIdentity,
   sessionProcesses,
   startSshd,
-  writeCertificate,
 } from '../support/sshd.js';
 
 /**
@@ -33,23 +33,8 @@ describe('sshd session terminator on a real sshd', () => {
   /** Command lines of the processes running in this sshd's sessions. */
   const remoteCommands = async () => (await sessionProcesses(sshd)).map((found) => found.command);
 
-  const certify = async (identity: SshIdentity, id: string, serial: number) => {
-    await run('ssh-keygen', [
-      '-q',
-      '-s',
-      path.join(dir, 'ca'),
-      '-I',
-      id,
-      '-z',
-      String(serial),
-      '-n',
-      'ops',
-      '-V',
-      '-1m:+10m',
-      `${identity.keyFile}.pub`,
-    ]);
-    await writeCertificate(identity, await readFile(identity.certificateFile, 'utf8'));
-  };
+  const certify = (identity: SshIdentity, id: string, serial: number) =>
+    certifyWithCa(identity, path.join(dir, 'ca'), { id, serial, principal: 'ops' });
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'jumpgate-e2e-sessions-'));

@@ -8,13 +8,13 @@ import { createSshdSessionTerminator, type SshdSessionTerminator } from '../../s
 import { freePort } from '../../src/store/local-redis.js';
 import { createLocalUser, type LocalUser } from '../support/local-user.js';
 import {
+  certifyWithCa,
   makeUserKey,
   openSession,
   type RunningSshd,
   type SshIdentity,
   sessionProcesses,
   startSshd,
-  writeCertificate,
 } from '../support/sshd.js';
 import { makeSigningKey } from '../support/token-builder.js';
 
@@ -50,23 +50,8 @@ describe('forged sshd log lines', () => {
       .toHaveLength(1);
     return (await terminator.sessions()).find((session) => session.grantId === grantId)!;
   };
-  const certify = async (identity: SshIdentity, id: string, serial: number, principal: string) => {
-    await run('ssh-keygen', [
-      '-q',
-      '-s',
-      path.join(dir, 'ca'),
-      '-I',
-      id,
-      '-z',
-      String(serial),
-      '-n',
-      principal,
-      '-V',
-      '-1m:+10m',
-      `${identity.keyFile}.pub`,
-    ]);
-    await writeCertificate(identity, await readFile(identity.certificateFile, 'utf8'));
-  };
+  const certify = (identity: SshIdentity, id: string, serial: number, principal: string) =>
+    certifyWithCa(identity, path.join(dir, 'ca'), { id, serial, principal });
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'jumpgate-forged-log-'));

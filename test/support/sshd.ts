@@ -218,6 +218,32 @@ export async function writeCertificate(identity: SshIdentity, certificate: strin
   await writeFile(identity.certificateFile, `${certificate.trim()}\n`);
 }
 
+/**
+ * Signs the identity's public key with a test CA's private key (`ssh-keygen -s`), valid from a
+ * minute ago for ten minutes, and writes the certificate where ssh looks for it.
+ */
+export async function certifyWithCa(
+  identity: SshIdentity,
+  caKeyFile: string,
+  cert: { readonly id: string; readonly serial: number; readonly principal: string },
+): Promise<void> {
+  await run('ssh-keygen', [
+    '-q',
+    '-s',
+    caKeyFile,
+    '-I',
+    cert.id,
+    '-z',
+    String(cert.serial),
+    '-n',
+    cert.principal,
+    '-V',
+    '-1m:+10m',
+    `${identity.keyFile}.pub`,
+  ]);
+  await writeCertificate(identity, await readFile(identity.certificateFile, 'utf8'));
+}
+
 export function sshArgs(
   sshd: Pick<RunningSshd, 'host' | 'port'>,
   identity: SshIdentity,
