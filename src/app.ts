@@ -93,10 +93,13 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       prefix: config.prefix,
       now: Date.now,
       onAudit: (records) => void auditSink?.sync(records),
+      onSealError: (error) => logger.warn({ err: error }, 'sealing audit entries failed; trying again'),
     });
     stops.push(() => store.close());
     const migrated = await store.migrate();
     if (migrated > 0) logger.info({ requests: migrated }, 'moved status indexes to the current layout');
+    // A process that died between a commit and its seal left entries pending: seal them now.
+    await store.sealPending();
     if (config.auditLogFile) {
       const sink = createAuditFileSink({
         file: config.auditLogFile,

@@ -6,20 +6,23 @@ import type { RedisKeys } from './redis-keys.js';
 import type { StoreCommands } from './store-commands.js';
 
 /**
- * Seals committed audit entries into the hash chain. Any process may seal: sealing is
- * deterministic (seq, prev and hash follow from the entries and the head), so two sealers that
- * race write the same records and the head's compare-and-set keeps one. A short lease lets one
- * process seal at a time, so replicas do not all hash the same entries; the others watch the
- * head until their records are sealed, and take over when the lease lapses (a sealer that died).
- * In one process, passes run one at a time and each takes every entry waiting (up to BATCH): a
- * burst of commits is sealed in a few passes, not one round trip per record.
+ * Seals committed audit entries into the hash chain, in the background. A write is done once its
+ * state change and its entry are committed (one script call, seq fixed); sealing follows within
+ * milliseconds and nobody waits for it, so a writer never queues behind the chain.
+ *
+ * Any process may seal: sealing is deterministic (seq, prev and hash follow from the entries and
+ * the head), so two sealers that race write the same records and the head's compare-and-set keeps
+ * one. A short lease lets one process seal at a time, so replicas do not all hash the same
+ * entries; a process that committed entries and does not hold the lease follows the head until
+ * they are sealed, and takes over when the lease lapses (a sealer that died). Each pass takes
+ * every entry waiting (up to BATCH): a burst of commits is sealed in a few calls.
  */
 export interface AuditSealer {
-  /** Resolves with the sealed record of `seq`, once this process or another has sealed it. */
-  sealed(seq: number): Promise<AuditRecord>;
-  /** Seals everything committed so far. */
+  /** This process committed entry `seq`: it will be sealed, by this process or another. */
+  committed(seq: number): void;
+  /** Resolves once everything committed so far, by any process, is sealed. */
   flush(): Promise<void>;
-  /** Closes the connection it listens on for other processes' seals (when it opened one). */
+  /** Seals what this process committed (for at most `CLOSE_WAIT_MS`), then closes its listener. */
   close(): Promise<void>;
 }
 
@@ -31,11 +34,13 @@ const LEASE_MS = 1_000;
  * at least this often anyway (a missed message, a sealer that died).
  */
 const FOLLOW_EVERY_MS = 20;
+/** After a failed pass (Redis unreachable), the next try; the entries wait safely in Redis. */
+const RETRY_AFTER_MS = 500;
+const CLOSE_WAIT_MS = 2_000;
 
 interface Waiter {
-  /** The pass count when it was registered: a later pass is sure to see its entry. */
-  readonly since: number;
-  readonly resolve: (record: AuditRecord) => void;
+  readonly seq: number;
+  readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -44,27 +49,38 @@ export function createAuditSealer(deps: {
   readonly keys: RedisKeys;
   /** Called with the records of each pass that sealed something, in seq order. */
   readonly onSealed?: (records: readonly AuditRecord[]) => void;
+  /** A pass that failed; sealing is tried again, nothing committed is lost. */
+  readonly onError?: (error: unknown) => void;
 }): AuditSealer {
   const { redis, keys } = deps;
-  const waiters = new Map<number, Waiter[]>();
-  let running = false;
+  /** The highest seq this process committed; sealing runs until the head reaches it. */
+  let owed = 0;
+  /** The head as last seen. */
+  let headSeq = 0;
+  const waiters: Waiter[] = [];
+  let running: Promise<void> | undefined;
   let again = false;
-  let passes = 0;
+  let closed = false;
   /** Whether this process holds the sealer lease (as of its last pass). */
   let leased = false;
   const token = randomBytes(8).toString('hex');
 
-  function settle(seq: number, outcome: { record: AuditRecord } | { error: unknown }) {
-    for (const waiter of waiters.get(seq) ?? []) {
-      if ('record' in outcome) waiter.resolve(outcome.record);
-      else waiter.reject(outcome.error);
+  const target = () => Math.max(owed, ...waiters.map((waiter) => waiter.seq));
+
+  function settle(error?: unknown) {
+    for (let i = waiters.length - 1; i >= 0; i -= 1) {
+      const waiter = waiters[i];
+      if (waiter === undefined) continue;
+      if (error === undefined && waiter.seq > headSeq) continue;
+      waiters.splice(i, 1);
+      if (error === undefined) waiter.resolve();
+      else waiter.reject(error);
     }
-    waiters.delete(seq);
   }
 
   /** Takes or keeps the lease and reads the head (and, when leased, what is pending). */
   async function beginSeal() {
-    const [leased, seq, hash, ...pending] = await redis.jumpgateBeginSeal(
+    const [lease, seq, hash, ...pending] = await redis.jumpgateBeginSeal(
       keys.auditSealer,
       keys.auditHead,
       keys.auditPending,
@@ -73,48 +89,35 @@ export function createAuditSealer(deps: {
       String(BATCH),
     );
     return {
-      leased: leased === 1,
+      leased: lease === 1,
       seq: Number(seq ?? 0),
       hash: typeof hash === 'string' ? hash : GENESIS,
       pending: pending.map(String),
     };
   }
 
-  /** Waiters whose record another process sealed: read them from the sealed list. */
-  async function settleSealedElsewhere(headSeq: number) {
-    const done = [...waiters.keys()].filter((seq) => seq <= headSeq);
-    if (done.length === 0) return;
-    const pipeline = redis.pipeline();
-    for (const seq of done) pipeline.lindex(keys.audit, seq - 1);
-    const lines = (await pipeline.exec()) ?? [];
-    done.forEach((seq, i) => {
-      const line = lines[i]?.[1];
-      if (typeof line === 'string') settle(seq, { record: JSON.parse(line) as AuditRecord });
-      else settle(seq, { error: new Error(`audit record ${seq} is missing from the sealed list`) });
-    });
-  }
-
-  /** One pass; true when there may be more to seal. */
-  async function pass(): Promise<boolean> {
-    const started = (passes += 1);
+  /** One pass: seals a batch when leased, else waits for the sealer's next seal. */
+  async function pass(): Promise<void> {
     // Listening already (another process sealed before): arm the wake-up before reading, so a
     // seal between the read and the wait is not missed.
     const armed = subscriber ? whenWoken() : undefined;
     const head = await beginSeal();
     leased = head.leased;
-    await settleSealedElsewhere(head.seq);
+    headSeq = Math.max(headSeq, head.seq);
+    settle();
+    if (headSeq >= target()) return;
     if (!head.leased) {
-      // Another process seals: wait for its next seal (or a moment), then look again.
-      if (waiters.size > 0) await (armed ?? listen().then(whenWoken));
-      return waiters.size > 0;
+      await (armed ?? listen().then(whenWoken));
+      return;
     }
     if (head.pending.length === 0) {
-      // Committed before this pass read, yet neither sealed nor pending: removed behind our back.
-      for (const [seq, list] of waiters) {
-        if (list.some((waiter) => waiter.since < started))
-          settle(seq, { error: new Error(`audit entry ${seq} vanished before it was sealed`) });
-      }
-      return waiters.size > 0;
+      // Committed, yet neither sealed nor pending: removed behind our back. Say so and stop
+      // waiting for it; the chain's verification shows the gap.
+      const error = new Error(`audit entries up to seq ${target()} vanished before they were sealed`);
+      owed = headSeq;
+      settle(error);
+      deps.onError?.(error);
+      return;
     }
     let prev = head.hash;
     const records = head.pending.map((json, i) => {
@@ -128,13 +131,41 @@ export function createAuditSealer(deps: {
       keys.auditHead,
       String(head.seq),
       prev,
-      ...records.map((record) => JSON.stringify(record)),
+      // Stored without prev: it is the hash of the record before (the reader puts it back).
+      ...records.map(({ prev: _prev, ...stored }) => JSON.stringify(stored)),
     );
-    if (outcome !== 'ok') return true;
-    // The copy starts before the writers resume, so it is never behind what they report.
+    if (outcome !== 'ok') return;
+    headSeq = Math.max(headSeq, head.seq + records.length);
     deps.onSealed?.(records);
-    for (const record of records) settle(record.seq, { record });
-    return records.length === BATCH || waiters.size > 0;
+    settle();
+  }
+
+  async function run() {
+    try {
+      while (again || headSeq < target()) {
+        again = false;
+        try {
+          await pass();
+        } catch (error) {
+          deps.onError?.(error);
+          if (closed) {
+            settle(error);
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_MS));
+        }
+      }
+    } finally {
+      if (leased) await redis.jumpgateDropSealerLease(keys.auditSealer, token).catch(() => undefined);
+      leased = false;
+      running = undefined;
+    }
+    if (headSeq < target()) kick();
+  }
+
+  function kick() {
+    if (running) again = true;
+    else running = run();
   }
 
   // Woken when any process seals: a subscription on its own connection, opened on first need.
@@ -142,7 +173,7 @@ export function createAuditSealer(deps: {
   let wake: (() => void) | undefined;
   function listen(): Promise<Redis> {
     subscriber ??= (async () => {
-      const connection = redis.duplicate();
+      const connection = redis.duplicate({ enableAutoPipelining: false });
       connection.on('message', () => wake?.());
       await connection.subscribe(keys.auditHead);
       return connection;
@@ -162,44 +193,18 @@ export function createAuditSealer(deps: {
     });
   }
 
-  async function run() {
-    running = true;
-    try {
-      let more = true;
-      while (more || again) {
-        again = false;
-        more = await pass();
-      }
-    } catch (error) {
-      for (const seq of [...waiters.keys()]) settle(seq, { error });
-    } finally {
-      if (leased) await redis.jumpgateDropSealerLease(keys.auditSealer, token).catch(() => undefined);
-      leased = false;
-      running = false;
-    }
-    if (waiters.size > 0) kick();
-  }
-
-  function kick() {
-    if (running) again = true;
-    else void run();
-  }
-
-  function sealed(seq: number): Promise<AuditRecord> {
-    return new Promise((resolve, reject) => {
-      const list = waiters.get(seq) ?? [];
-      list.push({ since: passes, resolve, reject });
-      waiters.set(seq, list);
+  function sealedThrough(seq: number): Promise<void> {
+    if (seq <= headSeq) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      waiters.push({ seq, resolve, reject });
       kick();
     });
   }
 
   return {
-    sealed,
-    async close() {
-      const connection = await subscriber;
-      subscriber = undefined;
-      await connection?.quit();
+    committed(seq) {
+      owed = Math.max(owed, seq);
+      kick();
     },
     async flush() {
       const [[, seq], [, length]] = (await redis
@@ -207,7 +212,21 @@ export function createAuditSealer(deps: {
         .hget(keys.auditHead, 'seq')
         .llen(keys.auditPending)
         .exec()) as [[unknown, string | null], [unknown, number]];
-      if (length > 0) await sealed(Number(seq ?? 0) + length);
+      await sealedThrough(Number(seq ?? 0) + length);
+    },
+    async close() {
+      closed = true;
+      if (headSeq < owed) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          sealedThrough(owed).catch(() => undefined),
+          new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS))),
+        ]);
+        clearTimeout(timer);
+      }
+      const connection = await subscriber;
+      subscriber = undefined;
+      await connection?.quit().catch(() => undefined);
     },
   };
 }

@@ -10,20 +10,28 @@
  */
 
 /**
- * Appends the audit entry of this commit. Needs `KEYS_PENDING`, `KEYS_HEAD`, `KEYS_BY_REQUEST`
- * (or false) and `ENTRY` bound; sets `seq`.
+ * Appends the audit entry of this commit. Needs `KEYS_PENDING`, `KEYS_HEAD` and `ENTRY` bound;
+ * sets `seq`. The caller records `seq` with the request (its hash's `a` field) where there is one.
  */
 const APPEND_PENDING = `
 local pending_length = redis.call('RPUSH', KEYS_PENDING, ENTRY)
 local seq = tonumber(redis.call('HGET', KEYS_HEAD, 'seq') or '0') + pending_length
-if KEYS_BY_REQUEST then redis.call('RPUSH', KEYS_BY_REQUEST, seq) end
+`;
+
+/** `a` (the request's audit seqs, comma-separated) with `seq` added. Needs the hash key `REQUEST_HASH`. */
+const SEQS_WITH = `
+local function seqs_with(seq)
+  local seqs = redis.call('HGET', REQUEST_HASH, 'a')
+  if seqs then return seqs .. ',' .. seq end
+  return tostring(seq)
+end
 `;
 
 /**
  * Creates or updates a request (compare-and-set on its version) and appends its audit entry.
  *
- * KEYS[1] request hash        KEYS[2] user index (zset)   KEYS[3] audit entries of the request
- * KEYS[4] audit:pending       KEYS[5] audit:head
+ * KEYS[1] request hash (v version, s status, j JSON, a audit seqs, m message ref)
+ * KEYS[2] user index (zset)   KEYS[3] audit:pending       KEYS[4] audit:head
  * ARGV[1] mode: create | update
  * ARGV[2] expected version (update)     ARGV[3] request JSON     ARGV[4] new version
  * ARGV[5] new status                    ARGV[6] status index score (see redis-keys.ts)
@@ -33,8 +41,9 @@ if KEYS_BY_REQUEST then redis.call('RPUSH', KEYS_BY_REQUEST, seq) end
  * Returns {'ok', seq, message-ref JSON or false} | {'exists'} | {'missing'} | {'stale'}.
  */
 export const COMMIT_REQUEST = `
-local KEYS_PENDING, KEYS_HEAD, KEYS_BY_REQUEST, ENTRY = KEYS[4], KEYS[5], KEYS[3], ARGV[10]
+local KEYS_PENDING, KEYS_HEAD, REQUEST_HASH, ENTRY = KEYS[3], KEYS[4], KEYS[1], ARGV[10]
 local id, prefix = ARGV[8], ARGV[9]
+${SEQS_WITH}
 if ARGV[1] == 'create' then
   if redis.call('EXISTS', KEYS[1]) == 1 then return {'exists'} end
 else
@@ -44,10 +53,10 @@ else
   local old = stored[2] or cjson.decode(stored[3]).status
   redis.call('ZREM', prefix .. ':idx:' .. old, id)
 end
-redis.call('HSET', KEYS[1], 'v', ARGV[4], 's', ARGV[5], 'j', ARGV[3])
 redis.call('ZADD', prefix .. ':idx:' .. ARGV[5], ARGV[6], id)
 redis.call('ZADD', KEYS[2], ARGV[7], id)
 ${APPEND_PENDING}
+redis.call('HSET', KEYS[1], 'v', ARGV[4], 's', ARGV[5], 'j', ARGV[3], 'a', seqs_with(seq))
 return {'ok', seq, redis.call('HGET', KEYS[1], 'm') or false}
 `;
 
@@ -56,9 +65,9 @@ return {'ok', seq, redis.call('HGET', KEYS[1], 'm') or false}
  * and reserving in the same atomic step as the create, so concurrent confirmations cannot all
  * pass the count.
  *
- * KEYS[1..5] as COMMIT_REQUEST
- * KEYS[6] the person's breakglass uses (zset: request id → created-at)
- * KEYS[7] the person's current breakglass on this target (string: request id)
+ * KEYS[1..4] as COMMIT_REQUEST
+ * KEYS[5] the person's breakglass uses (zset: request id → created-at)
+ * KEYS[6] the person's current breakglass on this target (string: request id)
  * ARGV[1..10] as COMMIT_REQUEST (mode create)
  * ARGV[11] window start (uses created before it no longer count)   ARGV[12] max uses in the window,
  *          or '' for no limit
@@ -69,21 +78,21 @@ return {'ok', seq, redis.call('HGET', KEYS[1], 'm') or false}
 export const COMMIT_BREAKGLASS = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return {'exists'} end
 if ARGV[13] == '1' then
-  local holder = redis.call('GET', KEYS[7])
+  local holder = redis.call('GET', KEYS[6])
   if holder then
     local fields = redis.call('HMGET', ARGV[9] .. ':req:' .. holder, 's', 'j')
     local status = fields[1] or (fields[2] and cjson.decode(fields[2]).status)
     if status == 'pending' or status == 'approved' or status == 'active' then return {'held', holder} end
   end
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', '(' .. ARGV[11])
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', '(' .. ARGV[11])
 if ARGV[12] ~= '' then
-  local used = redis.call('ZCARD', KEYS[6])
+  local used = redis.call('ZCARD', KEYS[5])
   if used >= tonumber(ARGV[12]) then return {'limit', used} end
 end
-redis.call('ZADD', KEYS[6], ARGV[7], ARGV[8])
-redis.call('PEXPIRE', KEYS[6], 86400000 * 2)
-if ARGV[13] == '1' then redis.call('SET', KEYS[7], ARGV[8], 'PX', ARGV[14]) end
+redis.call('ZADD', KEYS[5], ARGV[7], ARGV[8])
+redis.call('PEXPIRE', KEYS[5], 86400000 * 2)
+if ARGV[13] == '1' then redis.call('SET', KEYS[6], ARGV[8], 'PX', ARGV[14]) end
 ${COMMIT_REQUEST}
 `;
 
@@ -94,7 +103,7 @@ ${COMMIT_REQUEST}
  * Returns {'ok', seq}.
  */
 export const COMMIT_SSH_KEY = `
-local KEYS_PENDING, KEYS_HEAD, KEYS_BY_REQUEST, ENTRY = KEYS[2], KEYS[3], false, ARGV[2]
+local KEYS_PENDING, KEYS_HEAD, ENTRY = KEYS[2], KEYS[3], ARGV[2]
 redis.call('SET', KEYS[1], ARGV[1])
 ${APPEND_PENDING}
 return {'ok', seq}
@@ -102,15 +111,20 @@ return {'ok', seq}
 
 /**
  * Appends an audit entry with no state change.
- * KEYS[1] audit:pending   KEYS[2] audit:head   KEYS[3] audit entries of the request, or '' for none
+ * KEYS[1] audit:pending   KEYS[2] audit:head
+ * KEYS[3] the request's hash, or '' for an entry about no request
+ * KEYS[4] the seqs of a request that has no hash (list; e.g. a grant found only at the broker)
  * ARGV[1] audit entry JSON
  * Returns {'ok', seq}.
  */
 export const APPEND_AUDIT = `
-local by_request = false
-if KEYS[3] ~= '' then by_request = KEYS[3] end
-local KEYS_PENDING, KEYS_HEAD, KEYS_BY_REQUEST, ENTRY = KEYS[1], KEYS[2], by_request, ARGV[1]
+local KEYS_PENDING, KEYS_HEAD, REQUEST_HASH, ENTRY = KEYS[1], KEYS[2], KEYS[3], ARGV[1]
+${SEQS_WITH}
 ${APPEND_PENDING}
+if REQUEST_HASH ~= '' then
+  if redis.call('EXISTS', REQUEST_HASH) == 1 then redis.call('HSET', REQUEST_HASH, 'a', seqs_with(seq))
+  else redis.call('RPUSH', KEYS[4], seq) end
+end
 return {'ok', seq}
 `;
 

@@ -4,7 +4,10 @@ import type { RequestStatus } from '../domain/request-status.js';
 /** Every key of the Redis store, under JUMPGATE_PREFIX. One place, so scripts and readers agree. */
 export function redisKeys(prefix: string) {
   return {
-    /** Hash: v (version), s (status), j (request JSON), m (approval message ref, metadata). */
+    /**
+     * Hash: v (version), s (status), j (request JSON), a (the seqs of its audit records,
+     * comma-separated), m (approval message ref, metadata).
+     */
     request: (id: string) => `${prefix}:req:${id}`,
     /** Sorted set of the requests in a status, scored by `indexScore`. */
     status: (status: RequestStatus) => `${prefix}:idx:${status}`,
@@ -23,7 +26,10 @@ export function redisKeys(prefix: string) {
     auditPending: `${prefix}:audit:pending`,
     /** Which process seals now (a short lease). */
     auditSealer: `${prefix}:audit:sealer`,
-    /** The seqs of one request's audit records. */
+    /**
+     * The seqs of audit records about a request id that has no request hash (e.g. a grant found
+     * only at the broker); earlier versions kept every request's seqs here.
+     */
     auditOf: (requestId: string) => `${prefix}:audit:req:${requestId}`,
     claim: (claimKey: string) => `${prefix}:claim:${claimKey}`,
   };

@@ -2,10 +2,10 @@ import type { Redis } from 'ioredis';
 import type { AccessRequest } from '../domain/access-request.js';
 import { JumpgateError } from '../domain/errors.js';
 import { REQUEST_STATUSES, type RequestStatus } from '../domain/request-status.js';
-import type { AuditEntry, AuditReader, AuditRecord } from '../service/ports/audit.js';
+import type { AuditEntry, AuditReader, AuditRecord, CommittedAudit } from '../service/ports/audit.js';
 import type { Clock } from '../service/ports/clock.js';
 import type { BreakglassLimits, Store } from '../service/ports/store.js';
-import { pendingEntry } from './audit-chain.js';
+import { GENESIS, type PendingEntry, pendingEntry } from './audit-chain.js';
 import { createAuditSealer } from './audit-sealer.js';
 import { indexScore, redisKeys } from './redis-keys.js';
 import { withStoreCommands } from './store-commands.js';
@@ -17,11 +17,15 @@ export interface RedisStoreDeps {
   readonly now: Clock;
   /** Called with the records of each seal, in seq order (e.g. to copy them to AUDIT_LOG_FILE). */
   readonly onAudit?: (records: readonly AuditRecord[]) => void;
+  /** A background seal failed (it is tried again; nothing committed is lost). */
+  readonly onSealError?: (error: unknown) => void;
 }
 
 export interface RedisStore extends Store, AuditReader {
   /** Moves status indexes written by an earlier version to the current layout (start-up). */
   migrate(): Promise<number>;
+  /** Seals every committed entry (e.g. left pending by a process that died before sealing). */
+  sealPending(): Promise<void>;
   /** Closes what the store opened itself (not the connection it was given). */
   close(): Promise<void>;
 }
@@ -30,26 +34,35 @@ type Reply = (string | number | false | null)[];
 
 /**
  * Store and AuditReader over Redis (ioredis). Every write is one script call that lands the state
- * change and its audit entry together; the entry is then sealed into the hash chain (see
- * audit-sealer.ts), and the write resolves with the sealed record.
+ * change and its audit entry together, and resolves with the committed entry (its seq fixed);
+ * the entry is then sealed into the hash chain in the background (see audit-sealer.ts). Readers of
+ * the trail seal what is pending first, so they see every committed entry, sealed.
  */
 export function createRedisStore(deps: RedisStoreDeps): RedisStore {
   const { prefix, now } = deps;
   const redis = withStoreCommands(deps.redis);
   const key = redisKeys(prefix);
-  const sealer = createAuditSealer({ redis, keys: key, ...(deps.onAudit ? { onSealed: deps.onAudit } : {}) });
-  const entryJson = (entry: AuditEntry) => JSON.stringify(pendingEntry(entry, now()));
+  const sealer = createAuditSealer({
+    redis,
+    keys: key,
+    ...(deps.onAudit ? { onSealed: deps.onAudit } : {}),
+    ...(deps.onSealError ? { onError: deps.onSealError } : {}),
+  });
+  /** The entry as the script commits it, and its JSON (built once). */
+  const commitEntry = (entry: AuditEntry) => {
+    const pending = pendingEntry(entry, now());
+    return { pending, json: JSON.stringify(pending) };
+  };
 
   function commitArgs(
     mode: 'create' | 'update',
     next: AccessRequest,
     expectedVersion: number,
-    entry: AuditEntry,
+    entryJson: string,
   ): string[] {
     return [
       key.request(next.id),
       key.user(next.requester),
-      key.auditOf(next.id),
       key.auditPending,
       key.auditHead,
       mode,
@@ -61,7 +74,7 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
       String(next.createdAt),
       next.id,
       prefix,
-      entryJson(entry),
+      entryJson,
     ];
   }
 
@@ -71,8 +84,11 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
     return { ...rest, version };
   }
 
-  async function sealedRecord(reply: Reply): Promise<AuditRecord> {
-    return sealer.sealed(Number(reply[1]));
+  /** The committed entry of a script's reply (`{status, seq, …}`), handed to the sealer. */
+  function committed(pending: PendingEntry, reply: Reply): CommittedAudit {
+    const seq = Number(reply[1]);
+    sealer.committed(seq);
+    return { ...pending, seq };
   }
 
   // Field j: the request JSON (versioned, audited); m: where its approval message is (metadata).
@@ -97,10 +113,36 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
     });
   }
 
+  /**
+   * Sealed records as stored, oldest first, each given its `prev`: the list keeps a record
+   * without it (it is the hash of the record before, so storing it would only cost memory), and
+   * `before` is the hash preceding the first line (GENESIS at seq 1). A record stored with its
+   * prev (by an earlier version) keeps it, so verification still compares the two.
+   */
+  function withPrev(lines: readonly string[], before: string): AuditRecord[] {
+    let prev = before;
+    return lines.map((line) => {
+      const stored = JSON.parse(line) as Omit<AuditRecord, 'prev'> & { prev?: string };
+      const record = { ...stored, prev: stored.prev ?? prev } as AuditRecord;
+      prev = record.hash;
+      return record;
+    });
+  }
+
+  const hashOf = (line: string | null | undefined) =>
+    line ? (JSON.parse(line) as Pick<AuditRecord, 'hash'>).hash : GENESIS;
+
+  /** Records at list indexes [start, stop] (0-based, inclusive, negative from the end). */
   async function readAudit(start: number, stop: number): Promise<AuditRecord[]> {
     await sealer.flush();
-    const lines = await redis.lrange(key.audit, start, stop);
-    return lines.map((line) => JSON.parse(line) as AuditRecord);
+    if (start < 0) {
+      const length = await redis.llen(key.audit);
+      start = Math.max(0, length + start);
+    }
+    // One line more in front: the hash the first record's prev is.
+    const lines = await redis.lrange(key.audit, Math.max(0, start - 1), stop);
+    if (start === 0) return withPrev(lines, GENESIS);
+    return withPrev(lines.slice(1), hashOf(lines[0]));
   }
 
   return {
@@ -109,18 +151,21 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
 
     async create(request, entry) {
       const stored = toStore(request, 1);
-      const reply = await redis.jumpgateCommitRequest(...commitArgs('create', stored, 0, entry));
+      const { pending, json } = commitEntry(entry);
+      const reply = await redis.jumpgateCommitRequest(...commitArgs('create', stored, 0, json));
       if (reply[0] === 'exists') throw new JumpgateError('illegal_transition', `request ${request.id} already exists`);
-      return sealedRecord(reply);
+      return committed(pending, reply);
     },
 
     async createBreakglass(request, entry, limits: BreakglassLimits) {
       const stored = toStore(request, 1);
+      const { pending, json } = commitEntry(entry);
+      const args = commitArgs('create', stored, 0, json);
       const reply = await redis.jumpgateCommitBreakglass(
-        ...commitArgs('create', stored, 0, entry).slice(0, 5),
+        ...args.slice(0, 4),
         key.breakglassUses(request.requester),
         key.breakglassHold(request.requester, request.target),
-        ...commitArgs('create', stored, 0, entry).slice(5),
+        ...args.slice(4),
         String(limits.windowStart),
         limits.maxInWindow === undefined ? '' : String(limits.maxInWindow),
         limits.onePerTarget ? '1' : '0',
@@ -129,16 +174,17 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
       if (reply[0] === 'exists') throw new JumpgateError('illegal_transition', `request ${request.id} already exists`);
       if (reply[0] === 'limit') return { refused: 'limit', used: Number(reply[1]) } as const;
       if (reply[0] === 'held') return { refused: 'held', requestId: String(reply[1]) } as const;
-      return { audit: await sealedRecord(reply) };
+      return { audit: committed(pending, reply) };
     },
 
     async update(next, expectedVersion, entry) {
       const stored = toStore(next, expectedVersion + 1);
-      const reply = await redis.jumpgateCommitRequest(...commitArgs('update', stored, expectedVersion, entry));
+      const { pending, json } = commitEntry(entry);
+      const reply = await redis.jumpgateCommitRequest(...commitArgs('update', stored, expectedVersion, json));
       if (reply[0] === 'missing') throw new JumpgateError('not_found', `there is no request ${next.id}`);
       if (reply[0] !== 'ok') return undefined;
       const message = typeof reply[2] === 'string' ? (JSON.parse(reply[2]) as AccessRequest['message']) : next.message;
-      return { request: message ? { ...stored, message } : stored, audit: await sealedRecord(reply) };
+      return { request: message ? { ...stored, message } : stored, audit: committed(pending, reply) };
     },
 
     async statusesOf(ids) {
@@ -178,10 +224,16 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
     },
 
     async appendAudit(entry) {
-      const byRequest = entry.requestId === null ? '' : key.auditOf(entry.requestId);
-      return sealedRecord(
-        await redis.jumpgateAppendAudit(key.auditPending, key.auditHead, byRequest, entryJson(entry)),
+      const { requestId } = entry;
+      const { pending, json } = commitEntry(entry);
+      const reply = await redis.jumpgateAppendAudit(
+        key.auditPending,
+        key.auditHead,
+        requestId === null ? '' : key.request(requestId),
+        requestId === null ? '' : key.auditOf(requestId),
+        json,
       );
+      return committed(pending, reply);
     },
 
     async claim(claimKey, value, ttlMs) {
@@ -195,8 +247,10 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
     },
 
     async setSshKey(userId, sshKey, entry) {
-      return sealedRecord(
-        await redis.jumpgateCommitSshKey(key.sshKey(userId), key.auditPending, key.auditHead, sshKey, entryJson(entry)),
+      const { pending, json } = commitEntry(entry);
+      return committed(
+        pending,
+        await redis.jumpgateCommitSshKey(key.sshKey(userId), key.auditPending, key.auditHead, sshKey, json),
       );
     },
 
@@ -211,15 +265,30 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
 
     async forRequest(requestId) {
       await sealer.flush();
-      const seqs = await redis.lrange(key.auditOf(requestId), 0, -1);
+      const [[, inHash], [, inList]] = (await redis
+        .multi()
+        .hget(key.request(requestId), 'a')
+        .lrange(key.auditOf(requestId), 0, -1)
+        .exec()) as [[unknown, string | null], [unknown, string[]]];
+      const seqs = [...new Set([...(inHash ? inHash.split(',') : []), ...inList].map(Number))].sort((a, b) => a - b);
       const pipeline = redis.pipeline();
-      for (const seq of seqs) pipeline.lindex(key.audit, Number(seq) - 1);
+      // Each record and the one before it, whose hash is its prev.
+      for (const seq of seqs) pipeline.lrange(key.audit, Math.max(0, seq - 2), seq - 1);
       const results = (await pipeline.exec()) ?? [];
-      return results.flatMap(([, line]) => (typeof line === 'string' ? [JSON.parse(line) as AuditRecord] : []));
+      return results.flatMap(([, lines], i) => {
+        if (!Array.isArray(lines)) return [];
+        const [first, second] = lines as string[];
+        if (seqs[i] === 1) return first === undefined ? [] : withPrev([first], GENESIS);
+        return second === undefined ? [] : withPrev([second], hashOf(first));
+      });
     },
 
     migrate() {
       return redis.jumpgateMigrateStatusSets(prefix, ...REQUEST_STATUSES);
+    },
+
+    sealPending() {
+      return sealer.flush();
     },
 
     close() {

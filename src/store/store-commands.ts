@@ -25,10 +25,10 @@ export interface StoreCommands {
 }
 
 const SCRIPTS = {
-  jumpgateCommitRequest: { numberOfKeys: 5, lua: COMMIT_REQUEST },
-  jumpgateCommitBreakglass: { numberOfKeys: 7, lua: COMMIT_BREAKGLASS },
+  jumpgateCommitRequest: { numberOfKeys: 4, lua: COMMIT_REQUEST },
+  jumpgateCommitBreakglass: { numberOfKeys: 6, lua: COMMIT_BREAKGLASS },
   jumpgateCommitSshKey: { numberOfKeys: 3, lua: COMMIT_SSH_KEY },
-  jumpgateAppendAudit: { numberOfKeys: 3, lua: APPEND_AUDIT },
+  jumpgateAppendAudit: { numberOfKeys: 4, lua: APPEND_AUDIT },
   jumpgateSealAudit: { numberOfKeys: 3, lua: SEAL_AUDIT },
   jumpgateMigrateStatusSets: { numberOfKeys: 0, lua: MIGRATE_STATUS_SETS },
   jumpgateBeginSeal: { numberOfKeys: 3, lua: BEGIN_SEAL },

@@ -5,7 +5,9 @@ import { createRedisStore } from '../../src/store/redis-store.js';
 /**
  * One audit-writing process of the audit figures (a child of the bench): builds the real store
  * on its own ioredis connection, says `ready`, and on `go <ms>` appends audit records with
- * BENCH_IN_FLIGHT appends in flight for that long, then prints `{"ok":…,"failed":…,"errors":[…]}`.
+ * BENCH_IN_FLIGHT appends in flight for that long, waits until every record committed so far is
+ * sealed into the chain, then prints `{"ok":…,"failed":…,"errors":[…],"elapsedMs":…}` (elapsedMs
+ * includes that wait, so a seal that lags behind the commits counts against the figure).
  */
 const url = required('BENCH_REDIS_URL');
 const prefix = required('BENCH_PREFIX');
@@ -28,8 +30,9 @@ lines.close();
 await store.close();
 await redis.quit();
 
-async function appendFor(ms: number): Promise<{ ok: number; failed: number; errors: string[] }> {
-  const until = Date.now() + ms;
+async function appendFor(ms: number): Promise<{ ok: number; failed: number; errors: string[]; elapsedMs: number }> {
+  const started = Date.now();
+  const until = started + ms;
   let ok = 0;
   let failed = 0;
   const errors: string[] = [];
@@ -51,7 +54,8 @@ async function appendFor(ms: number): Promise<{ ok: number; failed: number; erro
     }
   };
   await Promise.all(Array.from({ length: inFlight }, (_, slot) => loop(slot)));
-  return { ok, failed, errors };
+  await store.sealPending();
+  return { ok, failed, errors, elapsedMs: Date.now() - started };
 }
 
 function required(name: string): string {

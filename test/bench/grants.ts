@@ -4,6 +4,7 @@ import { cpuMs, metricValue } from './bot-process.js';
 import { percentile } from './figures.js';
 import { type CycleResult, grantCycle } from './grant-cycle.js';
 import { runPool } from './pool.js';
+import { memoryByKeyShape } from './redis-memory.js';
 import { nowMs } from './slack-sender.js';
 
 /** The mass phase's grants: request id → when its window should end (epoch ms), as planned. */
@@ -115,6 +116,10 @@ export async function createMassGrants(
     'redis_bytes_per_grant: INFO used_memory right after the last grant minus before the first grant cycle, over the active grants',
   );
   ctx.out.figure('redis_bytes_per_grant', Math.round((redisBytesAtPeak - memoryBaseline) / activeAtPeak), 'bytes');
+  for (const { shape, keys, bytes } of await memoryByKeyShape(ctx.redis))
+    ctx.out.comment(
+      `redis memory at the peak: ${shape} ${keys} key(s), ${bytes} bytes, ${Math.round(bytes / activeAtPeak)} per active grant`,
+    );
   return { planned, lastGrantedAtMs, activeAtPeak, redisBytesAtPeak };
 }
 

@@ -1,5 +1,5 @@
 import type { AccessRequest } from '../../src/domain/access-request.js';
-import type { AuditEntry } from '../../src/service/ports/audit.js';
+import type { AuditEntry, AuditRecord, CommittedAudit } from '../../src/service/ports/audit.js';
 
 let counter = 0;
 
@@ -28,4 +28,11 @@ export function accessRequest(overrides: Partial<AccessRequest> = {}): AccessReq
 
 export function auditEntry(overrides: Partial<AuditEntry> = {}): AuditEntry {
   return { type: 'requested', requestId: 'req_x', actor: 'U0ALICE', target: 'prod-db', detail: {}, ...overrides };
+}
+
+/** A sealed record without what sealing added (prev, hash): the entry as it was committed. */
+export function unsealed(record: AuditRecord | undefined): CommittedAudit | undefined {
+  if (record === undefined) return undefined;
+  const { prev: _prev, hash: _hash, ...committed } = record;
+  return committed;
 }

@@ -1,6 +1,6 @@
 import type { AccessRequest } from '../../domain/access-request.js';
 import type { RequestStatus } from '../../domain/request-status.js';
-import type { AuditEntry, AuditRecord } from './audit.js';
+import type { AuditEntry, CommittedAudit } from './audit.js';
 
 /**
  * Where requests, keys and the audit trail live (Redis in production: src/store/).
@@ -13,7 +13,7 @@ export interface Store {
    * Creates a request (version 1) and appends its audit record. Throws `illegal_transition`
    * if the id exists.
    */
-  create(request: AccessRequest, audit: AuditEntry): Promise<AuditRecord>;
+  create(request: AccessRequest, audit: AuditEntry): Promise<CommittedAudit>;
   /**
    * Replaces `next.id` if its stored version is still `expectedVersion` (the record written gets
    * version expectedVersion + 1) and appends the audit record. Returns undefined when the
@@ -23,7 +23,7 @@ export interface Store {
     next: AccessRequest,
     expectedVersion: number,
     audit: AuditEntry,
-  ): Promise<{ request: AccessRequest; audit: AuditRecord } | undefined>;
+  ): Promise<{ request: AccessRequest; audit: CommittedAudit } | undefined>;
   /** Requests by id, in the order given; ids that do not exist are left out. One round trip. */
   getMany(ids: readonly string[]): Promise<readonly AccessRequest[]>;
   /**
@@ -52,7 +52,7 @@ export interface Store {
    */
   setMessage(id: string, message: { channel: string; ts: string }): Promise<void>;
   /** Appends an audit record that goes with no request change (e.g. a grant found only at the broker). */
-  appendAudit(audit: AuditEntry): Promise<AuditRecord>;
+  appendAudit(audit: AuditEntry): Promise<CommittedAudit>;
 
   /**
    * Claims `key` for `value` unless it is claimed already (for `ttlMs`), atomically; returns the
@@ -62,7 +62,7 @@ export interface Store {
 
   getSshKey(userId: string): Promise<string | undefined>;
   /** Stores a person's SSH public key and appends the audit record, atomically. */
-  setSshKey(userId: string, key: string, audit: AuditEntry): Promise<AuditRecord>;
+  setSshKey(userId: string, key: string, audit: AuditEntry): Promise<CommittedAudit>;
 }
 
 export interface BreakglassLimits {
@@ -77,7 +77,7 @@ export interface BreakglassLimits {
 }
 
 export type BreakglassCreated =
-  | { readonly audit: AuditRecord }
+  | { readonly audit: CommittedAudit }
   /** `used` breakglass requests in the window already. */
   | { readonly refused: 'limit'; readonly used: number }
   /** The person holds `requestId` on this target. */

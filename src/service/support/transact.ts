@@ -1,13 +1,13 @@
 import type { AccessRequest } from '../../domain/access-request.js';
 import { JumpgateError } from '../../domain/errors.js';
 import type { RequestChange } from '../../domain/request-change.js';
-import type { AuditRecord } from '../ports/audit.js';
+import type { CommittedAudit } from '../ports/audit.js';
 import type { Store } from '../ports/store.js';
 
 /** A committed change: the request as written, its audit record, and the request it replaced. */
 export interface Committed {
   readonly request: AccessRequest;
-  readonly audit: AuditRecord;
+  readonly audit: CommittedAudit;
   readonly previous: AccessRequest;
 }
 

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { JumpgateError } from '../../../src/domain/errors.js';
 import { GENESIS, verifyChain } from '../../../src/store/audit-chain.js';
 import { createRedisStore } from '../../../src/store/redis-store.js';
-import { accessRequest, auditEntry } from '../../support/builders.js';
+import { accessRequest, auditEntry, unsealed } from '../../support/builders.js';
 import { testRedis } from '../../support/redis.js';
 
 const conn = testRedis('store');
@@ -17,7 +17,10 @@ describe('RedisStore requests', () => {
     expect(await store.get(request.id)).toEqual({ ...request, version: 1 });
     expect(await store.idsByStatus('pending')).toContain(request.id);
     expect((await store.forUser('U0ALICE', 50)).map((r) => r.id)).toContain(request.id);
-    expect(await store.forRequest(request.id)).toEqual([record]);
+    // The committed entry is what the chain holds once sealed, with prev and hash added.
+    const [sealed] = await store.forRequest(request.id);
+    expect(unsealed(sealed)).toEqual(record);
+    expect(sealed?.prev).toBe(GENESIS);
   });
 
   it('refuses to create the same id twice and records nothing the second time', async () => {
@@ -97,7 +100,7 @@ describe('RedisStore audit chain', () => {
       auditEntry({ type: 'key_registered', requestId: null, actor: 'U0CAROL', target: null }),
     );
     expect(await store.getSshKey('U0CAROL')).toBe('ssh-ed25519 AAAA key');
-    expect((await store.tail(1))[0]).toEqual(record);
+    expect(unsealed((await store.tail(1))[0])).toEqual(record);
     expect(verifyChain(await store.range(1))).toBeUndefined();
   });
 
@@ -136,7 +139,7 @@ describe('RedisStore metadata and audit-only records', () => {
         detail: { action: 'revoked at broker' },
       }),
     );
-    expect((await store.tail(1))[0]).toEqual(record);
+    expect(unsealed((await store.tail(1))[0])).toEqual(record);
     expect(verifyChain(await store.range(1))).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../../src/store/audit-chain.js';
 import { createRedisStore } from '../../../src/store/redis-store.js';
-import { accessRequest, auditEntry } from '../../support/builders.js';
+import { accessRequest, auditEntry, unsealed } from '../../support/builders.js';
 import { testRedis } from '../../support/redis.js';
 
 const conn = testRedis('burst');
@@ -49,7 +49,7 @@ describe('the write path under a burst', () => {
     const chain = await replicas[1]!.range(1);
     expect(verifyChain(chain)).toBeUndefined();
     expect(chain.length).toBe(before + 600);
-    for (const record of written) expect(chain[record.seq - 1]).toEqual(record);
+    for (const record of written) expect(unsealed(chain[record.seq - 1])).toEqual(record);
   });
 
   it('updates 200 different requests at once: each lands exactly once with its own record', async () => {
