@@ -5,8 +5,16 @@ import { readIfExists, syncDir, writeFileAtomic } from './atomic-file.js';
 import { grantRequestSchema } from './grant-request.js';
 
 /**
- * The broker's state on disk, one file per grant (`grants/<id>.json`) plus the last serial
- * used (`serial`), each written atomically; all of it read back at start. One file per grant
+ * Serials are reserved on disk this many at a time: the `serial` file holds the highest serial
+ * that may have been handed out, so a restart continues after it (skipping what was left of the
+ * block) and a serial is never used twice, while issuing writes that file once per block
+ * instead of once per certificate.
+ */
+const SERIAL_BLOCK = 100n;
+
+/**
+ * The broker's state on disk, one file per grant (`grants/<id>.json`) plus the highest serial
+ * reserved (`serial`), each written atomically; all of it read back at start. One file per grant
  * keeps each write small however many grants there are, and prune() keeps their number to the
  * grants whose certificates could still be used. Callers serialize issuing and pruning (mutex).
  */
@@ -26,7 +34,10 @@ export type StoredGrant = z.output<typeof storedGrantSchema>;
 export interface GrantStore {
   get(id: string): StoredGrant | undefined;
   all(): readonly StoredGrant[];
-  /** The next serial, persisted before it is returned: a serial is never used twice, even after a crash. */
+  /**
+   * The next serial, reserved on disk before it is returned (SERIAL_BLOCK at a time): a serial is
+   * never used twice, even after a crash. Callers serialize it (the issuing mutex).
+   */
   reserveSerial(): Promise<string>;
   save(grant: StoredGrant): Promise<void>;
   /**
@@ -53,13 +64,18 @@ export async function openGrantStore(dataDir: string): Promise<GrantStore> {
   // Serials start at 1: a KRL cannot revoke serial 0.
   let lastSerial = BigInt((await readIfExists(serialFile))?.trim() || '0');
   for (const grant of grants.values()) if (BigInt(grant.serial) > lastSerial) lastSerial = BigInt(grant.serial);
+  let reservedUpTo = lastSerial;
 
   return {
     get: (id) => grants.get(id),
     all: () => [...grants.values()],
     async reserveSerial() {
       const next = lastSerial + 1n;
-      await writeFileAtomic(serialFile, `${next}\n`);
+      if (next > reservedUpTo) {
+        const upTo = next + SERIAL_BLOCK - 1n;
+        await writeFileAtomic(serialFile, `${upTo}\n`);
+        reservedUpTo = upTo;
+      }
       lastSerial = next;
       return next.toString();
     },

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import type { AuditRecord } from '../../../src/service/ports/audit.js';
+import { createRedisStore } from '../../../src/store/redis-store.js';
 import { type FakePagerDuty, startFakePagerDuty } from '../../support/fake-pagerduty.js';
 import { sshKey, startBot } from './bot-harness.js';
 
@@ -79,11 +79,9 @@ beforeEach(() => {
 });
 
 const idIn = (text: string) => /req_[a-z0-9]+/.exec(text)?.[0] ?? '';
+/** The types of a request's audit records, read as `npm run audit` reads the trail (sealed first). */
 async function auditOf(id: string): Promise<string[]> {
-  return (await redis.lrange(`${bot.prefix}:audit`, 0, -1))
-    .map((line) => JSON.parse(line) as AuditRecord)
-    .filter((r) => r.requestId === id)
-    .map((r) => r.type);
+  return (await createRedisStore({ redis, prefix: bot.prefix, now: Date.now }).forRequest(id)).map((r) => r.type);
 }
 function channelMessages(channel: string, id: string): string[] {
   return bot.slack

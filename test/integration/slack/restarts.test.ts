@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AuditRecord } from '../../../src/service/ports/audit.js';
 import { verifyChain } from '../../../src/store/audit-chain.js';
+import { createRedisStore } from '../../../src/store/redis-store.js';
 import { sshKey, startBot } from './bot-harness.js';
 
 const WORKFLOW = `
@@ -46,9 +47,9 @@ async function grant(duration: string): Promise<string> {
   return id;
 }
 
-/** The chain in Redis (both replicas write it), verified on every read. */
+/** The chain in Redis (both replicas write it), read as `npm run audit` reads it, verified on every read. */
 async function auditOf(id: string): Promise<AuditRecord[]> {
-  const all = (await redis.lrange(`${bot.prefix}:audit`, 0, -1)).map((line) => JSON.parse(line) as AuditRecord);
+  const all = await createRedisStore({ redis, prefix: bot.prefix, now: Date.now }).range(1);
   expect(verifyChain(all)).toBeUndefined();
   return all.filter((record) => record.requestId === id);
 }
