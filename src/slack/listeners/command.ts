@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import pLimit from 'p-limit';
 import { breakglassConfirm } from '../blocks/breakglass-confirm.js';
 import { helpMessage } from '../blocks/help-message.js';
 import { keyRegisteredMessage } from '../blocks/key-registered-message.js';
@@ -19,29 +20,51 @@ export const REASON_TOO_LONG =
   ':warning: Nothing was granted: the reason is too long for breakglass (at most ~1900 characters).';
 
 /**
- * `/jump …`: acknowledged at once (Slack's deadline is 3 s), then parsed and carried out; every
- * answer is ephemeral, through the command's response_url.
+ * How many commands are carried out at once. A burst is acknowledged at once, then worked
+ * through this many at a time: the work of hundreds of commands interleaved on one event loop
+ * would delay every acknowledgement behind it (Slack's deadline is 3 s) and hold as many Redis
+ * and Slack calls in flight.
+ */
+export const COMMAND_LANE = 16;
+
+/**
+ * `/jump …`: acknowledged at once (Slack's deadline is 3 s), then parsed and carried out through
+ * the command lane; every answer is ephemeral, through the command's response_url.
  */
 export function registerCommandListener(app: App, context: ListenerContext): void {
+  const lane = pLimit(COMMAND_LANE);
   app.command('/jump', async ({ command, ack, respond, client }) => {
     await ack();
-    const userId = command.user_id;
-    const reply = (message: { text: string; blocks?: unknown[] }) =>
-      respond({ response_type: 'ephemeral', replace_original: false, ...message });
-    try {
-      const parsed = parseCommand(command.text);
-      await run(parsed, {
-        userId,
-        triggerId: command.trigger_id,
-        reply,
-        openView: (view) => client.views.open({ trigger_id: command.trigger_id, view }),
-      });
-    } catch (error) {
-      await reply({ text: replyFor(context, error, { userId, command: command.text.split(/\s+/)[0] }) }).catch(
-        (e: unknown) => context.logger.warn({ err: e }, 'could not answer a slash command'),
-      );
+    // Opening the request modal never waits in the lane: its trigger id is good for 3 s only.
+    await (opensModal(command.text) ? carryOut() : lane(carryOut));
+
+    async function carryOut(): Promise<void> {
+      const userId = command.user_id;
+      const reply = (message: { text: string; blocks?: unknown[] }) =>
+        respond({ response_type: 'ephemeral', replace_original: false, ...message });
+      try {
+        const parsed = parseCommand(command.text);
+        await run(parsed, {
+          userId,
+          triggerId: command.trigger_id,
+          reply,
+          openView: (view) => client.views.open({ trigger_id: command.trigger_id, view }),
+        });
+      } catch (error) {
+        await reply({ text: replyFor(context, error, { userId, command: command.text.split(/\s+/)[0] }) }).catch(
+          (e: unknown) => context.logger.warn({ err: e }, 'could not answer a slash command'),
+        );
+      }
     }
   });
+
+  function opensModal(text: string): boolean {
+    try {
+      return parseCommand(text).name === 'request-modal';
+    } catch {
+      return false;
+    }
+  }
 
   async function run(
     command: SlashCommand,
