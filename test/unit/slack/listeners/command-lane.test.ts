@@ -15,7 +15,7 @@ function held() {
   let calls = 0;
   return {
     call: () =>
-      new Promise<readonly AccessRequest[]>((resolve) => {
+      new Promise<AccessRequest[]>((resolve) => {
         calls += 1;
         waiting.push(() => resolve([]));
       }),
