@@ -15,6 +15,7 @@ import { createPagerDutyIncidents } from './pagerduty/pagerduty-incidents.js';
 import { loadPolicy } from './policy/load-workflows.js';
 import { createAccessService } from './service/access-service.js';
 import { createMessageLane } from './service/support/message-lane.js';
+import { RECOVER_EVERY_MS } from './service/use-cases/sweeps/recover.js';
 import { createSlackApp } from './slack/slack-app.js';
 import { createSlackClient } from './slack/slack-client.js';
 import { createSlackDirectory } from './slack/slack-directory.js';
@@ -152,6 +153,7 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       service,
       logger,
       reconcileEveryMs: tuning.reconcileEveryMs,
+      recoverEveryMs: RECOVER_EVERY_MS,
       incidentWatchEveryMs: incidents ? (tuning.incidentWatchEveryMs ?? INCIDENT_WATCH_EVERY_MS) : undefined,
     });
     stops.push(() => workers.close());

@@ -17,13 +17,26 @@ type Processors = Pick<
   | 'remindReview'
   | 'watchIncidents'
   | 'reconcile'
+  | 'recover'
   | 'reportJobFailure'
 >;
 
 /**
+ * A job's lock: renewed every half of it while the job runs; a worker that died lets it lapse,
+ * and the stalled check (every STALLED_CHECK_MS) hands the job to another worker. BullMQ's 30 s
+ * defaults would leave a killed replica's revocations waiting up to a minute; these bring that
+ * under 15 s. A process whose event loop stalls past the lock may run a job twice: harmless, every
+ * processor re-reads the state and does nothing when the job no longer applies.
+ */
+export const JOB_LOCK_MS = 8_000;
+export const STALLED_CHECK_MS = 4_000;
+
+/**
  * One worker per queue, each a thin call into the service. A job whose last attempt fails is
  * reported to a person; the reconciliation sweep runs every minute on one replica at a time
- * (BullMQ's job scheduler) and repairs whatever a lost job left behind.
+ * (BullMQ's job scheduler) and repairs whatever a lost job left behind; the quick recovery sweep
+ * runs on every replica at start and every few seconds, so work a dead process left half done
+ * resumes within seconds.
  */
 export async function startWorkers(deps: {
   connection: ConnectionOptions;
@@ -31,6 +44,8 @@ export async function startWorkers(deps: {
   service: Processors;
   logger: Logger;
   reconcileEveryMs?: number;
+  /** The quick recovery sweep (RECOVER_EVERY_MS). */
+  recoverEveryMs: number;
   /** Set when PagerDuty is configured: grants that end with their incident are watched this often. */
   incidentWatchEveryMs?: number;
 }): Promise<JobWorkers> {
@@ -45,6 +60,8 @@ export async function startWorkers(deps: {
     const worker = new Worker(queue, async (job: Job) => run(requestJobSchema.parse(job.data).requestId), {
       ...options,
       concurrency,
+      lockDuration: JOB_LOCK_MS,
+      stalledInterval: STALLED_CHECK_MS,
     });
     worker.on('failed', (job, error) => {
       if (!job) return;
@@ -100,8 +117,21 @@ export async function startWorkers(deps: {
   }
 
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+
+  // Every replica, at once and then every few seconds; one pass at a time per process.
+  let recovering: Promise<unknown> | undefined;
+  const recover = () => {
+    recovering ??= service
+      .recover()
+      .catch((error: unknown) => logger.warn({ err: error }, 'the recovery sweep failed; it runs again shortly'))
+      .finally(() => (recovering = undefined));
+  };
+  recover();
+  const recoverTimer = setInterval(recover, deps.recoverEveryMs);
   return {
     async close() {
+      clearInterval(recoverTimer);
+      await recovering;
       await Promise.all(workers.map((worker) => worker.close()));
       await Promise.all(periodicQueues.map((queue) => queue.close()));
     },

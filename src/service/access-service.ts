@@ -16,6 +16,7 @@ import { createListMine, createListTargets } from './use-cases/request/list-mine
 import { createRequestAccess } from './use-cases/request/request-access.js';
 import { createTimeoutRequest } from './use-cases/request/timeout-request.js';
 import { createReconcile } from './use-cases/sweeps/reconcile.js';
+import { createRecover } from './use-cases/sweeps/recover.js';
 import { createReportJobFailure } from './use-cases/sweeps/report-job-failure.js';
 
 /** Every use case, wired to the same ports: what the Slack layer and the jobs call. */
@@ -30,6 +31,7 @@ export function createAccessService(deps: ServiceDeps) {
   const timeoutRequest = createTimeoutRequest(deps);
   const escalateRequest = createEscalateRequest(deps);
   const { checkBreakglass, breakglass } = createBreakglass(deps, issueApproved);
+  const recover = createRecover(deps, { expireGrant, issueGrant });
   return {
     registerKey: createRegisterKey(deps),
     requestAccess: createRequestAccess(deps, issueApproved),
@@ -44,7 +46,8 @@ export function createAccessService(deps: ServiceDeps) {
     escalateRequest,
     listMine: createListMine(deps),
     listTargets: createListTargets(deps),
-    reconcile: createReconcile(deps, { expireGrant, timeoutRequest, escalateRequest, issueGrant }),
+    recover,
+    reconcile: createReconcile(deps, { timeoutRequest, escalateRequest, recover }),
     reportJobFailure: createReportJobFailure(deps),
     checkBreakglass,
     breakglass,

@@ -17,10 +17,14 @@ export interface BotSettings {
   readonly logFile: string;
   /** When set, the bot runs with `node --cpu-prof` and writes its profile here on exit. */
   readonly cpuProfDir?: string;
+  /** More of the bot's environment (e.g. BROKER_URL and JUMPGATE_SIGNING_KEY for an external broker). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface BotProcess {
   readonly pid: number;
+  /** The child itself (to kill it, or to wait for its exit). */
+  readonly child: import('node:child_process').ChildProcess;
   /** `http://127.0.0.1:<PORT>` */
   readonly base: string;
   /** The Prometheus text of GET /metrics. */
@@ -50,6 +54,7 @@ export async function startBotProcess(settings: BotSettings, cleanup: Cleanup): 
     DATA_DIR: settings.dataDir,
     WORKFLOWS_DIR: settings.workflowsDir,
     LOG_LEVEL: 'warn',
+    ...settings.env,
   };
   const profile = settings.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfDir}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
@@ -85,6 +90,7 @@ export async function startBotProcess(settings: BotSettings, cleanup: Cleanup): 
 
   return {
     pid,
+    child,
     base,
     async metrics() {
       const res = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(30_000) });

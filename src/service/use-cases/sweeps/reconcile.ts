@@ -4,6 +4,7 @@ import type { ServiceDeps } from '../../deps.js';
 import type { ActiveGrantSummary } from '../../ports/broker.js';
 import { requestIdOf } from '../../support/request-id.js';
 import { viewOf } from '../../support/request-view.js';
+import type { RecoverReport } from './recover.js';
 
 export interface ReconcileReport {
   readonly expired: number;
@@ -16,12 +17,6 @@ export interface ReconcileReport {
   readonly posted: number;
 }
 
-/** An approved request normally becomes active within seconds; older than this, it was interrupted. */
-const STUCK_APPROVED_MS = 30_000;
-
-/** How late a revocation job may be before the sweep revokes in its place. */
-const JOB_GRACE_MS = 5_000;
-
 /** At most this many of each kind per run; the next run (a minute later) takes the rest. */
 const SWEEP_BATCH = 2_000;
 
@@ -29,17 +24,18 @@ const requestIdFor = (grant: ActiveGrantSummary) => grant.requestId || requestId
 
 /**
  * The periodic sweep that makes every invariant hold even when a job was lost, a process
- * crashed between two steps, or a second replica raced this one: due grants are revoked, due
- * requests time out, interrupted grants are issued, and a grant the broker holds that the bot
- * does not track is revoked at the broker (with a `reconciled` record).
+ * crashed between two steps, or a second replica raced this one: due grants are revoked and
+ * interrupted grants issued (the quick sweep, which also runs on its own every few seconds), due
+ * requests time out, and a grant the broker holds that the bot does not track is revoked at the
+ * broker (with a `reconciled` record).
  */
 export function createReconcile(
   deps: Pick<ServiceDeps, 'store' | 'broker' | 'notifier' | 'policy' | 'now' | 'logger'>,
   useCases: {
-    expireGrant(requestId: string): Promise<unknown>;
     timeoutRequest(requestId: string): Promise<unknown>;
     escalateRequest(requestId: string): Promise<unknown>;
-    issueGrant(requestId: string): Promise<unknown>;
+    /** The quick sweep (recover.ts): due grants revoked, interrupted grants issued. */
+    recover(): Promise<RecoverReport>;
   },
 ) {
   return async function reconcile(): Promise<ReconcileReport> {
@@ -54,15 +50,12 @@ export function createReconcile(
       }
     };
     const now = deps.now();
-    let expired = 0;
     let timedOut = 0;
-    let granted = 0;
 
     // Indexed by due time: the sweep reads what is due, not every live grant.
-    // A grant a little past its end is its revocation job's; the sweep takes what a job missed.
-    for (const id of await deps.store.dueIds('active', now - JOB_GRACE_MS, SWEEP_BATCH)) {
-      if (await attempt('expire the grant', id, () => useCases.expireGrant(id))) expired += 1;
-    }
+    const recovered = await useCases.recover();
+    failures += recovered.failures;
+    const { expired, granted } = recovered;
     let posted = 0;
     const pending = await deps.store.dueIds('pending', now, SWEEP_BATCH);
     for (const id of pending) {
@@ -78,9 +71,6 @@ export function createReconcile(
         await deps.store.setMessage(request.id, ref);
         posted += 1;
       }
-    }
-    for (const id of await deps.store.dueIds('approved', now - STUCK_APPROVED_MS, SWEEP_BATCH)) {
-      if (await attempt('issue the grant', id, () => useCases.issueGrant(id))) granted += 1;
     }
 
     let revokedAtBroker = 0;

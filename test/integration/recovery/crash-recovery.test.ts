@@ -1,0 +1,225 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { verifyChain } from '../../../src/store/audit-chain.js';
+import { freePort } from '../../../src/store/local-redis.js';
+import { createRedisStore } from '../../../src/store/redis-store.js';
+import { type BotProcess, startBotProcess } from '../../bench/bot-process.js';
+import { type Cleanup, createCleanup, stopChild } from '../../bench/cleanup.js';
+import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
+import { blockActionPayload, interactionBody, signedRequest, slashCommandBody } from '../../support/slack-signing.js';
+import { sshKey } from '../slack/bot-harness.js';
+
+/**
+ * Crashes as they happen: bot processes (`node --import tsx src/main.ts`) SIGKILLed in the middle
+ * of their work, against a standalone broker (`npm run broker`) that the test freezes with
+ * SIGSTOP, so the crash lands exactly where it should: after the approval was committed and
+ * before the certificate was issued, or while a revocation job is running.
+ */
+const SIGNING_SECRET = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+const BOT_TOKEN = 'xoxb-0000-1111-crashrecovery';
+const REPO = path.resolve(import.meta.dirname, '../../..');
+const WORKFLOW = `name: production
+targets:
+  - name: prod-db
+    hosts: [db-1.internal]
+    principals: [dbadmin]
+access:
+  channel: C0APPROVALS
+  approvers: { users: [U0LEAD] }
+  max_duration: 1h
+  require_reason: false
+`;
+
+let dir: string;
+let slack: FakeSlack;
+let cleanup: Cleanup;
+let broker: ChildProcess;
+let brokerUrl: string;
+let signingKey: string;
+const prefix = `t-crash-${randomBytes(4).toString('hex')}`;
+const redis = new Redis(inject('redisUrl'));
+let bots = 0;
+let responses = 0;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'jumpgate-crash-'));
+  await mkdir(path.join(dir, 'workflows'));
+  await writeFile(path.join(dir, 'workflows', 'production.yml'), WORKFLOW);
+  slack = await startFakeSlack({ users: [{ id: 'U0ALICE' }, { id: 'U0LEAD' }], token: BOT_TOKEN });
+  cleanup = createCleanup(() => undefined);
+
+  const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+  // The bot names its key by the JWK thumbprint; the broker trusts that public key alone.
+  const publicJwk = await exportJWK(publicKey);
+  const kid = await calculateJwkThumbprint(publicJwk, 'sha256');
+  signingKey = JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: 'EdDSA' });
+  const jwks = { keys: [{ ...publicJwk, kid, alg: 'EdDSA', use: 'sig' }] };
+  const port = await freePort();
+  brokerUrl = `http://127.0.0.1:${port}`;
+  broker = spawn(process.execPath, ['--import', 'tsx', 'src/broker/server/cli.ts'], {
+    cwd: REPO,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      BROKER_TRUSTED_KEYS: JSON.stringify(jwks),
+      BROKER_PORT: String(port),
+      DATA_DIR: path.join(dir, 'broker'),
+      LOG_LEVEL: 'warn',
+    },
+    stdio: 'ignore',
+  });
+  cleanup.child(broker);
+  cleanup.add('the broker', () => stopChild(broker));
+  // The broker compiles and starts: poll its health until it answers.
+  const deadline = Date.now() + 30_000;
+  while (
+    (await fetch(`${brokerUrl}/healthz`).then(
+      (r) => r.status,
+      () => 0,
+    )) !== 200
+  ) {
+    if (Date.now() > deadline) throw new Error('the broker did not start');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}, 60_000);
+
+afterAll(async () => {
+  broker?.kill('SIGCONT');
+  await cleanup?.run();
+  await slack?.close();
+  await redis.quit();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function startBot(): Promise<BotProcess> {
+  bots += 1;
+  return startBotProcess(
+    {
+      repoDir: REPO,
+      dataDir: path.join(dir, `data-${bots}`),
+      workflowsDir: path.join(dir, 'workflows'),
+      redisUrl: inject('redisUrl'),
+      prefix,
+      slackApiUrl: slack.url,
+      botToken: BOT_TOKEN,
+      signingSecret: SIGNING_SECRET,
+      logFile: path.join(dir, `bot-${bots}.log`),
+      env: { BROKER_URL: brokerUrl, JUMPGATE_SIGNING_KEY: signingKey },
+    },
+    cleanup,
+  );
+}
+
+async function post(bot: BotProcess, body: string, type: string): Promise<void> {
+  const res = await fetch(`${bot.base}/slack/events`, {
+    method: 'POST',
+    headers: { 'content-type': type, ...signedRequest(SIGNING_SECRET, body) },
+    body,
+  });
+  expect(res.status).toBe(200);
+}
+
+async function command(bot: BotProcess, userId: string, text: string): Promise<string> {
+  responses += 1;
+  const id = `crash-${responses}`;
+  await post(
+    bot,
+    slashCommandBody({ text, userId, responseUrl: slack.responseUrl(id) }),
+    'application/x-www-form-urlencoded',
+  );
+  return JSON.stringify((await slack.waitForResponse(id, undefined, 15_000)).body);
+}
+
+async function approve(bot: BotProcess, requestId: string): Promise<void> {
+  responses += 1;
+  const payload = blockActionPayload({
+    userId: 'U0LEAD',
+    actionId: 'jump_approve',
+    value: requestId,
+    responseUrl: slack.responseUrl(`crash-${responses}`),
+  });
+  await post(bot, interactionBody(payload), 'application/x-www-form-urlencoded');
+}
+
+const store = () => createRedisStore({ redis, prefix, now: Date.now });
+const statusOf = async (id: string) => (await store().get(id))?.status;
+/** The certificate DM of a grant (it names the grant, `grant_…`, and carries the certificate). */
+const certificateDm = (requestId: string) =>
+  slack.waitFor(
+    'chat.postMessage',
+    (call) =>
+      call.args.channel === 'U0ALICE' &&
+      JSON.stringify(call.args).includes(requestId.replace(/^req_/, 'grant_')) &&
+      JSON.stringify(call.args).includes('cert-v01'),
+    30_000,
+  );
+
+async function kill(bot: BotProcess): Promise<void> {
+  const exited = new Promise((resolve) => bot.child.once('exit', resolve));
+  bot.child.kill('SIGKILL');
+  await exited;
+}
+
+describe('work a crash interrupted resumes within seconds', () => {
+  it('an approval interrupted by a SIGKILL is granted within 10 s of the restart, once', async () => {
+    const first = await startBot();
+    await command(first, 'U0ALICE', `key ${await sshKey(dir, 'alice')}`);
+    const requestId = /req_[a-z0-9]+/.exec(await command(first, 'U0ALICE', 'request prod-db 30m'))![0];
+
+    // The broker freezes: the approval commits, the grant call hangs, and the bot dies there.
+    broker.kill('SIGSTOP');
+    await approve(first, requestId);
+    await expect.poll(() => statusOf(requestId), { timeout: 10_000 }).toBe('approved');
+    await kill(first);
+    broker.kill('SIGCONT');
+
+    const second = await startBot();
+    const restartedAt = Date.now();
+    const dm = await certificateDm(requestId);
+    expect(Date.now() - restartedAt).toBeLessThan(10_000);
+    expect(JSON.stringify(dm.args)).toContain('ssh-ed25519-cert-v01@openssh.com');
+    expect(await statusOf(requestId)).toBe('active');
+    const records = await store().forRequest(requestId);
+    expect(records.filter((r) => r.type === 'granted')).toHaveLength(1);
+    expect(verifyChain(await store().range(1))).toBeUndefined();
+    await kill(second);
+  }, 90_000);
+
+  it('a revocation whose worker was SIGKILLed is carried out by another replica within 15 s', async () => {
+    const doomed = await startBot();
+    const requestId = /req_[a-z0-9]+/.exec(await command(doomed, 'U0ALICE', 'request prod-db 4s'))![0];
+    await approve(doomed, requestId);
+    await certificateDm(requestId);
+    const notAfter = (await store().get(requestId))?.grant?.notAfter ?? 0;
+
+    // At the grant's end the broker is frozen: the revocation job starts and hangs in its call.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, notAfter - Date.now() - 1_000)));
+    broker.kill('SIGSTOP');
+    await expect
+      .poll(() => redis.llen(`${prefix}:expire:active`), { timeout: 10_000, interval: 100 })
+      .toBeGreaterThan(0);
+    const survivor = await startBot();
+    await kill(doomed);
+    const killedAt = Date.now();
+    broker.kill('SIGCONT');
+
+    await expect.poll(() => statusOf(requestId), { timeout: 15_000, interval: 200 }).toBe('expired');
+    expect(Date.now() - killedAt).toBeLessThan(15_000);
+    // Revoked at the broker too: its grant record says so (and the serial went into its KRL first).
+    const grantId = `grant_${requestId.slice('req_'.length)}`;
+    const record = JSON.parse(await readFile(path.join(dir, 'broker', 'grants', `${grantId}.json`), 'utf8')) as {
+      revokedAt?: string;
+    };
+    expect(record.revokedAt).toBeDefined();
+    const records = await store().forRequest(requestId);
+    expect(records.filter((r) => r.type === 'expired')).toHaveLength(1);
+    expect(verifyChain(await store().range(1))).toBeUndefined();
+    await kill(survivor);
+  }, 90_000);
+});
