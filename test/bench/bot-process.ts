@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { freePort } from '../../src/store/local-redis.js';
@@ -24,7 +24,7 @@ export interface BotSettings {
 export interface BotProcess {
   readonly pid: number;
   /** The child itself (to kill it, or to wait for its exit). */
-  readonly child: import('node:child_process').ChildProcess;
+  readonly child: ChildProcess;
   /** `http://127.0.0.1:<PORT>` */
   readonly base: string;
   /** The Prometheus text of GET /metrics. */
