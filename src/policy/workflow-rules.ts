@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { formatDuration } from '../domain/duration.js';
+import { DURATION_WHAT } from './fields.js';
 import type { AccessFile, BreakglassFile, ExtendFile, VendorFile } from './workflow-sections.js';
 
 /**
@@ -144,7 +145,7 @@ function checkExtend(workflow: WorkflowSections, extend: ExtendFile, ctx: Ctx): 
     }
     const maxTotal = own.max_total ?? extend.max_total;
     if (maxTotal === undefined) {
-      problem(ctx, ['extend', kind, 'max_total'], `required when ${kind} grants may be extended: ${'a duration'}`);
+      problem(ctx, ['extend', kind, 'max_total'], `required when ${kind} grants may be extended: ${DURATION_WHAT}`);
       continue;
     }
     if (kind === 'breakglass' && 'auto_within' in own) {

@@ -40,7 +40,7 @@ export function listMessage(
   };
 }
 
-function describe(request: AccessRequest, now: number): string {
+function describe(request: AccessRequest & { readonly extendChoices?: readonly ExtendChoice[] }, now: number): string {
   const target = `*${escapeMrkdwn(request.target)}*`;
   const { grant } = request;
   switch (request.status) {
@@ -58,7 +58,10 @@ function describe(request: AccessRequest, now: number): string {
       const left = grant.notAfter > now ? ` (${formatDuration(roundUpToMinute(grant.notAfter - now))} left)` : '';
       return (
         `:large_green_circle: ${target} · active until ${slackDate(grant.notAfter)}${left} · ${code(grant.id)} · ` +
-        `extend it with ${code(`/jump extend ${grant.id} <duration>`)}, end it with ${code(`/jump revoke ${grant.id}`)}`
+        ((request.extendChoices?.length ?? 0) > 0
+          ? `extend it with ${code(`/jump extend ${grant.id} <duration>`)}, `
+          : '') +
+        `end it with ${code(`/jump revoke ${grant.id}`)}`
       );
     }
     // listMine shows only pending and live requests; should another slip in, it is named plainly.
