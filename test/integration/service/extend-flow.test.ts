@@ -255,11 +255,8 @@ describe('the superseded certificate', () => {
     expect(await h.isRevokedAtBroker(old.certificate!)).toBe(true);
     expect(await h.isRevokedAtBroker(outcome.request.grant!.certificate!)).toBe(false);
     const reconciled = (await h.store.forRequest(granted.id)).filter((record) => record.type === 'reconciled');
-    expect(reconciled).toEqual([
-      expect.objectContaining({
-        grantId: old.id,
-        detail: expect.objectContaining({ action: 'revoked_superseded_at_broker' }),
-      }),
+    expect(reconciled.map((record) => [record.grantId, record.detail.action])).toEqual([
+      [old.id, 'revoked_superseded_at_broker'],
     ]);
   });
 });
