@@ -151,7 +151,7 @@ async function approvedGrant(duration = '30m'): Promise<{ id: string; certificat
 async function clickOnHome(userId: string, actionId: string, value: string): Promise<number> {
   const payload = blockActionPayload({ userId, actionId, value, responseUrl: '' });
   const { message: _message, channel: _channel, response_url: _url, ...rest } = payload;
-  const body = interactionBody({ ...rest, container: { type: 'view', view_id: 'V0HOME' } } as typeof payload);
+  const body = interactionBody({ ...rest, container: { type: 'view', view_id: 'V0HOME' } });
   return (await bot.signedPost(body)).status;
 }
 
