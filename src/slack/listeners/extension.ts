@@ -24,7 +24,8 @@ export function registerExtensionListeners(app: App, context: ListenerContext): 
     try {
       const { grantId, addedMs } = parseExtendValue(action.value);
       const outcome = await context.useCases.extendGrant({ grantId, userId, addedMs });
-      await answer.done(extendReply(outcome), false);
+      // Extended, the clicked message's end time and buttons are out of date: it is replaced.
+      await answer.done(extendReply(outcome), outcome.outcome === 'extended');
     } catch (error) {
       await answer.refused(replyFor(context, error, { userId, action: 'extend' }));
     }
