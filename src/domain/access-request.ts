@@ -47,6 +47,12 @@ export interface AccessRequest {
   readonly autoApproval?: AutoApprovalRecord;
   /** Breakglass only: the post-hoc review by an approver. */
   readonly review?: ReviewRecord;
+  /** The extensions granted so far, oldest first; each gave the grant a new window and certificate. */
+  readonly extensions?: readonly Extension[];
+  /** An extension waiting for the approvers (beyond extend.auto_within). */
+  readonly extensionRequest?: ExtensionRequest;
+  /** The last extension the approvers denied (shown on the approval message and told to the holder). */
+  readonly extensionDenial?: ExtensionDenial;
   /** Bumped on every write; a write whose expected version is stale is refused. */
   readonly version: number;
 }
@@ -95,7 +101,69 @@ export interface ReviewRecord {
   readonly outcome?: 'ok' | 'flagged';
 }
 
-/** The grant id of a request: derived, so a retried grant call is the same call. */
-export function grantIdFor(requestId: string): string {
-  return `grant_${requestId.replace(/^req_/, '')}`;
+/** How an extension was decided. */
+export type ExtensionHow =
+  /** The whole grant stayed within extend.auto_within. */
+  | 'auto'
+  /** The grant ends with its incident, and the incident was open. */
+  | 'incident'
+  /** The approvers approved it. */
+  | 'approved';
+
+/** One granted extension: the grant moved from `fromNotAfter` to `toNotAfter` under a new grant id. */
+export interface Extension {
+  /** The window it made: 2 for the first extension (grant id `grant_x_2`), 3 for the next, … */
+  readonly window: number;
+  /** The holder who asked. */
+  readonly by: string;
+  /** When it was granted (epoch ms). */
+  readonly at: number;
+  readonly addedMs: number;
+  readonly fromNotAfter: number;
+  readonly toNotAfter: number;
+  /** The grant (and its certificate) this one replaced; revoked at the broker once the new one is delivered. */
+  readonly previousGrantId: string;
+  readonly previousSerial?: string;
+  readonly how: ExtensionHow;
+  /** For `approved`: the approvers who approved it. */
+  readonly approvals: readonly Approval[];
+}
+
+/** An extension waiting for the approvers. */
+export interface ExtensionRequest {
+  /** The window it would make (see Extension.window): a click on an older ask is refused. */
+  readonly window: number;
+  readonly by: string;
+  readonly at: number;
+  readonly addedMs: number;
+  readonly approvalsRequired: number;
+  readonly approvals: readonly Approval[];
+}
+
+export interface ExtensionDenial {
+  readonly window: number;
+  readonly addedMs: number;
+  readonly by: string;
+  readonly at: number;
+}
+
+/**
+ * The grant id of a request's window: derived, so a retried grant call is the same call. The
+ * first window is `grant_x`; each extension gets its own id (`grant_x_2`, `grant_x_3`, …),
+ * because the broker answers the same id with the same certificate and refuses a changed one.
+ */
+export function grantIdFor(requestId: string, window = 1): string {
+  const base = `grant_${requestId.replace(/^req_/, '')}`;
+  return window <= 1 ? base : `${base}_${window}`;
+}
+
+/** The window number of a grant id (`grant_x` → 1, `grant_x_3` → 3). */
+export function windowOf(grantId: string): number {
+  const match = /^grant_[a-z0-9]+_(\d+)$/.exec(grantId);
+  return match ? Number(match[1]) : 1;
+}
+
+/** The window a request's grant runs in now: 1, or 1 + the extensions granted. */
+export function currentWindow(request: Pick<AccessRequest, 'extensions'>): number {
+  return 1 + (request.extensions?.length ?? 0);
 }

@@ -74,6 +74,16 @@ export type ErrorCode =
    * nothing is issued, the request is failed and the workflow's security channel is alerted.
    */
   | 'grant_policy_mismatch'
+  /** The workflow does not let this kind of grant be extended. */
+  | 'extend_not_allowed'
+  /** An extension would make the whole grant longer than the workflow's extend.max_total. */
+  | 'extension_over_max'
+  /** An extension of this grant is already waiting for the approvers. */
+  | 'extension_pending'
+  /** The grant was extended since the button or id was given: it runs under a newer grant id. */
+  | 'already_extended'
+  /** The grant ends with its incident, and the incident is resolved: it is never extended after. */
+  | 'incident_resolved'
   /** Grants were revoked and no bastion has fetched the KRL for over 5 minutes (/readyz). */
   | 'krl_stale';
 

@@ -1,6 +1,7 @@
-import { type AccessRequest, type GrantRecord, grantIdFor } from './access-request.js';
+import { type AccessRequest, currentWindow, type GrantRecord, grantIdFor } from './access-request.js';
 import { approverSetFor } from './approver-set.js';
 import { formatDuration } from './duration.js';
+import { extendRulesFor } from './extension.js';
 import { inPeopleSet, type Member } from './people.js';
 import { kindLimits } from './request-kind.js';
 import { canSponsor, mayRequest } from './requestable-targets.js';
@@ -52,6 +53,7 @@ export type GrantCheckRequest = Pick<
   | 'escalated'
   | 'autoApproval'
   | 'incident'
+  | 'extensions'
 >;
 
 export interface GrantCheckInput {
@@ -99,14 +101,24 @@ function checkAll(input: GrantCheckInput): GrantMismatch[] {
   const member = (userId: string) => memberOf(userId, input.groupMembers);
 
   add('kind', kindMismatch(workflow, request, allowed));
-  if (grant.id !== grantIdFor(request.id)) {
+  if (grant.id !== grantIdFor(request.id, currentWindow(request))) {
     add('grant_id', `grant id ${clip(grant.id)} is not the one derived from ${request.id}`);
   }
   const principals = request.kind === 'vendor' ? workflow.vendor?.principals : target.principals;
   if (principals) add('principals', sameSet('principals', grant.principals, principals));
   add('hosts', sameSet('hosts', grant.hosts, target.hosts));
-  const max = allowed ? maxWindow(workflow, request) : undefined;
+  const extended = (request.extensions?.length ?? 0) > 0;
+  const max = !allowed
+    ? undefined
+    : extended
+      ? extendRulesFor(workflow, request.kind)?.maxTotal
+      : maxWindow(workflow, request);
+  if (allowed && extended && max === undefined) {
+    add('window', `${workflow.name} does not let ${request.kind} grants be extended`);
+  }
   for (const message of windowMismatches(grant, max, input.now)) add('window', message);
+  if (allowed && extended)
+    for (const message of extensionMismatches(workflow, request, grant, member, input.now)) add('window', message);
   if (allowed) for (const message of decisionMismatches(workflow, request, member)) add('decision', message);
   if (request.kind === 'vendor') {
     if (allowed && !canSponsor(workflow, member(request.requester))) {
@@ -199,6 +211,58 @@ function decisionMismatches(
   }
   if (eligible.size < required) {
     found.push(`${required} distinct eligible approvals are needed, ${eligible.size} recorded`);
+  }
+  return found;
+}
+
+/**
+ * An extended grant: each extension continues the one before it, the last ends the grant, and
+ * each was decided the way the extend rules allow (at once within auto_within or while the
+ * grant's incident was open, else by enough eligible approvers).
+ */
+function extensionMismatches(
+  workflow: Workflow,
+  request: GrantCheckRequest,
+  grant: GrantRecord,
+  member: (userId: string) => Member,
+  now: number,
+): string[] {
+  const rules = extendRulesFor(workflow, request.kind);
+  const extensions = request.extensions ?? [];
+  const found: string[] = [];
+  let end: number | undefined;
+  extensions.forEach((extension, index) => {
+    const what = `extension ${index + 1}`;
+    if (extension.window !== index + 2) found.push(`${what} names window ${extension.window}, not ${index + 2}`);
+    if (end !== undefined && extension.fromNotAfter !== end) found.push(`${what} does not continue the one before it`);
+    if (extension.toNotAfter - extension.fromNotAfter !== extension.addedMs || extension.addedMs <= 0) {
+      found.push(`${what} adds ${formatDuration(extension.addedMs)} but moves the end by another amount`);
+    }
+    end = extension.toNotAfter;
+    const total = extension.toNotAfter - grant.notBefore;
+    if (extension.how === 'auto') {
+      const within = request.kind === 'vendor' ? undefined : rules?.autoWithin;
+      if (within === undefined || total > within) found.push(`${what} was granted at once beyond auto_within`);
+    } else if (extension.how === 'incident') {
+      if (!request.incident?.endWithIncident)
+        found.push(`${what} was granted for an incident the grant does not end with`);
+    } else {
+      const { set, approvalsRequired } = approverSetFor(workflow, request.kind, false);
+      const eligible = new Set<string>();
+      for (const userId of new Set(extension.approvals.map((approval) => approval.userId))) {
+        const self = userId === request.requester && !workflow.access.allowSelfApproval;
+        if (!self && inPeopleSet(set, member(userId))) eligible.add(userId);
+        else found.push(`${clip(userId)} may not approve ${what}`);
+      }
+      if (eligible.size < approvalsRequired) {
+        found.push(`${what} needs ${approvalsRequired} distinct eligible approvals, ${eligible.size} recorded`);
+      }
+    }
+  });
+  if (end !== undefined && end !== grant.notAfter) found.push('the last extension does not end the grant');
+  const vendorMax = request.kind === 'vendor' ? workflow.vendor?.maxDuration : undefined;
+  if (vendorMax !== undefined && grant.notAfter - now > vendorMax + NOT_BEFORE_SKEW_MS) {
+    found.push(`a vendor certificate would run longer than ${formatDuration(vendorMax)} from now`);
   }
   return found;
 }

@@ -87,6 +87,29 @@ export interface VendorPolicy {
   readonly allowPty: boolean;
 }
 
+/**
+ * How one kind of grant may be extended while it runs. `maxTotal` bounds the whole grant (the
+ * first window plus every extension); while the total stays within `autoWithin` an extension
+ * is granted at once, beyond it the approvers decide (absent: they always decide).
+ */
+export interface ExtendRules {
+  readonly allowed: boolean;
+  readonly maxTotal: DurationMs;
+  readonly autoWithin?: DurationMs;
+}
+
+/**
+ * The `extend:` section, resolved per kind: standard grants take its top-level rules;
+ * breakglass grants its `breakglass:` mapping (no extension at once unless that mapping says
+ * `auto_within`); vendor sessions its `vendor:` mapping (never at once, and each certificate's
+ * window stays within `vendor.max_duration`).
+ */
+export interface ExtendPolicy {
+  readonly standard: ExtendRules;
+  readonly breakglass: ExtendRules;
+  readonly vendor: ExtendRules;
+}
+
 export interface Workflow {
   readonly name: string;
   /** The file it was loaded from, for messages. */
@@ -95,6 +118,8 @@ export interface Workflow {
   readonly access: AccessPolicy;
   readonly breakglass?: BreakglassPolicy;
   readonly vendor?: VendorPolicy;
+  /** Absent: grants of this workflow cannot be extended. */
+  readonly extend?: ExtendPolicy;
 }
 
 /** All workflows, with each target resolvable by name (names are unique across files). */

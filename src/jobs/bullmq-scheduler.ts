@@ -69,6 +69,11 @@ export function createBullmqScheduler(deps: {
       // remove() refuses a job that is running (locked): that one finds nothing to do anyway.
       await Promise.all([timeout.remove(jobId.timeout(requestId)), escalate.remove(jobId.escalate(requestId))]);
     },
+    async cancelAt(kind, requestId, at) {
+      // remove() leaves a running (locked) job alone: that one re-reads the grant and finds nothing due.
+      if (kind === 'expire') await expire.remove(jobId.expire(requestId, at));
+      else await warn.remove(jobId.warn(requestId, at));
+    },
     async reviewAt(requestId, at) {
       await review.add(
         'review',

@@ -2,6 +2,8 @@ import { JumpgateError } from '../domain/errors.js';
 import type {
   AccessPolicy,
   BreakglassPolicy,
+  ExtendPolicy,
+  ExtendRules,
   PagerDutyAutoApprove,
   PeopleSet,
   Target,
@@ -12,6 +14,7 @@ import type { WorkflowFile } from './workflow-schema.js';
 import {
   type AccessFile,
   type BreakglassFile,
+  type ExtendFile,
   MINUTES_30,
   type TargetFile,
   type VendorFile,
@@ -114,10 +117,34 @@ function vendor(file: VendorFile | undefined, accessFile: AccessFile): VendorPol
   };
 }
 
+function extendRules(allowed: boolean, maxTotal: number | undefined, autoWithin: number | undefined): ExtendRules {
+  if (!allowed) return { allowed: false, maxTotal: 0 };
+  if (maxTotal === undefined) throw new JumpgateError('workflow_invalid', 'extend: allowed without max_total');
+  return { allowed: true, maxTotal, ...(autoWithin === undefined ? {} : { autoWithin }) };
+}
+
+/** Per kind (see ExtendPolicy); nothing when no kind may be extended. */
+function extend(file: ExtendFile | undefined): ExtendPolicy | undefined {
+  if (file === undefined) return undefined;
+  const breakglass = file.breakglass;
+  const vendor = file.vendor;
+  const policy: ExtendPolicy = {
+    standard: extendRules(file.allowed, file.max_total, file.auto_within),
+    breakglass: extendRules(
+      breakglass?.allowed ?? file.allowed,
+      breakglass?.max_total ?? file.max_total,
+      breakglass?.auto_within,
+    ),
+    vendor: extendRules(vendor?.allowed ?? file.allowed, vendor?.max_total ?? file.max_total, undefined),
+  };
+  return policy.standard.allowed || policy.breakglass.allowed || policy.vendor.allowed ? policy : undefined;
+}
+
 /** `file` is the path the workflow was read from, kept for messages. */
 export function toWorkflow(file: string, parsed: WorkflowFile): Workflow {
   const breakglassPolicy = breakglass(parsed.breakglass);
   const vendorPolicy = vendor(parsed.vendor, parsed.access);
+  const extendPolicy = extend(parsed.extend);
   return {
     name: parsed.name,
     file,
@@ -125,5 +152,6 @@ export function toWorkflow(file: string, parsed: WorkflowFile): Workflow {
     access: access(parsed.access),
     ...(breakglassPolicy === undefined ? {} : { breakglass: breakglassPolicy }),
     ...(vendorPolicy === undefined ? {} : { vendor: vendorPolicy }),
+    ...(extendPolicy === undefined ? {} : { extend: extendPolicy }),
   };
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { formatDuration } from '../domain/duration.js';
-import type { AccessFile, BreakglassFile, VendorFile } from './workflow-sections.js';
+import { DURATION_WHAT } from './fields.js';
+import type { AccessFile, BreakglassFile, ExtendFile, VendorFile } from './workflow-sections.js';
 
 /**
  * Rules that relate one field of a workflow to another. zod runs each only once the fields it
@@ -87,6 +88,7 @@ export interface WorkflowSections {
   readonly access: AccessFile;
   readonly breakglass?: BreakglassFile | undefined;
   readonly vendor?: VendorFile | undefined;
+  readonly extend?: ExtendFile | undefined;
 }
 
 /**
@@ -113,6 +115,41 @@ export function checkSections(workflow: WorkflowSections, ctx: Ctx): void {
       const path = vendor.approvals_required === undefined ? ['vendor', 'approvers'] : ['vendor', 'approvals_required'];
       const listName = vendor.approvers === undefined ? 'access.approvers' : 'vendor.approvers';
       enoughApprovers(ctx, path, required, vendor.approvers ?? access.approvers, listName);
+    }
+  }
+  if (workflow.extend !== undefined) checkExtend(workflow, workflow.extend, ctx);
+}
+
+/**
+ * Rules of `extend:` against the other sections: auto_within within max_total, and a kind's
+ * own mapping only where the workflow has that kind at all.
+ */
+function checkExtend(workflow: WorkflowSections, extend: ExtendFile, ctx: Ctx): void {
+  if (extend.allowed)
+    atMost(ctx, ['extend', 'auto_within'], extend.auto_within, extend.max_total ?? Infinity, 'max_total');
+  const kinds = [
+    ['breakglass', extend.breakglass, workflow.breakglass?.allowed === true],
+    ['vendor', extend.vendor, workflow.vendor?.allowed === true],
+  ] as const;
+  for (const [kind, own, kindAllowed] of kinds) {
+    if (own === undefined) continue;
+    const allowed = own.allowed ?? extend.allowed;
+    if (!allowed) continue;
+    if (!kindAllowed && own.allowed === true) {
+      problem(
+        ctx,
+        ['extend', kind, 'allowed'],
+        `needs ${kind}.allowed: true (the workflow has no ${kind} grants to extend)`,
+      );
+      continue;
+    }
+    const maxTotal = own.max_total ?? extend.max_total;
+    if (maxTotal === undefined) {
+      problem(ctx, ['extend', kind, 'max_total'], `required when ${kind} grants may be extended: ${DURATION_WHAT}`);
+      continue;
+    }
+    if (kind === 'breakglass' && 'auto_within' in own) {
+      atMost(ctx, ['extend', 'breakglass', 'auto_within'], own.auto_within, maxTotal, 'extend.breakglass.max_total');
     }
   }
 }

@@ -1,7 +1,14 @@
 import type { z } from 'zod';
 import { strictMapping } from './fields.js';
 import { checkAccess, checkSections } from './workflow-rules.js';
-import { accessSchema, breakglassSchema, targetsSchema, vendorSchema, workflowName } from './workflow-sections.js';
+import {
+  accessSchema,
+  breakglassSchema,
+  extendSchema,
+  targetsSchema,
+  vendorSchema,
+  workflowName,
+} from './workflow-sections.js';
 
 /**
  * One workflow file (`workflows/*.yml`), snake_case as written (docs/contracts/workflows.md
@@ -16,6 +23,7 @@ export const workflowFileSchema = strictMapping(
     access: accessSchema.superRefine(checkAccess),
     breakglass: breakglassSchema.optional(),
     vendor: vendorSchema.optional(),
+    extend: extendSchema.optional(),
   },
   'a mapping with name, targets, access',
 ).superRefine(checkSections);

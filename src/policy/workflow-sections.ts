@@ -115,6 +115,31 @@ export const vendorSchema = strictMapping(
   }),
 );
 
+const extendKindShape = {
+  allowed: flag.optional(),
+  max_total: duration.optional(),
+  auto_within: duration.optional(),
+};
+
+/**
+ * `extend:`. The top level is the rule for standard grants; `breakglass:` and `vendor:` override
+ * it for those kinds (a key left out there is taken from the top level, except `auto_within`,
+ * which breakglass grants only get when their own mapping says so and vendor sessions never).
+ */
+export const extendSchema = strictMapping(
+  {
+    allowed: flag.default(false),
+    max_total: duration.optional(),
+    auto_within: duration.optional(),
+    breakglass: strictMapping(extendKindShape, 'a mapping with allowed, max_total, auto_within').optional(),
+    vendor: strictMapping(
+      { allowed: extendKindShape.allowed, max_total: extendKindShape.max_total },
+      'a mapping with allowed, max_total (vendor sessions are never extended at once)',
+    ).optional(),
+  },
+  'a mapping with allowed, max_total, auto_within',
+).superRefine(requireWhenAllowed('extend', { max_total: DURATION_WHAT }));
+
 export const workflowName = z
   .string({ error: expected('a workflow name') })
   .refine((text) => text.trim() !== '', { error: 'must not be empty' });
@@ -125,3 +150,4 @@ export type TargetFile = z.output<typeof targetSchema>;
 export type AccessFile = z.output<typeof accessSchema>;
 export type BreakglassFile = z.output<typeof breakglassSchema>;
 export type VendorFile = z.output<typeof vendorSchema>;
+export type ExtendFile = z.output<typeof extendSchema>;

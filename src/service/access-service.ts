@@ -4,7 +4,10 @@ import { createDenyRequest } from './use-cases/approval/deny-request.js';
 import { createBreakglass } from './use-cases/breakglass/breakglass.js';
 import { createRemindReview } from './use-cases/breakglass/remind-review.js';
 import { createReviewBreakglass } from './use-cases/breakglass/review-breakglass.js';
+import { createApproveExtension } from './use-cases/grant/approve-extension.js';
+import { createDenyExtension } from './use-cases/grant/deny-extension.js';
 import { createExpireGrant } from './use-cases/grant/expire-access.js';
+import { createExtendGrant } from './use-cases/grant/extend-access.js';
 import { createIssueGrant } from './use-cases/grant/issue-access.js';
 import { createRevokeGrant } from './use-cases/grant/revoke-access.js';
 import { createWarnExpiry } from './use-cases/grant/warn-expiry.js';
@@ -41,6 +44,9 @@ export function createAccessService(deps: ServiceDeps) {
     issueGrant,
     expireGrant,
     revokeGrant: createRevokeGrant(deps),
+    extendGrant: createExtendGrant(deps),
+    approveExtension: createApproveExtension(deps),
+    denyExtension: createDenyExtension(deps),
     warnExpiry: createWarnExpiry(deps),
     timeoutRequest,
     escalateRequest,

@@ -29,6 +29,18 @@ export const ACTION_IDS = {
   breakglassConfirm: 'jump_breakglass_confirm',
   /** "Cancel" on that confirmation: nothing is granted. */
   breakglassCancel: 'jump_breakglass_cancel',
+  /**
+   * "+30m", "+1h" on the expiry warning, App Home and `/jump list`, as `jump_extend_<ms>` (action
+   * ids are unique within a block); its `value` is the grant id and the milliseconds to add
+   * (`grant_x_2 1800000`, see `extendValue`).
+   */
+  extend: 'jump_extend',
+  /** "I'm done" next to the Extend buttons: ends the grant now; its `value` is the grant id. */
+  done: 'jump_done',
+  /** Approve on an extension that waits for the approvers; its `value` is `req_x 2` (request id, window). */
+  extensionApprove: 'jump_extension_approve',
+  /** Deny on an extension that waits for the approvers; its `value` is `req_x 2`. */
+  extensionDeny: 'jump_extension_deny',
 } as const;
 
 /** Where a modal input's value is found: `view.state.values[blockId][actionId]`. */

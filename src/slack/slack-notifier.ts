@@ -7,6 +7,7 @@ import { alertMessage } from './blocks/alert-message.js';
 import { approvalMessage } from './blocks/approval-message.js';
 import type { SlackMessage } from './blocks/block-kit.js';
 import { breakglassAlert } from './blocks/breakglass-alert.js';
+import { extensionAskMessage } from './blocks/extension-ask-message.js';
 import { noticeMessage } from './blocks/notice-message.js';
 import { reminderMessage } from './blocks/reminder-message.js';
 
@@ -67,6 +68,20 @@ export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
         unfurl_media: false,
       });
       logger.debug({ requestId: view.request.id, ...ref }, 'reminder posted');
+    },
+
+    async askExtension(ref: MessageRef, view: RequestView): Promise<void> {
+      const message = extensionAskMessage(view);
+      await client.chat.postMessage({
+        channel: ref.channel,
+        thread_ts: ref.ts,
+        reply_broadcast: true,
+        text: message.text,
+        blocks: message.blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      logger.debug({ requestId: view.request.id, ...ref }, 'extension asked');
     },
 
     async announceBreakglass(view: RequestView): Promise<void> {

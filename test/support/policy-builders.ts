@@ -3,6 +3,7 @@ import {
   type AccessPolicy,
   type BreakglassPolicy,
   buildPolicy,
+  type ExtendPolicy,
   type Policy,
   type Target,
   type VendorPolicy,
@@ -23,6 +24,8 @@ export interface WorkflowOverrides {
   readonly access?: Partial<AccessPolicy>;
   readonly breakglass?: Partial<BreakglassPolicy> | null;
   readonly vendor?: Partial<VendorPolicy> | null;
+  /** The extend rules per kind; absent: no extension. */
+  readonly extend?: ExtendPolicy;
 }
 
 /** The example workflow (`production`, target prod-db), with overrides. */
@@ -64,6 +67,7 @@ export function workflow(overrides: WorkflowOverrides = {}): Workflow {
     access,
     ...(overrides.breakglass === null ? {} : { breakglass }),
     ...(overrides.vendor === null ? {} : { vendor }),
+    ...(overrides.extend === undefined ? {} : { extend: overrides.extend }),
   };
 }
 

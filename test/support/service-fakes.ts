@@ -35,6 +35,11 @@ export class RecordingNotifier implements Notifier {
     this.check();
     this.breakglassAlerts.push(view);
   }
+  readonly extensionAsks: { ref: MessageRef; view: RequestView }[] = [];
+  async askExtension(ref: MessageRef, view: RequestView): Promise<void> {
+    this.check();
+    this.extensionAsks.push({ ref, view });
+  }
   async tell(userId: string, notice: Notice): Promise<void> {
     this.check();
     this.told.push({ userId, notice });
@@ -90,6 +95,11 @@ export class RecordingScheduler implements Scheduler {
   readonly cancelled: string[] = [];
   async cancelPending(requestId: string) {
     this.cancelled.push(requestId);
+  }
+  /** Removes a scheduled expiry or warning job, as the BullMQ scheduler does. */
+  async cancelAt(kind: 'expire' | 'warn', requestId: string, at: number) {
+    const index = this.jobs.findIndex((job) => job.kind === kind && job.requestId === requestId && job.at === at);
+    if (index >= 0) this.jobs.splice(index, 1);
   }
   find(kind: JobKind, requestId: string) {
     return this.jobs.filter((job) => job.kind === kind && job.requestId === requestId);

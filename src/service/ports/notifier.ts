@@ -9,6 +9,10 @@ export interface MessageRef {
 export type Notice =
   /** Access granted: the certificate and how to use it. */
   | { readonly type: 'granted'; readonly view: RequestView; readonly certificate: string }
+  /** The grant was extended: its new certificate (the old one is revoked once this is sent). */
+  | { readonly type: 'extended'; readonly view: RequestView; readonly certificate: string }
+  /** The approvers denied an extension (request.extensionDenial); the grant keeps its end. */
+  | { readonly type: 'extension_denied'; readonly view: RequestView }
   /** The grant ends soon. */
   | { readonly type: 'expiring'; readonly view: RequestView }
   /** The grant ended (request.status says expired or revoked). */
@@ -38,6 +42,12 @@ export interface Notifier {
    * request's view says whether it was escalated).
    */
   remind(ref: MessageRef, view: RequestView): Promise<void>;
+  /**
+   * Asks the approvers to decide the extension the request waits for (request.extensionRequest):
+   * a post in the approval message's thread, shown in the channel too. The buttons are on the
+   * approval message, which is re-rendered with the extension.
+   */
+  askExtension(ref: MessageRef, view: RequestView): Promise<void>;
   /** Alerts the workflow's security channel, loudly, that breakglass access was taken. */
   announceBreakglass(view: RequestView): Promise<void>;
   /** Sends a direct message to a Slack user. */

@@ -17,6 +17,12 @@ export interface Scheduler {
   escalateAt(requestId: string, at: number): Promise<void>;
   /** Remove the pending-phase jobs (timeout, escalation) of a request that left pending. */
   cancelPending(requestId: string): Promise<void>;
+  /**
+   * Removes the expiry or warning job scheduled for `at` (after an extension moved the grant's
+   * end, so one revocation job per grant stays). A job that is running already cannot be removed;
+   * it finds nothing due and does nothing.
+   */
+  cancelAt(kind: 'expire' | 'warn', requestId: string, at: number): Promise<void>;
   /** Check the breakglass review at `at`: remind and escalate while it is overdue. */
   reviewAt(requestId: string, at: number): Promise<void>;
 }

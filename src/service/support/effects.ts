@@ -17,6 +17,8 @@ export interface Job {
 export interface Effects {
   /** Scheduled first, one after the other, before any message: what must be in place whatever happens to Slack. */
   readonly jobs?: readonly Job[];
+  /** Removed once `jobs` are in place: the expiry and warning an extension moved. */
+  readonly cancelJobs?: readonly (Job & { readonly kind: 'expire' | 'warn' })[];
   /** Scheduled alongside the messages (nothing depends on them but a reminder). */
   readonly laterJobs?: readonly Job[];
   /** Alert the security channel, loudly, that breakglass access was taken (before the message is posted). */
@@ -27,10 +29,12 @@ export interface Effects {
   readonly update?: boolean;
   /** Remind in the approval message's thread, after the update. */
   readonly remind?: boolean;
+  /** Ask the approvers to decide the waiting extension, in the approval message's thread, after the update. */
+  readonly askExtension?: boolean;
   /** A DM to the requester (the granted one carries the certificate). */
   readonly notice?:
-    | { readonly type: Exclude<Notice['type'], 'granted'> }
-    | { readonly type: 'granted'; readonly certificate: string };
+    | { readonly type: Exclude<Notice['type'], 'granted' | 'extended'> }
+    | { readonly type: 'granted' | 'extended'; readonly certificate: string };
   /** Alerts to post; a function is given the request's view (skipped when its workflow is gone). */
   readonly alerts?: readonly (Alert | ((view: RequestView) => Alert | undefined))[];
   /** The messages may wait in the message lane (when there is one) rather than be awaited. */
@@ -71,8 +75,15 @@ export async function runEffects(
       );
   }
   for (const job of effects.jobs ?? []) await schedule(deps, logger, request.id, job);
+  for (const job of effects.cancelJobs ?? []) {
+    await deps.scheduler
+      .cancelAt(job.kind, request.id, job.at)
+      .catch((error: unknown) =>
+        logger.warn({ err: error, job: job.kind }, 'could not remove a moved job; it finds nothing due'),
+      );
+  }
   if (effects.later && deps.messageLane) {
-    const { later: _later, jobs: _jobs, ...messages } = effects;
+    const { later: _later, jobs: _jobs, cancelJobs: _cancelled, ...messages } = effects;
     deps.messageLane(() => sendMessages(deps, logger, request, messages));
     return {};
   }
@@ -102,8 +113,8 @@ async function sendMessages(
     const { notice } = effects;
     if (notice) {
       const told: Notice =
-        notice.type === 'granted'
-          ? { type: 'granted', view: v, certificate: notice.certificate }
+        notice.type === 'granted' || notice.type === 'extended'
+          ? { type: notice.type, view: v, certificate: notice.certificate }
           : { type: notice.type, view: v };
       tasks.push(notifySafely(logger, `the ${notice.type} DM`, () => deps.notifier.tell(request.requester, told)));
     }
@@ -125,6 +136,8 @@ async function sendMessages(
         if (effects.update)
           await notifySafely(logger, 'the approval message update', () => deps.notifier.updateApprovalMessage(at, v));
         if (effects.remind) await notifySafely(logger, 'the reminder', () => deps.notifier.remind(at, v));
+        if (effects.askExtension)
+          await notifySafely(logger, 'the extension ask', () => deps.notifier.askExtension(at, v));
       })(),
     );
   }

@@ -10,7 +10,11 @@ export function newRequestId(): string {
   return `req_${id}`;
 }
 
-/** The request id a grant id or request id names (`/jump revoke` takes either). */
+/**
+ * The request id a grant id or request id names (`/jump revoke` takes either). An extended
+ * grant's id names its window (`grant_x_2`): it is the same request.
+ */
 export function requestIdOf(grantOrRequestId: string): string {
-  return grantOrRequestId.startsWith('grant_') ? `req_${grantOrRequestId.slice('grant_'.length)}` : grantOrRequestId;
+  if (!grantOrRequestId.startsWith('grant_')) return grantOrRequestId;
+  return `req_${grantOrRequestId.slice('grant_'.length).replace(/_\d+$/, '')}`;
 }

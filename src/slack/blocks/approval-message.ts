@@ -7,6 +7,7 @@ import type { RequestView } from '../../service/support/request-view.js';
 import { ACTION_IDS } from '../action-ids.js';
 import { code, escapeClipped, escapeMrkdwn, mentionUser, slackDate } from '../mrkdwn.js';
 import { context, fields, header, plainText, type SlackMessage, section, withoutEmoji } from './block-kit.js';
+import { extensionAskLine, extensionButtons, extensionDenialLine, extensionsLine } from './extension-facts.js';
 import { autoApprovalLine, incidentLink } from './incident-facts.js';
 import { escapedList, hostsOf, kindTitle, principalsOf, vendorLabel } from './request-facts.js';
 import { requestStatusLine } from './request-status-line.js';
@@ -50,10 +51,15 @@ export function approvalMessage(view: RequestView, now: number): SlackMessage {
   if (request.kind === 'breakglass' && request.incident)
     blocks.push(section(`Justified by incident ${incidentLink(request.incident)}`));
   blocks.push(section(statusLine));
+  for (const line of [extensionsLine(request), extensionDenialLine(request), extensionAskLine(request)]) {
+    if (line !== undefined) blocks.push(section(line));
+  }
   const review = reviewLine(request, now);
   if (review !== undefined) blocks.push(section(review));
   const buttons = buttonsFor(request);
   if (buttons) blocks.push(buttons);
+  const extension = extensionButtons(request);
+  if (extension) blocks.push(extension);
   blocks.push(context(`Request ${code(request.id)} · requested ${slackDate(request.createdAt)}`));
 
   const text =

@@ -1,5 +1,6 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { AccessRequest } from '../../domain/access-request.js';
+import type { ExtendChoice } from '../../domain/extension.js';
 import type { Target, Workflow } from '../../domain/workflow.js';
 import { ACTION_IDS } from '../action-ids.js';
 import { code } from '../mrkdwn.js';
@@ -15,7 +16,7 @@ const MAX_BLOCKS = 100;
  * they may request. Built from the same pieces as `/jump list` and `/jump targets`.
  */
 export function homeView(input: {
-  requests: readonly AccessRequest[];
+  requests: readonly (AccessRequest & { readonly extendChoices?: readonly ExtendChoice[] })[];
   targets: readonly { readonly target: Target; readonly workflow: Workflow }[];
   now: number;
 }): HomeView {

@@ -2,17 +2,22 @@ import type { KnownBlock } from '@slack/types';
 import type { AccessRequest } from '../../domain/access-request.js';
 import { distinctApprovers } from '../../domain/approval.js';
 import { formatDuration } from '../../domain/duration.js';
+import type { ExtendChoice } from '../../domain/extension.js';
 import { code, codeBlock, escapeMrkdwn, slackDate } from '../mrkdwn.js';
 import { context, LIMITS, type SlackMessage, section } from './block-kit.js';
+import { grantActions } from './grant-actions.js';
 
-/** Slack allows 50 blocks in a message; up to two per request, with room for the header and the note. */
-const MAX_SHOWN = 24;
+/** Slack allows 50 blocks in a message; up to three per request, with room for the header and the note. */
+const MAX_SHOWN = 16;
 
 /**
  * `/jump list`: the caller's pending requests and live grants, with the ids `/jump revoke`
  * takes. Only pending, approved and active requests are expected here (see listMine).
  */
-export function listMessage(requests: readonly AccessRequest[], now: number): SlackMessage {
+export function listMessage(
+  requests: readonly (AccessRequest & { readonly extendChoices?: readonly ExtendChoice[] })[],
+  now: number,
+): SlackMessage {
   if (requests.length === 0) {
     const line = `You have nothing pending or active. Ask for access with ${code('/jump request <target>')}.`;
     return { text: 'You have nothing pending or active.', blocks: [section(line)] };
@@ -24,6 +29,9 @@ export function listMessage(requests: readonly AccessRequest[], now: number): Sl
     // The certificate again, for when its DM did not arrive (Slack was down when it was issued).
     const certificate = request.status === 'active' ? request.grant?.certificate : undefined;
     if (certificate && certificate.length <= LIMITS.sectionText - 10) blocks.push(section(codeBlock(certificate)));
+    // Extend (what the workflow allows now) and I'm done, for a running grant.
+    const actions = grantActions(request, request.extendChoices ?? []);
+    if (actions) blocks.push(actions);
   }
   if (requests.length > shown.length) blocks.push(context(`and ${requests.length - shown.length} more`));
   return {
@@ -32,7 +40,7 @@ export function listMessage(requests: readonly AccessRequest[], now: number): Sl
   };
 }
 
-function describe(request: AccessRequest, now: number): string {
+function describe(request: AccessRequest & { readonly extendChoices?: readonly ExtendChoice[] }, now: number): string {
   const target = `*${escapeMrkdwn(request.target)}*`;
   const { grant } = request;
   switch (request.status) {
@@ -50,6 +58,9 @@ function describe(request: AccessRequest, now: number): string {
       const left = grant.notAfter > now ? ` (${formatDuration(roundUpToMinute(grant.notAfter - now))} left)` : '';
       return (
         `:large_green_circle: ${target} · active until ${slackDate(grant.notAfter)}${left} · ${code(grant.id)} · ` +
+        ((request.extendChoices?.length ?? 0) > 0
+          ? `extend it with ${code(`/jump extend ${grant.id} <duration>`)}, `
+          : '') +
         `end it with ${code(`/jump revoke ${grant.id}`)}`
       );
     }

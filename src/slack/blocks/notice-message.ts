@@ -1,11 +1,13 @@
 import { distinctApprovers } from '../../domain/approval.js';
 import { SYSTEM_ACTOR } from '../../domain/audit-entry.js';
 import { formatDuration } from '../../domain/duration.js';
+import { extendChoices } from '../../domain/extension.js';
 import type { Notice } from '../../service/ports/notifier.js';
 import type { RequestView } from '../../service/support/request-view.js';
 import { code, escapeClipped, escapeMrkdwn, mentionUser, slackDate } from '../mrkdwn.js';
 import { failureText } from '../public-text.js';
 import { context, type SlackMessage, section, withoutEmoji } from './block-kit.js';
+import { grantActions } from './grant-actions.js';
 import { grantedNotice } from './granted-notice.js';
 
 const MAX_REASON = 1_500;
@@ -18,6 +20,10 @@ export function noticeMessage(notice: Notice, now: number): SlackMessage {
   switch (notice.type) {
     case 'granted':
       return grantedNotice(notice.view, notice.certificate);
+    case 'extended':
+      return extendedNotice(notice.view, notice.certificate);
+    case 'extension_denied':
+      return extensionDenied(notice.view);
     case 'expiring':
       return expiring(notice.view, now);
     case 'ended':
@@ -27,18 +33,58 @@ export function noticeMessage(notice: Notice, now: number): SlackMessage {
   }
 }
 
-function expiring({ request, target }: RequestView, now: number): SlackMessage {
+function expiring({ request, target, workflow }: RequestView, now: number): SlackMessage {
   const notAfter = request.grant?.notAfter ?? now;
   const left = notAfter - now;
   const minutes = Math.round(left / 60_000);
   const within = left < 60_000 ? 'in less than a minute' : `in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`;
   const name = escapeMrkdwn(target.name);
   const line = `:hourglass: Your access to *${name}* ends ${within}, at ${slackDate(notAfter)}.`;
-  return message(
-    `${line} The certificate stops working then; save your work. For more time, request again: ${code(`/jump request ${target.name}`)}`,
+  const choices = extendChoices(request, workflow, now);
+  const more =
+    choices.length > 0 && request.grant
+      ? `For more time, extend it below or with ${code(`/jump extend ${request.grant.id} <duration>`)}; done already? End it now.`
+      : `For more time, request again: ${code(`/jump request ${target.name}`)}`;
+  const shown = message(
+    `${line} The certificate stops working then; save your work. ${more}`,
     request,
     `Your access to ${name} ends ${within}`,
   );
+  const actions = grantActions(request, choices);
+  return actions ? { ...shown, blocks: [...shown.blocks.slice(0, 1), actions, ...shown.blocks.slice(1)] } : shown;
+}
+
+/** The new certificate of an extended grant, with how it was extended. */
+function extendedNotice(view: RequestView, certificate: string): SlackMessage {
+  const { request, target } = view;
+  const last = request.extensions?.at(-1);
+  const granted = grantedNotice(view, certificate);
+  const how =
+    last?.how === 'approved'
+      ? `approved by ${last.approvals.map((approval) => mentionUser(approval.userId)).join(', ')}`
+      : last?.how === 'incident'
+        ? 'granted at once while its incident is open'
+        : 'granted at once';
+  const added = last ? `+${formatDuration(last.addedMs)}, ` : '';
+  const line =
+    `:arrows_counterclockwise: Your access to *${escapeMrkdwn(target.name)}* is extended (${added}${how}) until ` +
+    `${slackDate(request.grant?.notAfter ?? request.updatedAt)}. Use this new certificate: the old one ` +
+    (last ? `(${code(last.previousGrantId)}) ` : '') +
+    'is revoked now.';
+  return {
+    text: `Access to ${escapeMrkdwn(target.name)} extended until ${slackDate(request.grant?.notAfter ?? request.updatedAt)}`,
+    blocks: [section(line), ...granted.blocks.slice(1)],
+  };
+}
+
+function extensionDenied({ request, target }: RequestView): SlackMessage {
+  const denial = request.extensionDenial;
+  const by = denial ? mentionUser(denial.by) : 'an approver';
+  const added = denial ? ` (+${formatDuration(denial.addedMs)})` : '';
+  const line =
+    `:no_entry: The extension${added} of your access to *${escapeMrkdwn(target.name)}* was denied by ${by}; ` +
+    `it still ends at ${slackDate(request.grant?.notAfter ?? request.updatedAt)}.`;
+  return message(line, request, withoutEmoji(line));
 }
 
 function ended({ request, target }: RequestView): SlackMessage {

@@ -1,4 +1,5 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import { ACTION_IDS } from '../action-ids.js';
 import { homeView } from '../blocks/home-view.js';
 import { modalTargets, requestModal } from '../blocks/request-modal.js';
@@ -8,18 +9,7 @@ import type { ListenerContext } from './context.js';
 export function registerAppHomeListeners(app: App, context: ListenerContext): void {
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
-    try {
-      const [requests, targets] = await Promise.all([
-        context.useCases.listMine(event.user),
-        context.useCases.listTargets(event.user),
-      ]);
-      await client.views.publish({
-        user_id: event.user,
-        view: homeView({ requests, targets, now: (context.now ?? Date.now)() }),
-      });
-    } catch (error) {
-      context.logger.warn({ err: error, userId: event.user }, 'could not render App Home');
-    }
+    await publishHome(context, client, event.user);
   });
 
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.openRequestModal, async ({ ack, body, client }) => {
@@ -34,4 +24,20 @@ export function registerAppHomeListeners(app: App, context: ListenerContext): vo
       context.logger.warn({ err: error, userId: body.user.id }, 'could not open the request modal from App Home');
     }
   });
+}
+
+/** Renders the person's App Home afresh (opened, or after a click on it changed a grant). */
+export async function publishHome(context: ListenerContext, client: WebClient, userId: string): Promise<void> {
+  try {
+    const [requests, targets] = await Promise.all([
+      context.useCases.listMine(userId),
+      context.useCases.listTargets(userId),
+    ]);
+    await client.views.publish({
+      user_id: userId,
+      view: homeView({ requests, targets, now: (context.now ?? Date.now)() }),
+    });
+  } catch (error) {
+    context.logger.warn({ err: error, userId }, 'could not render App Home');
+  }
 }

@@ -59,3 +59,39 @@ export function parseBreakglassValue(value: string | undefined): BreakglassValue
   }
   return parsed.data;
 }
+
+/** A grant id as the I'm done button carries it: `grant_x`, or an extended window's `grant_x_2`. */
+export const grantIdSchema = z.string().regex(/^grant_[a-z0-9]{4,40}(_[0-9]{1,4})?$/);
+
+/** What an Extend button carries: the grant id it extends and the milliseconds it adds. */
+export function extendValue(grantId: string, addedMs: number): string {
+  return `${grantId} ${addedMs}`;
+}
+
+/** Reads an Extend button's value; throws `bad_command` when it is not one this version wrote. */
+export function parseExtendValue(value: string | undefined): { grantId: string; addedMs: number } {
+  const [grantId, added, ...rest] = (value ?? '').split(' ');
+  const addedMs = Number(added);
+  if (!grantIdSchema.safeParse(grantId).success || !Number.isSafeInteger(addedMs) || addedMs <= 0 || rest.length > 0) {
+    throw new JumpgateError(
+      'bad_command',
+      'this Extend button cannot be read any more: use /jump extend <grant-id> <duration>',
+    );
+  }
+  return { grantId: grantId as string, addedMs };
+}
+
+/** What an extension's Approve and Deny buttons carry: the request and the window the ask would make. */
+export function extensionValue(requestId: string, window: number): string {
+  return `${requestId} ${window}`;
+}
+
+/** Reads an extension button's value; throws `bad_command` when it is not one this version wrote. */
+export function parseExtensionValue(value: string | undefined): { requestId: string; window: number } {
+  const [requestId, window, ...rest] = (value ?? '').split(' ');
+  const n = Number(window);
+  if (!requestIdSchema.safeParse(requestId).success || !Number.isSafeInteger(n) || n < 2 || rest.length > 0) {
+    throw new JumpgateError('bad_command', 'this extension button cannot be read any more');
+  }
+  return { requestId: requestId as string, window: n };
+}

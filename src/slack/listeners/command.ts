@@ -1,6 +1,8 @@
 import type { App } from '@slack/bolt';
 import pLimit from 'p-limit';
+import { parseDuration } from '../../domain/duration.js';
 import { breakglassConfirm } from '../blocks/breakglass-confirm.js';
+import { extendReply } from '../blocks/extend-reply.js';
 import { helpMessage } from '../blocks/help-message.js';
 import { keyRegisteredMessage } from '../blocks/key-registered-message.js';
 import { listMessage } from '../blocks/list-message.js';
@@ -13,7 +15,16 @@ import { breakglassValue, MAX_BUTTON_VALUE } from './button-values.js';
 import { type ListenerContext, replyFor } from './context.js';
 
 /** What this version carries out; the rest of the grammar is answered as not available. */
-const AVAILABLE: readonly Subcommand[] = ['request', 'breakglass', 'key', 'list', 'revoke', 'targets', 'help'];
+const AVAILABLE: readonly Subcommand[] = [
+  'request',
+  'breakglass',
+  'key',
+  'list',
+  'extend',
+  'revoke',
+  'targets',
+  'help',
+];
 
 /** Said instead of the confirmation when the command's input cannot ride on its Confirm button. */
 export const REASON_TOO_LONG =
@@ -117,8 +128,17 @@ export function registerCommandListener(app: App, context: ListenerContext): voi
         if (value.length > MAX_BUTTON_VALUE) return void (await io.reply({ text: REASON_TOO_LONG }));
         return void (await io.reply(breakglassConfirm(plan, value)));
       }
-      case 'vendor':
       case 'extend':
+        return void (await io.reply(
+          extendReply(
+            await useCases.extendGrant({
+              grantId: command.grantId,
+              userId: io.userId,
+              addedMs: parseDuration(command.duration),
+            }),
+          ),
+        ));
+      case 'vendor':
         return void (await io.reply({
           text: `/jump ${command.name} is not available in this version of Jumpgate; see /jump help for what is.`,
         }));

@@ -44,14 +44,14 @@ describe('loadWorkflows', () => {
           message:
             'YAML syntax error at line 2, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]',
         },
-        { file: c, path: 'owner', message: 'unknown key (allowed: name, targets, access, breakglass, vendor)' },
+        { file: c, path: 'owner', message: 'unknown key (allowed: name, targets, access, breakglass, vendor, extend)' },
       ],
     });
     expect(error.message).toBe(
       [
         `${a}: access.max_duration: "4 hours" is not a duration (use 90s, 30m, 2h, 1h30m, 1d)`,
         `${b}: YAML syntax error at line 2, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]`,
-        `${c}: owner: unknown key (allowed: name, targets, access, breakglass, vendor)`,
+        `${c}: owner: unknown key (allowed: name, targets, access, breakglass, vendor, extend)`,
       ].join('\n'),
     );
   });

@@ -1,13 +1,14 @@
 import type { AccessRequest } from '../../../domain/access-request.js';
 import { type ErrorCode, isJumpgateError } from '../../../domain/errors.js';
-import { type GrantMismatch, grantMismatches, groupsOf, securityChannelOf } from '../../../domain/grant-check.js';
+import { type GrantMismatch, securityChannelOf } from '../../../domain/grant-check.js';
 import { type Approved, asApproved, fail, grant } from '../../../domain/grant-transitions.js';
 import { warningAt } from '../../../domain/grant-window.js';
 import type { Policy } from '../../../domain/workflow.js';
 import type { ServiceDeps } from '../../deps.js';
-import type { GrantRequest, IssuedGrant } from '../../ports/broker.js';
+import type { IssuedGrant } from '../../ports/broker.js';
+import { brokerGrantRequest } from '../../support/broker-grant-request.js';
+import { checkGrant } from '../../support/check-grant.js';
 import { type Effects, runEffects } from '../../support/effects.js';
-import { viewOf } from '../../support/request-view.js';
 import { transact } from '../../support/transact.js';
 
 /**
@@ -45,7 +46,7 @@ export function createIssueGrant(
     }
     let mismatches: GrantMismatch[];
     try {
-      mismatches = await checkPolicy(request, policy);
+      mismatches = await checkGrant(deps, request, request.grant, policy);
     } catch (error) {
       logger.error({ err: error }, 'could not check the grant against the policy; reconciliation tries again');
       return request;
@@ -54,7 +55,7 @@ export function createIssueGrant(
 
     let issued: IssuedGrant;
     try {
-      issued = await deps.broker.grant(await grantRequestOf(request, policy));
+      issued = await deps.broker.grant(await brokerGrantRequest(deps, request, request.grant, policy));
     } catch (error) {
       logger.error({ err: error }, 'the broker did not issue the grant');
       return failWith(request, brokerFailure(error));
@@ -74,53 +75,6 @@ export function createIssueGrant(
     });
     return committed.request;
   };
-
-  /** What the broker is asked for: the grant planned at approval, for the requester's (or vendor's) key. */
-  async function grantRequestOf(request: Approved, policy: Policy): Promise<GrantRequest> {
-    const { target, workflow } = viewOf(policy, request);
-    const planned = request.grant;
-    const user = await deps.directory.user(request.requester).catch(() => undefined);
-    return {
-      id: planned.id,
-      requestId: request.id,
-      kind: request.kind,
-      subject: request.vendor
-        ? {
-            type: 'vendor',
-            email: request.vendor.email,
-            name: request.vendor.name,
-            sponsor: request.requester,
-            sshPublicKey: request.sshPublicKey,
-          }
-        : {
-            type: 'user',
-            id: request.requester,
-            email: user?.email,
-            name: user?.name,
-            sshPublicKey: request.sshPublicKey,
-          },
-      target: {
-        name: target.name,
-        hosts: planned.hosts,
-        principals: planned.principals,
-        ...(target.sourceAddress ? { sourceAddress: target.sourceAddress } : {}),
-      },
-      notAfter: new Date(planned.notAfter).toISOString(),
-      reason: request.reason,
-      ...(request.kind === 'vendor' ? { options: { allowPty: workflow.vendor?.allowPty ?? false } } : {}),
-    };
-  }
-
-  /** The current members of the workflow's groups and the requester's key, then the pure check. */
-  async function checkPolicy(request: Approved, policy: Policy): Promise<GrantMismatch[]> {
-    const workflow = policy.targets.get(request.target)?.workflow;
-    const groups = workflow ? groupsOf(workflow) : [];
-    const members = async (group: string) => [group, await deps.directory.membersOf(group)] as const;
-    const entries = await Promise.all(groups.map(members));
-    const groupMembers = new Map(entries);
-    const registeredKey = await deps.store.getSshKey(request.requester);
-    return grantMismatches({ request, grant: request.grant, policy, groupMembers, registeredKey, now: deps.now() });
-  }
 
   async function refuse(
     request: Approved,

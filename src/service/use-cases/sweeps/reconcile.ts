@@ -1,4 +1,4 @@
-import { grantIdFor } from '../../../domain/access-request.js';
+import { type AccessRequest, grantIdFor, windowOf } from '../../../domain/access-request.js';
 import { SYSTEM_ACTOR } from '../../../domain/audit-entry.js';
 import type { ServiceDeps } from '../../deps.js';
 import type { ActiveGrantSummary } from '../../ports/broker.js';
@@ -78,12 +78,32 @@ export function createReconcile(
     const grants = atBroker ?? [];
     // Statuses only: thousands of active grants are compared without reading their records.
     const statuses = await deps.store.statusesOf(grants.map(requestIdFor));
+    // An extended grant runs under its window's id (grant_x_2, …); a request the broker holds
+    // more than one grant for, or a later window of, is read to see which window is current.
+    const perRequest = new Map<string, number>();
+    for (const grant of grants) perRequest.set(requestIdFor(grant), (perRequest.get(requestIdFor(grant)) ?? 0) + 1);
+    const toRead = grants
+      .map(requestIdFor)
+      .filter((id, i) => (perRequest.get(id) ?? 0) > 1 || grants[i]?.id !== grantIdFor(id));
+    const records = new Map<string, AccessRequest>(
+      (await deps.store.getMany([...new Set(toRead)])).map((request) => [request.id, request]),
+    );
     for (const grant of grants) {
       const requestId = requestIdFor(grant);
       const status = statuses.get(requestId);
-      // approved: being issued right now (or by the sweep above); active: tracked.
-      if ((status === 'approved' || status === 'active') && grantIdFor(requestId) === grant.id) continue;
-      const request = await deps.store.get(requestId);
+      const live = status === 'approved' || status === 'active';
+      const record = records.get(requestId);
+      if (live && !record && grantIdFor(requestId) === grant.id) continue;
+      let why: string | undefined;
+      if (live && record) {
+        const current = record.grant?.id ?? grantIdFor(requestId);
+        if (grant.id === current) continue;
+        // A later window than the record's is an extension being issued right now (or one that
+        // never landed, which is revoked once the request ends); an earlier one was superseded.
+        if (windowOf(grant.id) > windowOf(current)) continue;
+        why = `the grant was extended: ${current} superseded it`;
+      }
+      const request = record ?? (await deps.store.get(requestId));
       const revoked = await attempt('revoke an untracked grant at the broker', requestId, async () => {
         await deps.broker.revoke(grant.id);
         await deps.store.appendAudit({
@@ -93,8 +113,8 @@ export function createReconcile(
           actor: SYSTEM_ACTOR,
           target: request?.target ?? null,
           detail: {
-            action: 'revoked_at_broker',
-            why: request ? `the request is ${request.status}` : 'no such request',
+            action: why ? 'revoked_superseded_at_broker' : 'revoked_at_broker',
+            why: why ?? (request ? `the request is ${request.status}` : 'no such request'),
             serial: grant.serial,
             notAfter: grant.notAfter,
           },

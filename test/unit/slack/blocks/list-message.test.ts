@@ -38,6 +38,12 @@ describe('listMessage', () => {
       '*Your pending requests and active grants* (3)',
       ':hourglass_flowing_sand: *prod-db* · pending (1 of 2 approvals) · 30m · `req_pend` · asked <!date^1800000000^{date_short_pretty} {time}|2027-01-15 08:00 UTC>',
       ':large_green_circle: *staging-web* · active until <!date^1800001860^{date_short_pretty} {time}|2027-01-15 08:31 UTC> (25m left) · `grant_live` · end it with `/jump revoke grant_live`',
+      // No extension allowed here: only I'm done, with its confirmation.
+      'I’m done',
+      'End this access now?',
+      'The certificate for staging-web stops working at once.',
+      'End it',
+      'Keep it',
       ':white_check_mark: *prod-cache* · approved, the certificate is being issued · `req_appr`',
     ]);
   });
@@ -46,7 +52,7 @@ describe('listMessage', () => {
     const many = Array.from({ length: 60 }, () => accessRequest());
     const message = listMessage(many, T0);
     expect(message.blocks.length).toBeLessThanOrEqual(50);
-    expect(textsOf(message.blocks).at(-1)).toBe('and 36 more');
+    expect(textsOf(message.blocks).at(-1)).toBe('and 44 more');
   });
 
   it('stays within Slack’s 50 blocks when every grant shows its certificate', () => {
