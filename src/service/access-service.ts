@@ -17,6 +17,7 @@ import { createRequestAccess } from './use-cases/request/request-access.js';
 import { createTimeoutRequest } from './use-cases/request/timeout-request.js';
 import { createReconcile } from './use-cases/sweeps/reconcile.js';
 import { createReportJobFailure } from './use-cases/sweeps/report-job-failure.js';
+import { createVendorSession } from './use-cases/vendor/vendor-session.js';
 
 /** Every use case, wired to the same ports: what the Slack layer and the jobs call. */
 export function createAccessService(deps: ServiceDeps) {
@@ -30,6 +31,7 @@ export function createAccessService(deps: ServiceDeps) {
   const timeoutRequest = createTimeoutRequest(deps);
   const escalateRequest = createEscalateRequest(deps);
   const { checkBreakglass, breakglass } = createBreakglass(deps, issueApproved);
+  const { checkVendorSession, checkVendorDetails, requestVendorSession } = createVendorSession(deps);
   return {
     registerKey: createRegisterKey(deps),
     requestAccess: createRequestAccess(deps, issueApproved),
@@ -49,6 +51,9 @@ export function createAccessService(deps: ServiceDeps) {
     checkBreakglass,
     breakglass,
     reviewBreakglass: createReviewBreakglass(deps),
+    checkVendorSession,
+    checkVendorDetails,
+    requestVendorSession,
     remindReview: createRemindReview(deps),
     watchIncidents: createWatchIncidents(deps),
   };

@@ -6,6 +6,7 @@ import { registerApprovalListeners } from './listeners/approval.js';
 import { registerBreakglassListeners } from './listeners/breakglass.js';
 import { registerCommandListener } from './listeners/command.js';
 import { registerRequestModalListener } from './listeners/request-modal.js';
+import { registerVendorModalListener } from './listeners/vendor-modal.js';
 import type { SlackUseCases } from './use-cases.js';
 
 /** The largest body Bolt reads from /slack/events (Slack's payloads stay well under it). */
@@ -72,6 +73,7 @@ export async function createSlackApp(deps: {
   registerApprovalListeners(app, context);
   registerBreakglassListeners(app, context);
   registerRequestModalListener(app, context);
+  registerVendorModalListener(app, context);
   registerAppHomeListeners(app, context);
   app.error((error) => {
     deps.logger.error({ err: error }, 'unhandled Slack listener error');

@@ -14,4 +14,7 @@ export type SlackUseCases = Pick<
   | 'checkBreakglass'
   | 'breakglass'
   | 'reviewBreakglass'
+  | 'checkVendorSession'
+  | 'checkVendorDetails'
+  | 'requestVendorSession'
 >;

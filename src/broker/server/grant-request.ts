@@ -5,7 +5,8 @@ import { BrokerHttpError, badRequest } from './http-error.js';
 
 /**
  * The body of `POST /v1/grants` (docs/contracts/broker-api.md), including the later additions
- * `target.sourceAddress` and `options.allowPty`. Everything that reaches ssh-keygen as an
+ * `target.sourceAddress` and `options.allowPty`, and the rule that `kind: vendor` goes with
+ * `subject.type: vendor`, an email and a sponsor. Everything that reaches ssh-keygen as an
  * argument is held to a strict alphabet here, so a value can never read as an option or split
  * into two (principals are comma-joined, the key id is the grant id).
  */
@@ -19,30 +20,50 @@ const grantId = z
 const principal = z
   .string()
   .regex(/^[A-Za-z0-9_][A-Za-z0-9._@-]{0,63}$/, 'a user name (letters, digits, ".", "_", "@", "-")');
+// What a vendor's key id carries (certificate-key-id.ts): no spaces, quotes, "=" or control characters.
+const vendorEmail = z
+  .string()
+  .max(254)
+  .regex(/^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,63}$/, 'an email address');
+const sponsorId = z.string().regex(/^[A-Z0-9]{2,40}$/, 'a Slack user ID');
 const cidr = z.string().regex(/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/, 'an IP address or CIDR, e.g. 10.0.0.0/8');
 
-export const grantRequestSchema = z.object({
-  id: grantId,
-  requestId: name,
-  kind: z.enum(['standard', 'breakglass', 'vendor']),
-  subject: z.object({
-    type: z.enum(['user', 'vendor']),
-    id: name.optional(),
-    email: name.optional(),
-    name: name.optional(),
-    sponsor: name.optional(),
-    sshPublicKey: z.string().min(1).max(16_384),
-  }),
-  target: z.object({
-    name,
-    hosts: z.array(name).max(256),
-    principals: z.array(principal).min(1).max(64),
-    sourceAddress: z.array(cidr).min(1).max(64).optional(),
-  }),
-  notAfter: z.iso.datetime({ error: 'an ISO 8601 UTC time, e.g. 2030-01-01T12:00:00Z' }),
-  reason: z.string().max(4_000),
-  options: z.object({ allowPty: z.boolean().optional() }).optional(),
-});
+export const grantRequestSchema = z
+  .object({
+    id: grantId,
+    requestId: name,
+    kind: z.enum(['standard', 'breakglass', 'vendor']),
+    subject: z.object({
+      type: z.enum(['user', 'vendor']),
+      id: name.optional(),
+      email: name.optional(),
+      name: name.optional(),
+      sponsor: name.optional(),
+      sshPublicKey: z.string().min(1).max(16_384),
+    }),
+    target: z.object({
+      name,
+      hosts: z.array(name).max(256),
+      principals: z.array(principal).min(1).max(64),
+      sourceAddress: z.array(cidr).min(1).max(64).optional(),
+    }),
+    notAfter: z.iso.datetime({ error: 'an ISO 8601 UTC time, e.g. 2030-01-01T12:00:00Z' }),
+    reason: z.string().max(4_000),
+    options: z.object({ allowPty: z.boolean().optional() }).optional(),
+  })
+  .superRefine((body, ctx) => {
+    // A vendor grant is restricted because of its kind, and named in its key id because of its
+    // subject: the two must agree, or a vendor could get an unrestricted certificate.
+    const vendorKind = body.kind === 'vendor';
+    if (vendorKind !== (body.subject.type === 'vendor')) {
+      ctx.addIssue({ code: 'custom', path: ['subject', 'type'], message: 'is "vendor" exactly when kind is "vendor"' });
+    }
+    if (body.subject.type !== 'vendor') return;
+    const email = vendorEmail.safeParse(body.subject.email);
+    if (!email.success) ctx.addIssue({ code: 'custom', path: ['subject', 'email'], message: 'a vendor email address' });
+    const sponsor = sponsorId.safeParse(body.subject.sponsor);
+    if (!sponsor.success) ctx.addIssue({ code: 'custom', path: ['subject', 'sponsor'], message: 'a Slack user ID' });
+  });
 
 export type GrantRequestBody = z.output<typeof grantRequestSchema>;
 
@@ -83,7 +104,14 @@ export function grantIdentity(body: GrantRequestBody): string {
   return canonicalJson({
     kind: body.kind,
     requestId: body.requestId,
-    subject: { type: subject.type, id: subject.id, sponsor: subject.sponsor, sshPublicKey: subject.sshPublicKey },
+    subject: {
+      type: subject.type,
+      id: subject.id,
+      sponsor: subject.sponsor,
+      // A vendor's email is in the certificate's key id, so another email is another certificate.
+      email: subject.type === 'vendor' ? subject.email : undefined,
+      sshPublicKey: subject.sshPublicKey,
+    },
     target: {
       name: target.name,
       hosts: target.hosts,

@@ -1,4 +1,5 @@
 import type { CertificateAuthority } from './certificate-authority.js';
+import { certificateKeyId } from './certificate-key-id.js';
 import { type GrantRequestBody, grantIdentity } from './grant-request.js';
 import type { GrantStore, StoredGrant } from './grant-store.js';
 import { BrokerHttpError, badRequest } from './http-error.js';
@@ -66,7 +67,7 @@ export function createGrantIssuer(deps: GrantIssuerDeps): (body: GrantRequestBod
       const serial = await deps.store.reserveSerial();
       const certificate = await deps.ca.sign({
         publicKey: body.subject.sshPublicKey,
-        keyId: body.id,
+        keyId: certificateKeyId(body),
         principals: body.target.principals,
         serial,
         validFromMs: notBeforeMs,

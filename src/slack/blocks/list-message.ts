@@ -4,6 +4,7 @@ import { distinctApprovers } from '../../domain/approval.js';
 import { formatDuration } from '../../domain/duration.js';
 import { code, codeBlock, escapeMrkdwn, slackDate } from '../mrkdwn.js';
 import { context, LIMITS, type SlackMessage, section } from './block-kit.js';
+import { vendorLabel } from './request-facts.js';
 
 /** Slack allows 50 blocks in a message; up to two per request, with room for the header and the note. */
 const MAX_SHOWN = 24;
@@ -33,7 +34,8 @@ export function listMessage(requests: readonly AccessRequest[], now: number): Sl
 }
 
 function describe(request: AccessRequest, now: number): string {
-  const target = `*${escapeMrkdwn(request.target)}*`;
+  const vendor = request.vendor ? ` (vendor session for ${vendorLabel(request.vendor)})` : '';
+  const target = `*${escapeMrkdwn(request.target)}*${vendor}`;
   const { grant } = request;
   switch (request.status) {
     case 'pending': {

@@ -3,6 +3,7 @@ import { type ErrorCode, isJumpgateError } from '../../../domain/errors.js';
 import { type GrantMismatch, grantMismatches, groupsOf, securityChannelOf } from '../../../domain/grant-check.js';
 import { type Approved, asApproved, fail, grant } from '../../../domain/grant-transitions.js';
 import { warningAt } from '../../../domain/grant-window.js';
+import { grantSourceAddress } from '../../../domain/vendor-session.js';
 import type { Policy } from '../../../domain/workflow.js';
 import type { ServiceDeps } from '../../deps.js';
 import type { GrantRequest, IssuedGrant } from '../../ports/broker.js';
@@ -79,6 +80,7 @@ export function createIssueGrant(
   async function grantRequestOf(request: Approved, policy: Policy): Promise<GrantRequest> {
     const { target, workflow } = viewOf(policy, request);
     const planned = request.grant;
+    const sourceAddress = grantSourceAddress(workflow, target, request.kind);
     const user = await deps.directory.user(request.requester).catch(() => undefined);
     return {
       id: planned.id,
@@ -103,7 +105,7 @@ export function createIssueGrant(
         name: target.name,
         hosts: planned.hosts,
         principals: planned.principals,
-        ...(target.sourceAddress ? { sourceAddress: target.sourceAddress } : {}),
+        ...(sourceAddress ? { sourceAddress } : {}),
       },
       notAfter: new Date(planned.notAfter).toISOString(),
       reason: request.reason,
