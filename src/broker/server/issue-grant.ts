@@ -1,5 +1,5 @@
 import type { CertificateAuthority } from './certificate-authority.js';
-import { certificateKeyId } from './certificate-key-id.js';
+import { certificateKeyId, isVendorGrant } from './certificate-key-id.js';
 import { type GrantRequestBody, grantIdentity } from './grant-request.js';
 import type { GrantStore, StoredGrant } from './grant-store.js';
 import { BrokerHttpError, badRequest } from './http-error.js';
@@ -72,7 +72,7 @@ export function createGrantIssuer(deps: GrantIssuerDeps): (body: GrantRequestBod
         serial,
         validFromMs: notBeforeMs,
         validToMs: notAfterMs,
-        restricted: body.kind === 'vendor',
+        restricted: isVendorGrant(body),
         allowPty: body.options?.allowPty ?? false,
         ...(body.target.sourceAddress ? { sourceAddress: body.target.sourceAddress } : {}),
       });
