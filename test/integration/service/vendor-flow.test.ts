@@ -180,3 +180,35 @@ describe('a vendor session from request to end', () => {
     expect(warning?.notice.view.request.vendor?.email).toBe('jane@acme.example');
   });
 });
+
+describe('a workflow that needs a ticket', () => {
+  const TICKETED = policy(
+    workflow({
+      name: 'ticketed',
+      targets: ['vendor-db'],
+      access: { ticketPattern: '^CHG-[0-9]+$' },
+      vendor: { sponsors: { users: ['U0ALICE'], groups: [] }, approvers: { users: ['U0SEC1', 'U0SEC2'], groups: [] } },
+    }),
+  );
+  let t: Awaited<ReturnType<typeof serviceHarness>>;
+  beforeAll(async () => {
+    t = await serviceHarness('vendor-ticket', TICKETED);
+  });
+  afterAll(() => t.close());
+  const command = { ...COMMAND, target: 'vendor-db' };
+
+  it('asks for the ticket in the form when the reason holds none, and not when it does', async () => {
+    expect((await t.service.checkVendorSession(command)).ticketPattern).toBe('^CHG-[0-9]+$');
+    expect((await t.service.checkVendorSession({ ...command, ticket: 'CHG-9' })).ticketPattern).toBeUndefined();
+    expect(
+      (await t.service.checkVendorSession({ ...command, reason: 'firmware CHG-812' })).ticketPattern,
+    ).toBeUndefined();
+  });
+
+  it('refuses a session without the ticket and records the one given', async () => {
+    const session = { ...command, vendorName: 'Jane', sshPublicKey: vendorKey };
+    expect((await rejection(t.service.requestVendorSession(session))).code).toBe('ticket_required');
+    const { request } = await t.service.requestVendorSession({ ...session, ticket: 'CHG-812' });
+    expect(request.ticket).toBe('CHG-812');
+  });
+});
