@@ -47,7 +47,9 @@ export function registerVendorModalListener(app: App, context: ListenerContext):
         if (field === undefined || !isJumpgateError(refusal)) throw refusal;
         errors[field] = sentence(refusal.message);
       }
-      if (plan.status === 'fulfilled' && plan.value.ticketPattern !== undefined) {
+      // A form opened without the ticket field (the policy changed since) is answered by DM below.
+      const hasTicketField = values[VENDOR_FIELDS.ticket.blockId] !== undefined;
+      if (plan.status === 'fulfilled' && plan.value.ticketPattern !== undefined && hasTicketField) {
         errors[VENDOR_FIELDS.ticket.blockId] =
           ticket === ''
             ? `A ticket matching ${plan.value.ticketPattern} is required.`

@@ -26,6 +26,24 @@ vendor:
   principals: [vendor]
   allow_pty: false
 `,
+  ticketed: `
+name: ticketed
+targets:
+  - name: vendor-db
+    hosts: [vdb-1.internal]
+    principals: [dba]
+access:
+  channel: C0VENDORACCESS
+  approvers: { users: [U0SEC1, U0SEC2] }
+  max_duration: 4h
+  ticket_pattern: '^CHG-[0-9]+$'
+vendor:
+  allowed: true
+  sponsors: { groups: [S0VENDORMGR] }
+  approvals_required: 2
+  max_duration: 2h
+  principals: [vendor]
+`,
   production: `
 name: production
 targets:
@@ -235,5 +253,36 @@ describe('a vendor session over Slack', () => {
         sponsor: 'U0ALICE',
       });
     }
+  });
+});
+
+describe('a workflow that needs a ticket', () => {
+  it('asks for it in the form and refuses a wrong one under the field', async () => {
+    const { metadata, view } = await openVendorModal(
+      'U0ALICE',
+      'vendor jane@acme.example vendor-db 1h tune the database',
+    );
+    expect(view).toContain('jump_vendor_ticket');
+    const submit = (ticket: string) =>
+      bot.submitView({
+        userId: 'U0ALICE',
+        callbackId: 'jump_vendor_modal',
+        privateMetadata: metadata,
+        values: {
+          jump_vendor_name: { name: plainTextValue('Jane') },
+          jump_vendor_key: { key: plainTextValue(vendorKey) },
+          jump_vendor_ticket: { ticket: plainTextValue(ticket) },
+        },
+      });
+    const wrong = (await (await submit('JIRA-1')).json()) as { errors: Record<string, string> };
+    expect(wrong.errors).toEqual({ jump_vendor_ticket: '"JIRA-1" does not match ^CHG-[0-9]+$.' });
+    expect((await submit('CHG-812')).status).toBe(200);
+    await vi.waitFor(
+      () =>
+        expect(
+          dms('U0ALICE').some((dm) => dm.includes('on *vendor-db*') && dm.includes('Vendor session request')),
+        ).toBe(true),
+      { timeout: 10_000 },
+    );
   });
 });

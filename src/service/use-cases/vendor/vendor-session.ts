@@ -1,5 +1,4 @@
 import type { AccessRequest } from '../../../domain/access-request.js';
-import { approverSetFor } from '../../../domain/approver-set.js';
 import { isJumpgateError } from '../../../domain/errors.js';
 import { newRequest } from '../../../domain/new-request.js';
 import { type CheckedRequest, checkRequest } from '../../../domain/request-rules.js';
@@ -10,7 +9,6 @@ import {
   findVendorTarget,
   type VendorDetails,
 } from '../../../domain/vendor-session.js';
-import type { PeopleSet } from '../../../domain/workflow.js';
 import type { ServiceDeps } from '../../deps.js';
 import { runEffects } from '../../support/effects.js';
 import { newRequestId } from '../../support/request-id.js';
@@ -121,7 +119,7 @@ export function createVendorSession(deps: Deps) {
 
   async function requestVendorSession(
     input: VendorSessionInput,
-  ): Promise<{ request: AccessRequest; postedTo?: string; approvers: PeopleSet }> {
+  ): Promise<{ request: AccessRequest; postedTo?: string }> {
     const { email, chosen } = await sponsorTarget(input);
     const { workflow, target } = chosen;
     const request = checked(chosen, input, input.ticket);
@@ -154,8 +152,7 @@ export function createVendorSession(deps: Deps) {
         post: true,
       },
     );
-    const approvers = approverSetFor(workflow, 'vendor', false).set;
-    return { request: created.next, approvers, ...(postedTo === undefined ? {} : { postedTo }) };
+    return { request: created.next, ...(postedTo === undefined ? {} : { postedTo }) };
   }
 
   return { checkVendorSession, checkVendorDetails: checkDetails, requestVendorSession };
