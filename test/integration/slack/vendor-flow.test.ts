@@ -225,7 +225,8 @@ describe('a vendor session over Slack', () => {
       '*vendor-gw* (vendor session for Jane &lt;Doe&gt; &amp; Acme &lt;jane@acme.example&gt;)',
     );
 
-    says(await (await bot.command('U0ALICE', `revoke ${grantId}`)).reply(), grantId);
+    const revoked = await (await bot.command('U0ALICE', `revoke ${grantId}`)).reply();
+    says(revoked, `Revoked \`${grantId}\` (vendor-gw, the vendor session of Jane`);
     expect(await approvalShows(id, 'Revoked')).toContain('<@U0ALICE>');
     await vi.waitFor(
       () => expect(dms('U0ALICE').some((dm) => dm.includes('You ended the vendor session of Jane'))).toBe(true),
