@@ -43,6 +43,7 @@ export interface Approval {
 /** What the approval rules need to know about a request at the moment of a click. */
 export interface RequestFacts {
   readonly status: RequestStatus;
+  readonly kind: RequestKind;
   /** Slack user ID of the person who asked (the sponsor, for a vendor session). */
   readonly requester: string;
   /** Fixed when the request was made, so a policy change cannot move the goalposts mid-way. */
@@ -102,9 +103,11 @@ export function decideApproval(input: ApprovalInput): ApprovalDecision {
   const { request, approvers, allowSelfApproval, clicker, now } = input;
   assertPending(request.status);
   if (clicker.userId === request.requester && !allowSelfApproval) {
-    throw new JumpgateError('self_approval', 'you cannot approve your own request', {
-      details: { requester: request.requester },
-    });
+    const message =
+      request.kind === 'vendor'
+        ? 'you cannot approve your own request: you sponsor this vendor session, so other vendor approvers must approve it'
+        : 'you cannot approve your own request';
+    throw new JumpgateError('self_approval', message, { details: { requester: request.requester } });
   }
   assertApprover(approvers, clicker);
   if (request.approvals.some((approval) => approval.userId === clicker.userId)) {

@@ -7,6 +7,12 @@ import type { PeopleSet, Workflow } from './workflow.js';
 export interface ApproverSet {
   readonly set: PeopleSet;
   readonly approvalsRequired: number;
+  /**
+   * Whether the requester may approve (or deny) their own request: the workflow's
+   * `allow_self_approval` for standard requests, never for a vendor session (its sponsor is
+   * the requester, and a second pair of eyes is the point of sponsoring).
+   */
+  readonly allowSelfApproval: boolean;
 }
 
 /**
@@ -14,7 +20,7 @@ export interface ApproverSet {
  *
  * - standard: the access approvers, `access.approvalsRequired` of them.
  * - vendor: the vendor approvers (the access approvers when the workflow names none),
- *   `vendor.approvalsRequired` of them.
+ *   `vendor.approvalsRequired` of them, never the sponsor (whatever `allow_self_approval` says).
  * - breakglass: the access approvers do the post-hoc review; one review settles it, because the
  *   access was already granted and a review records a judgement rather than gating anything.
  *
@@ -27,10 +33,15 @@ export function approverSetFor(workflow: Workflow, kind: RequestKind, escalated:
   let base: ApproverSet;
   switch (kind) {
     case 'standard':
-      base = { set: access.approvers, approvalsRequired: access.approvalsRequired };
+      base = {
+        set: access.approvers,
+        approvalsRequired: access.approvalsRequired,
+        allowSelfApproval: access.allowSelfApproval,
+      };
       break;
     case 'breakglass':
-      base = { set: access.approvers, approvalsRequired: 1 };
+      // The person who used a breakglass never reviews it (see breakglass-review.ts).
+      base = { set: access.approvers, approvalsRequired: 1, allowSelfApproval: false };
       break;
     case 'vendor':
       if (!vendor) {
@@ -42,7 +53,11 @@ export function approverSetFor(workflow: Workflow, kind: RequestKind, escalated:
           },
         );
       }
-      base = { set: vendor.approvers ?? access.approvers, approvalsRequired: vendor.approvalsRequired };
+      base = {
+        set: vendor.approvers ?? access.approvers,
+        approvalsRequired: vendor.approvalsRequired,
+        allowSelfApproval: false,
+      };
       break;
   }
   if (!escalated || !access.escalationApprovers) return base;

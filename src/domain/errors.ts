@@ -41,8 +41,14 @@ export type ErrorCode =
   | 'invalid_ssh_key'
   /** The workflow does not allow breakglass access. */
   | 'breakglass_not_allowed'
-  /** The workflow does not allow vendor sessions, or the person is not a sponsor. */
+  /** The workflow does not allow vendor sessions. */
   | 'vendor_not_allowed'
+  /** The person asked for a vendor session on a workflow whose `vendor.sponsors` do not include them. */
+  | 'not_a_sponsor'
+  /** A vendor's email address is not one (or is too long). */
+  | 'invalid_email'
+  /** A vendor session's vendor has no name (or one too long). */
+  | 'vendor_name_required'
   /** A request, grant or other record does not exist. */
   | 'not_found'
   /** The person may not do this to this record (e.g. revoke someone else's grant). */

@@ -83,6 +83,7 @@ export function approveExtension(
   const { approvals, complete } = decideApproval({
     request: {
       status: 'pending',
+      kind: request.kind,
       requester: request.requester,
       approvalsRequired: ask.approvalsRequired,
       approvals: ask.approvals,

@@ -5,6 +5,8 @@ import { extendRulesFor } from './extension.js';
 import { inPeopleSet, type Member } from './people.js';
 import { kindLimits } from './request-kind.js';
 import { canSponsor, mayRequest } from './requestable-targets.js';
+import { parseSshPublicKey } from './ssh-public-key.js';
+import { grantPrincipals, keyBody } from './vendor-session.js';
 import type { PeopleSet, Policy, Workflow } from './workflow.js';
 
 /*
@@ -63,7 +65,7 @@ export interface GrantCheckInput {
   readonly policy: Policy;
   /** Current members of the workflow's groups (see `groupsOf`); a group missing here has nobody. */
   readonly groupMembers: ReadonlyMap<string, readonly string[]>;
-  /** The requester's registered SSH public key now, if any. */
+  /** The requester's (the sponsor's, for a vendor session) registered SSH public key now, if any. */
   readonly registeredKey: string | undefined;
   /** Epoch milliseconds. */
   readonly now: number;
@@ -104,8 +106,7 @@ function checkAll(input: GrantCheckInput): GrantMismatch[] {
   if (grant.id !== grantIdFor(request.id, currentWindow(request))) {
     add('grant_id', `grant id ${clip(grant.id)} is not the one derived from ${request.id}`);
   }
-  const principals = request.kind === 'vendor' ? workflow.vendor?.principals : target.principals;
-  if (principals) add('principals', sameSet('principals', grant.principals, principals));
+  add('principals', sameSet('principals', grant.principals, grantPrincipals(workflow, target, request.kind)));
   add('hosts', sameSet('hosts', grant.hosts, target.hosts));
   const extended = (request.extensions?.length ?? 0) > 0;
   const max = !allowed
@@ -128,8 +129,13 @@ function checkAll(input: GrantCheckInput): GrantMismatch[] {
     add('requester', `${clip(request.requester)} may not request the targets of ${workflow.name}`);
   }
   // A vendor session carries the key its sponsor gave for the vendor (vendors register no key
-  // of their own), so there is no registered key to compare it with.
-  if (request.kind !== 'vendor') add('key', keyMismatch(request, input.registeredKey));
+  // of their own): it must be a key we accept, and never the sponsor's own.
+  add(
+    'key',
+    request.kind === 'vendor'
+      ? vendorKeyMismatch(request, input.registeredKey)
+      : keyMismatch(request, input.registeredKey),
+  );
   return found;
 }
 
@@ -197,14 +203,18 @@ function decisionMismatches(
     const needsIncident = workflow.breakglass?.requireIncident === true && !request.incident;
     return needsIncident ? [`breakglass on ${workflow.name} needs an incident, and none is recorded`] : [];
   }
-  const { set, approvalsRequired } = approverSetFor(workflow, request.kind, request.escalated === true);
+  const { set, approvalsRequired, allowSelfApproval } = approverSetFor(
+    workflow,
+    request.kind,
+    request.escalated === true,
+  );
   // The record's own number can only raise the bar: a forged 0 must not lower it.
   const required = Math.max(approvalsRequired, request.approvalsRequired);
   const found: string[] = [];
   const eligible = new Set<string>();
   for (const userId of new Set(request.approvals.map((approval) => approval.userId))) {
-    if (userId === request.requester && !workflow.access.allowSelfApproval) {
-      found.push(`${clip(userId)} approved their own request`);
+    if (userId === request.requester && !allowSelfApproval) {
+      found.push(`${clip(userId)} approved their own ${request.kind === 'vendor' ? 'vendor session' : 'request'}`);
     } else if (!inPeopleSet(set, member(userId))) {
       found.push(`${clip(userId)} is not an eligible approver`);
     } else eligible.add(userId);
@@ -293,9 +303,16 @@ function keyMismatch(request: GrantCheckRequest, registered: string | undefined)
   return `the SSH key is not the one ${clip(request.requester)} registered`;
 }
 
-/** `type base64` of an OpenSSH key line: the comment does not make another key. */
-function keyBody(line: string): string {
-  return line.trim().split(/\s+/).slice(0, 2).join(' ');
+function vendorKeyMismatch(request: GrantCheckRequest, sponsorKey: string | undefined): string | undefined {
+  try {
+    parseSshPublicKey(request.sshPublicKey);
+  } catch (error) {
+    return `the vendor's SSH key is not one we accept (${clip(error instanceof Error ? error.message : String(error))})`;
+  }
+  if (sponsorKey !== undefined && keyBody(sponsorKey) === keyBody(request.sshPublicKey)) {
+    return `the vendor's SSH key is the sponsor ${clip(request.requester)}'s own registered key`;
+  }
+  return undefined;
 }
 
 function memberOf(userId: string, groupMembers: ReadonlyMap<string, readonly string[]>): Member {

@@ -1,13 +1,13 @@
 import type { AccessRequest } from './access-request.js';
 import { approverSetFor } from './approver-set.js';
 import type { AuditEntry } from './audit-entry.js';
+import { withSubject } from './request-change.js';
 import type { RequestKind } from './request-kind.js';
 import type { CheckedRequest } from './request-rules.js';
 import type { Workflow } from './workflow.js';
 
-export interface NewRequestInput {
+interface CommonInput {
   readonly id: string;
-  readonly kind: Exclude<RequestKind, 'vendor'>;
   readonly workflow: Workflow;
   readonly target: string;
   readonly requester: string;
@@ -20,9 +20,20 @@ export interface NewRequestInput {
 }
 
 /**
+ * A standard or breakglass request is for the requester's own key; a vendor session names its
+ * vendor, and its key is the vendor's (see `checkVendorDetails`).
+ */
+export type NewRequestInput = CommonInput &
+  (
+    | { readonly kind: Exclude<RequestKind, 'vendor'>; readonly vendor?: undefined }
+    | { readonly kind: 'vendor'; readonly vendor: { readonly email: string; readonly name: string } }
+  );
+
+/**
  * A new pending request and its `requested` record. The number of approvals it needs is fixed
  * now, so a policy change cannot move the goalposts mid-way; a breakglass needs none (it is
- * granted at once and reviewed afterwards).
+ * granted at once and reviewed afterwards). A vendor session's records name its vendor
+ * (`detail.subject`, see `auditOf`).
  */
 export function newRequest(input: NewRequestInput): { readonly next: AccessRequest; readonly audit: AuditEntry } {
   const { id, kind, workflow, checked, now } = input;
@@ -34,6 +45,7 @@ export function newRequest(input: NewRequestInput): { readonly next: AccessReque
     workflow: workflow.name,
     target: input.target,
     requester: input.requester,
+    ...(input.vendor === undefined ? {} : { vendor: { email: input.vendor.email, name: input.vendor.name } }),
     sshPublicKey: input.sshPublicKey,
     durationMs: checked.durationMs,
     reason: checked.reason,
@@ -49,7 +61,7 @@ export function newRequest(input: NewRequestInput): { readonly next: AccessReque
     requestId: id,
     actor: input.requester,
     target: input.target,
-    detail: {
+    detail: withSubject(next, {
       kind,
       durationMs: checked.durationMs,
       reason: checked.reason,
@@ -57,7 +69,7 @@ export function newRequest(input: NewRequestInput): { readonly next: AccessReque
       ...(kind === 'breakglass' ? {} : { approvalsRequired }),
       workflow: workflow.name,
       incidentCheck: input.incidentCheck,
-    },
+    }),
   };
   return { next, audit };
 }

@@ -11,12 +11,16 @@ import type { Target } from './workflow.js';
  * time out, escalate. Each takes the stored request and returns the change, or refuses.
  */
 
-/** An Approve click (see `decideApproval` for who counts and what is refused). */
+/**
+ * An Approve click (see `decideApproval` for who counts and what is refused). `principals` are
+ * what the grant will be for (see `grantPrincipals`: a vendor session's are the workflow's vendor
+ * principals, never the target's).
+ */
 export function approve(
   request: AccessRequest,
-  input: Omit<ApprovalInput, 'request'> & { readonly target: Target },
+  input: Omit<ApprovalInput, 'request'> & { readonly target: Target; readonly principals: readonly string[] },
 ): RequestChange & { readonly complete: boolean } {
-  const { clicker, now, target } = input;
+  const { clicker, now, target, principals } = input;
   const { approvals, complete } = decideApproval({ ...input, request });
   // The last approval fixes the grant window, so a retried grant call asks for the same grant.
   const grantId = complete ? grantIdFor(request.id) : undefined;
@@ -31,7 +35,7 @@ export function approve(
           grant: {
             id: grantId,
             ...grantWindow(now, request.durationMs),
-            principals: target.principals,
+            principals,
             hosts: target.hosts,
           },
         }),

@@ -1,5 +1,6 @@
 import type { AccessRequest } from './access-request.js';
 import type { AuditEntry, AuditType } from './audit-entry.js';
+import { vendorSubject } from './vendor-session.js';
 
 /**
  * What a transition makes of a request: the next record and the audit entry that goes with it,
@@ -11,7 +12,11 @@ export interface RequestChange {
   readonly audit: AuditEntry;
 }
 
-/** The audit entry of a change to `request`, naming its grant when it has one. */
+/**
+ * The audit entry of a change to `request`, naming its grant when it has one. Every record of a
+ * vendor session carries `detail.subject` (`{type: 'vendor', email, name, sponsor}`), so the
+ * trail names the vendor wherever it is read from.
+ */
 export function auditOf(
   request: AccessRequest,
   type: AuditType,
@@ -25,6 +30,15 @@ export function auditOf(
     ...(grantId === undefined ? {} : { grantId }),
     actor,
     target: request.target,
-    detail,
+    detail: withSubject(request, detail),
   };
+}
+
+/** `detail` with the vendor subject of a vendor session added (nothing added for any other request). */
+export function withSubject(
+  request: Pick<AccessRequest, 'vendor' | 'requester'>,
+  detail: Readonly<Record<string, unknown>>,
+): Readonly<Record<string, unknown>> {
+  const subject = vendorSubject(request);
+  return subject === undefined ? detail : { ...detail, subject };
 }

@@ -85,6 +85,11 @@ export interface VendorPolicy {
   readonly principals: readonly string[];
   /** Vendor certificates never permit port/agent/X11 forwarding; a PTY only when this is true. */
   readonly allowPty: boolean;
+  /**
+   * When set, vendor certificates carry `source-address` with these CIDRs instead of the
+   * target's: where the vendor connects from (their VPN), not where employees do.
+   */
+  readonly sourceAddress?: readonly string[];
 }
 
 /**

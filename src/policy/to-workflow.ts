@@ -114,6 +114,7 @@ function vendor(file: VendorFile | undefined, accessFile: AccessFile): VendorPol
     maxDuration: max_duration,
     principals,
     allowPty: file.allow_pty,
+    ...(file.source_address === undefined ? {} : { sourceAddress: file.source_address }),
   };
 }
 

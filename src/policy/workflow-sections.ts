@@ -105,6 +105,7 @@ export const vendorSchema = strictMapping(
     max_duration: duration.optional(),
     principals: listOf(principal, 'a list of Unix user names (certificate principals)', 'principal').optional(),
     allow_pty: flag.default(false),
+    source_address: listOf(addressOrCidr, 'a list of IP addresses or CIDRs', 'address').optional(),
   },
   'a mapping with allowed, sponsors, max_duration, principals',
 ).superRefine(

@@ -21,6 +21,7 @@ import { createTimeoutRequest } from './use-cases/request/timeout-request.js';
 import { createReconcile } from './use-cases/sweeps/reconcile.js';
 import { createRecover } from './use-cases/sweeps/recover.js';
 import { createReportJobFailure } from './use-cases/sweeps/report-job-failure.js';
+import { createVendorSession } from './use-cases/vendor/vendor-session.js';
 
 /** Every use case, wired to the same ports: what the Slack layer and the jobs call. */
 export function createAccessService(deps: ServiceDeps) {
@@ -35,6 +36,7 @@ export function createAccessService(deps: ServiceDeps) {
   const escalateRequest = createEscalateRequest(deps);
   const { checkBreakglass, breakglass } = createBreakglass(deps, issueApproved);
   const recover = createRecover(deps, { expireGrant, issueGrant });
+  const { checkVendorSession, checkVendorDetails, requestVendorSession } = createVendorSession(deps);
   return {
     registerKey: createRegisterKey(deps),
     requestAccess: createRequestAccess(deps, issueApproved),
@@ -58,6 +60,9 @@ export function createAccessService(deps: ServiceDeps) {
     checkBreakglass,
     breakglass,
     reviewBreakglass: createReviewBreakglass(deps),
+    checkVendorSession,
+    checkVendorDetails,
+    requestVendorSession,
     remindReview: createRemindReview(deps),
     watchIncidents: createWatchIncidents(deps),
   };

@@ -41,6 +41,11 @@ export const ACTION_IDS = {
   extensionApprove: 'jump_extension_approve',
   /** Deny on an extension that waits for the approvers; its `value` is `req_x 2`. */
   extensionDeny: 'jump_extension_deny',
+  /**
+   * `callback_id` of the vendor modal (`/jump vendor …`); its `private_metadata` is the command's
+   * input as JSON (`{vendorEmail, target, duration, reason}`), checked again on submission.
+   */
+  vendorModal: 'jump_vendor_modal',
 } as const;
 
 /** Where a modal input's value is found: `view.state.values[blockId][actionId]`. */
@@ -62,4 +67,14 @@ export const REQUEST_FIELDS = {
   duration: { blockId: 'jump_request_duration', actionId: 'duration' },
   reason: { blockId: 'jump_request_reason', actionId: 'reason' },
   ticket: { blockId: 'jump_request_ticket', actionId: 'ticket' },
+} as const satisfies Record<string, InputId>;
+
+/**
+ * The vendor modal's inputs, all plain text inputs (read `value`): the vendor's name and company,
+ * their OpenSSH public key (one line), and a ticket when the workflow needs one the reason lacks.
+ */
+export const VENDOR_FIELDS = {
+  name: { blockId: 'jump_vendor_name', actionId: 'name' },
+  sshPublicKey: { blockId: 'jump_vendor_key', actionId: 'key' },
+  ticket: { blockId: 'jump_vendor_ticket', actionId: 'ticket' },
 } as const satisfies Record<string, InputId>;

@@ -41,8 +41,12 @@ export function errorReply(error: unknown): ErrorReply {
 
 function extraFor(error: JumpgateError): string {
   if (error.code === 'not_an_approver') {
-    const who = approversIn(error.details);
+    const who = approversIn(error.details.approvers);
     return who === '' ? '' : `Approvers of this request: ${who}`;
+  }
+  if (error.code === 'not_a_sponsor') {
+    const who = approversIn(error.details.sponsors);
+    return who === '' ? 'Its workflow names no sponsors.' : `Who may sponsor vendors there: ${who}`;
   }
   if (error.code === 'broker_unavailable') {
     return 'Nothing was changed. Try again in a minute; if it keeps failing, tell the people who run Jumpgate.';
@@ -50,9 +54,8 @@ function extraFor(error: JumpgateError): string {
   return '';
 }
 
-/** Mentions of the approvers in `details.approvers` ({users, groups}), read defensively: details are loosely typed. */
-function approversIn(details: Readonly<Record<string, unknown>>): string {
-  const approvers = details.approvers;
+/** Mentions of the people in a `{users, groups}` detail, read defensively: details are loosely typed. */
+function approversIn(approvers: unknown): string {
   if (typeof approvers !== 'object' || approvers === null) return '';
   const { users, groups } = approvers as { users?: unknown; groups?: unknown };
   const ids = (list: unknown): string[] =>

@@ -7,6 +7,7 @@ import { registerBreakglassListeners } from './listeners/breakglass.js';
 import { registerCommandListener } from './listeners/command.js';
 import { registerExtensionListeners } from './listeners/extension.js';
 import { registerRequestModalListener } from './listeners/request-modal.js';
+import { registerVendorModalListener } from './listeners/vendor-modal.js';
 import type { SlackUseCases } from './use-cases.js';
 
 /** The largest body Bolt reads from /slack/events (Slack's payloads stay well under it). */
@@ -73,6 +74,7 @@ export async function createSlackApp(deps: {
   registerApprovalListeners(app, context);
   registerBreakglassListeners(app, context);
   registerRequestModalListener(app, context);
+  registerVendorModalListener(app, context);
   registerAppHomeListeners(app, context);
   registerExtensionListeners(app, context);
   app.error((error) => {

@@ -17,4 +17,7 @@ export type SlackUseCases = Pick<
   | 'checkBreakglass'
   | 'breakglass'
   | 'reviewBreakglass'
+  | 'checkVendorSession'
+  | 'checkVendorDetails'
+  | 'requestVendorSession'
 >;

@@ -20,7 +20,7 @@ export interface CertificateAuthority {
 export interface CertificateRequest {
   /** The user's public key line (already validated). */
   readonly publicKey: string;
-  /** Becomes the certificate's key id: the grant id, so sshd logs name the grant. */
+  /** Becomes the certificate's key id: starts with the grant id, so sshd logs name the grant (certificate-key-id.ts). */
   readonly keyId: string;
   readonly principals: readonly string[];
   readonly serial: string;

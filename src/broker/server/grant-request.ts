@@ -5,7 +5,7 @@ import { BrokerHttpError, badRequest } from './http-error.js';
 
 /**
  * The body of `POST /v1/grants` (docs/contracts/broker-api.md), including the later additions
- * `target.sourceAddress` and `options.allowPty`. Everything that reaches ssh-keygen as an
+ * `target.sourceAddress` and `options.allowPty`, and the alphabet of a vendor's email and sponsor. Everything that reaches ssh-keygen as an
  * argument is held to a strict alphabet here, so a value can never read as an option or split
  * into two (principals are comma-joined, the key id is the grant id).
  */
@@ -19,6 +19,12 @@ const grantId = z
 const principal = z
   .string()
   .regex(/^[A-Za-z0-9_][A-Za-z0-9._@-]{0,63}$/, 'a user name (letters, digits, ".", "_", "@", "-")');
+// What a vendor's key id carries (certificate-key-id.ts): no spaces, quotes, "=" or control characters.
+const vendorEmail = z
+  .string()
+  .max(254)
+  .regex(/^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,63}$/, 'an email address');
+const sponsorId = z.string().regex(/^[A-Z0-9]{2,40}$/, 'a Slack user ID');
 const cidr = z.string().regex(/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/, 'an IP address or CIDR, e.g. 10.0.0.0/8');
 
 export const grantRequestSchema = z.object({
@@ -44,6 +50,23 @@ export const grantRequestSchema = z.object({
   options: z.object({ allowPty: z.boolean().optional() }).optional(),
 });
 
+/**
+ * A new grant's body: the stored grants are read back with `grantRequestSchema` alone, so a grant
+ * issued before these checks existed still loads. A vendor subject's email and sponsor go into
+ * the certificate's key id (certificate-key-id.ts), which sshd logs: when given, they keep to an
+ * alphabet without spaces, quotes or "=".
+ */
+const newGrantRequestSchema = grantRequestSchema.superRefine((body, ctx) => {
+  if (body.subject.type !== 'vendor') return;
+  const { email, sponsor } = body.subject;
+  if (email !== undefined && !vendorEmail.safeParse(email).success) {
+    ctx.addIssue({ code: 'custom', path: ['subject', 'email'], message: 'an email address (no spaces or quotes)' });
+  }
+  if (sponsor !== undefined && !sponsorId.safeParse(sponsor).success) {
+    ctx.addIssue({ code: 'custom', path: ['subject', 'sponsor'], message: 'a Slack user ID' });
+  }
+});
+
 export type GrantRequestBody = z.output<typeof grantRequestSchema>;
 
 /**
@@ -52,7 +75,7 @@ export type GrantRequestBody = z.output<typeof grantRequestSchema>;
  * naming the field.
  */
 export function parseGrantRequest(json: unknown): GrantRequestBody {
-  const result = grantRequestSchema.safeParse(json);
+  const result = newGrantRequestSchema.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0];
     const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'body';
@@ -83,7 +106,14 @@ export function grantIdentity(body: GrantRequestBody): string {
   return canonicalJson({
     kind: body.kind,
     requestId: body.requestId,
-    subject: { type: subject.type, id: subject.id, sponsor: subject.sponsor, sshPublicKey: subject.sshPublicKey },
+    subject: {
+      type: subject.type,
+      id: subject.id,
+      sponsor: subject.sponsor,
+      // A vendor's email is in the certificate's key id, so another email is another certificate.
+      email: subject.type === 'vendor' ? subject.email : undefined,
+      sshPublicKey: subject.sshPublicKey,
+    },
     target: {
       name: target.name,
       hosts: target.hosts,

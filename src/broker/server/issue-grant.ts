@@ -1,4 +1,5 @@
 import type { CertificateAuthority } from './certificate-authority.js';
+import { certificateKeyId, isVendorGrant } from './certificate-key-id.js';
 import { type GrantRequestBody, grantIdentity } from './grant-request.js';
 import type { GrantStore, StoredGrant } from './grant-store.js';
 import { BrokerHttpError, badRequest } from './http-error.js';
@@ -66,12 +67,12 @@ export function createGrantIssuer(deps: GrantIssuerDeps): (body: GrantRequestBod
       const serial = await deps.store.reserveSerial();
       const certificate = await deps.ca.sign({
         publicKey: body.subject.sshPublicKey,
-        keyId: body.id,
+        keyId: certificateKeyId(body),
         principals: body.target.principals,
         serial,
         validFromMs: notBeforeMs,
         validToMs: notAfterMs,
-        restricted: body.kind === 'vendor',
+        restricted: isVendorGrant(body),
         allowPty: body.options?.allowPty ?? false,
         ...(body.target.sourceAddress ? { sourceAddress: body.target.sourceAddress } : {}),
       });

@@ -1,3 +1,4 @@
+import { grantIdOfKeyId } from './certificate-key-id.js';
 import type { Endpoint, SshdLogEvent } from './sshd-log-line.js';
 import { canonicalAddress } from './sshd-proc-net.js';
 
@@ -60,7 +61,7 @@ export function createLoginClaims(): LoginClaims {
       const server = event.pid === undefined ? servers.get(key) : undefined;
       claims.delete(key);
       claims.set(key, {
-        grantId: event.certificate.keyId,
+        grantId: grantIdOfKeyId(event.certificate.keyId),
         serial: event.certificate.serial,
         user: event.user,
         client: event.client,

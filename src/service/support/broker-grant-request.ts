@@ -1,4 +1,5 @@
 import type { AccessRequest, GrantRecord } from '../../domain/access-request.js';
+import { grantSourceAddress } from '../../domain/vendor-session.js';
 import type { Policy } from '../../domain/workflow.js';
 import type { ServiceDeps } from '../deps.js';
 import type { GrantRequest } from '../ports/broker.js';
@@ -16,6 +17,7 @@ export async function brokerGrantRequest(
   policy: Policy,
 ): Promise<GrantRequest> {
   const { target, workflow } = viewOf(policy, request);
+  const sourceAddress = grantSourceAddress(workflow, target, request.kind);
   const user = await deps.directory.user(request.requester).catch(() => undefined);
   return {
     id: planned.id,
@@ -40,7 +42,7 @@ export async function brokerGrantRequest(
       name: target.name,
       hosts: planned.hosts,
       principals: planned.principals,
-      ...(target.sourceAddress ? { sourceAddress: target.sourceAddress } : {}),
+      ...(sourceAddress ? { sourceAddress } : {}),
     },
     notAfter: new Date(planned.notAfter).toISOString(),
     reason: request.reason,

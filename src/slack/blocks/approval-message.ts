@@ -46,6 +46,15 @@ export function approvalMessage(view: RequestView, now: number): SlackMessage {
     fields(facts),
     section(`*Reason*\n${request.reason.trim() === '' ? '—' : escapeClipped(request.reason, MAX_REASON)}`),
   ];
+  if (request.vendor) {
+    const shell = view.workflow.vendor?.allowPty === true ? 'an interactive shell allowed' : 'no interactive shell';
+    blocks.push(
+      context(
+        `:briefcase: A vendor outside the company, sponsored by ${mentionUser(request.requester)} (who cannot approve it). ` +
+          `Their certificate: no port, agent or X11 forwarding; ${shell}.`,
+      ),
+    );
+  }
   const auto = autoApprovalLine(request);
   if (auto !== undefined) blocks.push(section(auto));
   if (request.kind === 'breakglass' && request.incident)
@@ -62,8 +71,9 @@ export function approvalMessage(view: RequestView, now: number): SlackMessage {
   if (extension) blocks.push(extension);
   blocks.push(context(`Request ${code(request.id)} · requested ${slackDate(request.createdAt)}`));
 
+  const forWhom = request.vendor ? ` for ${vendorLabel(request.vendor)} on ` : ' for ';
   const text =
-    `${kindTitle(request.kind)} from ${mentionUser(request.requester)} for ${escapeMrkdwn(target.name)} ` +
+    `${kindTitle(request.kind)} from ${mentionUser(request.requester)}${forWhom}${escapeMrkdwn(target.name)} ` +
     `(${formatDuration(request.durationMs)}): ${withoutEmoji(statusLine)}`;
   return { text, blocks };
 }

@@ -33,7 +33,26 @@ export function grantedNotice(view: RequestView, certificate: string): SlackMess
     ),
   ];
   if (request.vendor) {
-    blocks.push(section('The certificate is for the vendor’s key: send it to them with the commands below.'));
+    // The sponsor passes it on: the vendor's certificate is for the vendor's key, useless to anyone else.
+    const shell = view.workflow.vendor?.allowPty === true;
+    blocks.push(
+      section(
+        `The certificate is for ${vendorLabel(request.vendor)}’s own key: send it and the steps below to them. ` +
+          `It allows no port, agent or X11 forwarding (so no ${code('ssh -L')} and no ${code('ssh -J')})` +
+          `${shell ? '' : `, and no interactive shell: the vendor runs one command at a time (${code(`ssh … ${principal}@${host} <command>`)})`}.`,
+      ),
+      section(`*1.* Save this certificate as ${code(file)}, next to the vendor’s private key:`),
+      certificateBlock(certificate),
+      section(`*2.* Connect to the jump server:\n${codeBlock(`ssh -o CertificateFile=${file} ${principal}@${host}`)}`),
+      context(
+        `Vendor session grant ${code(grantId)} · ends ${slackDate(notAfter)} by itself (so does the certificate) · ` +
+          `end it early with ${code(`/jump revoke ${grantId}`)}`,
+      ),
+    );
+    return {
+      text: `Vendor session for ${vendorLabel(request.vendor)} on ${escapeMrkdwn(target.name)} granted until ${slackDate(notAfter)}`,
+      blocks,
+    };
   }
   blocks.push(
     section(`*1.* Save this certificate as ${code(file)}:`),
@@ -51,7 +70,7 @@ export function grantedNotice(view: RequestView, certificate: string): SlackMess
     ),
   );
   return {
-    text: `${request.vendor ? 'Vendor session' : 'Access'} to ${escapeMrkdwn(target.name)} granted until ${slackDate(notAfter)}`,
+    text: `Access to ${escapeMrkdwn(target.name)} granted until ${slackDate(notAfter)}`,
     blocks,
   };
 }

@@ -6,6 +6,7 @@ import type { ExtendChoice } from '../../domain/extension.js';
 import { code, codeBlock, escapeMrkdwn, slackDate } from '../mrkdwn.js';
 import { context, LIMITS, type SlackMessage, section } from './block-kit.js';
 import { grantActions } from './grant-actions.js';
+import { vendorLabel } from './request-facts.js';
 
 /** Slack allows 50 blocks in a message; up to three per request, with room for the header and the note. */
 const MAX_SHOWN = 16;
@@ -41,7 +42,8 @@ export function listMessage(
 }
 
 function describe(request: AccessRequest & { readonly extendChoices?: readonly ExtendChoice[] }, now: number): string {
-  const target = `*${escapeMrkdwn(request.target)}*`;
+  const vendor = request.vendor ? ` (vendor session for ${vendorLabel(request.vendor)})` : '';
+  const target = `*${escapeMrkdwn(request.target)}*${vendor}`;
   const { grant } = request;
   switch (request.status) {
     case 'pending': {

@@ -9,6 +9,7 @@ import { failureText } from '../public-text.js';
 import { context, type SlackMessage, section, withoutEmoji } from './block-kit.js';
 import { grantActions } from './grant-actions.js';
 import { grantedNotice } from './granted-notice.js';
+import { vendorLabel } from './request-facts.js';
 
 const MAX_REASON = 1_500;
 
@@ -39,16 +40,20 @@ function expiring({ request, target, workflow }: RequestView, now: number): Slac
   const minutes = Math.round(left / 60_000);
   const within = left < 60_000 ? 'in less than a minute' : `in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`;
   const name = escapeMrkdwn(target.name);
-  const line = `:hourglass: Your access to *${name}* ends ${within}, at ${slackDate(notAfter)}.`;
+  const whose = accessOf(request, name);
+  const line = `:hourglass: ${whose} ends ${within}, at ${slackDate(notAfter)}.`;
   const choices = extendChoices(request, workflow, now);
+  const save = request.vendor ? 'tell the vendor to save their work.' : 'save your work.';
   const more =
     choices.length > 0 && request.grant
       ? `For more time, extend it below or with ${code(`/jump extend ${request.grant.id} <duration>`)}; done already? End it now.`
-      : `For more time, request again: ${code(`/jump request ${target.name}`)}`;
+      : request.vendor
+        ? `For more time, sponsor a new session: ${code(`/jump vendor ${request.vendor.email} ${target.name} <duration> <reason>`)}`
+        : `For more time, request again: ${code(`/jump request ${target.name}`)}`;
   const shown = message(
-    `${line} The certificate stops working then; save your work. ${more}`,
+    `${line} The certificate stops working then; ${save} ${more}`,
     request,
-    `Your access to ${name} ends ${within}`,
+    withoutEmoji(`${whose} ends ${within}`).replace(/\*/g, ''),
   );
   const actions = grantActions(request, choices);
   return actions ? { ...shown, blocks: [...shown.blocks.slice(0, 1), actions, ...shown.blocks.slice(1)] } : shown;
@@ -87,23 +92,30 @@ function extensionDenied({ request, target }: RequestView): SlackMessage {
   return message(line, request, withoutEmoji(line));
 }
 
+/** Whose access a notice is about: the sponsor reads of their vendor's session, by the vendor's name. */
+function accessOf(request: RequestView['request'], name: string, capital = true): string {
+  if (!request.vendor) return `${capital ? 'Your' : 'your'} access to *${name}*`;
+  return `${capital ? 'The' : 'the'} vendor session of ${vendorLabel(request.vendor)} on *${name}*`;
+}
+
 function ended({ request, target }: RequestView): SlackMessage {
   const name = escapeMrkdwn(target.name);
+  const whose = accessOf(request, name);
   let line: string;
   if (request.status === 'revoked' && request.revocation?.reason && request.revocation.by === SYSTEM_ACTOR) {
     // Jumpgate ended it by itself (the incident that justified it was resolved): say why.
     const { at, reason } = request.revocation;
-    line = `:checkered_flag: Your access to *${name}* was revoked at ${slackDate(at)}: ${escapeClipped(reason.replace(/[\s.]+$/, ''), MAX_REASON)}.`;
+    line = `:checkered_flag: ${whose} was revoked at ${slackDate(at)}: ${escapeClipped(reason.replace(/[\s.]+$/, ''), MAX_REASON)}.`;
   } else if (request.status === 'revoked' && request.revocation) {
     const { by, at } = request.revocation;
     line =
       by === request.requester
-        ? `:stop_sign: You ended your access to *${name}* at ${slackDate(at)}.`
-        : `:stop_sign: Your access to *${name}* was revoked by ${mentionUser(by)} at ${slackDate(at)}.`;
+        ? `:stop_sign: You ended ${accessOf(request, name, false)} at ${slackDate(at)}.`
+        : `:stop_sign: ${whose} was revoked by ${mentionUser(by)} at ${slackDate(at)}.`;
   } else if (request.status === 'revoked') {
-    line = `:stop_sign: Your access to *${name}* was revoked.`;
+    line = `:stop_sign: ${whose} was revoked.`;
   } else {
-    line = `:checkered_flag: Your access to *${name}* has ended: it expired at ${slackDate(request.grant?.notAfter ?? request.updatedAt)}.`;
+    line = `:checkered_flag: ${whose} has ended: it expired at ${slackDate(request.grant?.notAfter ?? request.updatedAt)}.`;
   }
   // An expired certificate is refused by its own end time; a revoked one once the bastion has the
   // new KRL (the broker writes it at once; a bastion elsewhere fetches it every 30 s).
@@ -113,7 +125,9 @@ function ended({ request, target }: RequestView): SlackMessage {
 }
 
 function closed({ request, target, workflow }: RequestView): SlackMessage {
-  const what = `Your request ${code(request.id)} for *${escapeMrkdwn(target.name)}*`;
+  const what = request.vendor
+    ? `Your vendor session request ${code(request.id)} for ${vendorLabel(request.vendor)} on *${escapeMrkdwn(target.name)}*`
+    : `Your request ${code(request.id)} for *${escapeMrkdwn(target.name)}*`;
   let line: string;
   switch (request.status) {
     case 'denied': {

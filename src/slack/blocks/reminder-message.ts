@@ -1,7 +1,6 @@
 import { approvalsMissing, distinctApprovers } from '../../domain/approval.js';
-import { approverSetFor } from '../../domain/approver-set.js';
+import { type ApproverSet, approverSetFor } from '../../domain/approver-set.js';
 import { formatDuration } from '../../domain/duration.js';
-import type { PeopleSet } from '../../domain/workflow.js';
 import type { RequestView } from '../../service/support/request-view.js';
 import { code, escapeMrkdwn, mentionGroup, mentionUser, slackDate } from '../mrkdwn.js';
 import { context, type SlackMessage, section } from './block-kit.js';
@@ -46,21 +45,23 @@ function reviewReminder(view: RequestView): SlackMessage {
   };
 }
 
-function deciderSet(view: RequestView, escalated: boolean): PeopleSet {
+function deciderSet(view: RequestView, escalated: boolean): ApproverSet {
   try {
-    return approverSetFor(view.workflow, view.request.kind, escalated).set;
+    return approverSetFor(view.workflow, view.request.kind, escalated);
   } catch {
     // A workflow that lost its vendor rules mid-request: its access approvers still decide.
-    return view.workflow.access.approvers;
+    return {
+      set: view.workflow.access.approvers,
+      approvalsRequired: view.request.approvalsRequired,
+      allowSelfApproval: false,
+    };
   }
 }
 
 /** Everyone who could still add an approval: not the requester (unless allowed), not who already approved. */
-function mentionsOf(set: PeopleSet, view: RequestView): string {
-  const { request, workflow } = view;
+function mentionsOf({ set, allowSelfApproval }: ApproverSet, view: RequestView): string {
+  const { request } = view;
   const done = new Set(distinctApprovers(request));
-  const users = set.users.filter(
-    (id) => !done.has(id) && (id !== request.requester || workflow.access.allowSelfApproval),
-  );
+  const users = set.users.filter((id) => !done.has(id) && (id !== request.requester || allowSelfApproval));
   return [...users.map(mentionUser), ...set.groups.map(mentionGroup)].join(', ');
 }

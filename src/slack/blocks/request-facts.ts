@@ -1,5 +1,6 @@
 import type { AccessRequest } from '../../domain/access-request.js';
 import type { RequestKind } from '../../domain/request-kind.js';
+import { grantPrincipals } from '../../domain/vendor-session.js';
 import type { RequestView } from '../../service/support/request-view.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 
@@ -31,7 +32,7 @@ export function hostsOf(view: RequestView): readonly string[] {
 export function principalsOf(view: RequestView): readonly string[] {
   const { request, workflow, target } = view;
   if (request.grant) return request.grant.principals;
-  return request.kind === 'vendor' && workflow.vendor ? workflow.vendor.principals : target.principals;
+  return grantPrincipals(workflow, target, request.kind);
 }
 
 /** `a, b, c` with each entry escaped; `—` for none. */

@@ -95,3 +95,44 @@ export function parseExtensionValue(value: string | undefined): { requestId: str
   }
   return { requestId: requestId as string, window: n };
 }
+
+/** Slack refuses a view whose private_metadata is longer than this. */
+export const MAX_PRIVATE_METADATA = 3_000;
+
+const vendorMetadataSchema = z
+  .object({
+    vendorEmail: z.string().min(1).max(300),
+    target: z.string().min(1).max(200),
+    duration: z.string().min(1).max(40),
+    reason: z.string().max(MAX_PRIVATE_METADATA),
+  })
+  .strict();
+
+/** The input of `/jump vendor`, carried by the vendor modal's private_metadata until it is submitted. */
+export type VendorMetadata = z.infer<typeof vendorMetadataSchema>;
+
+export function vendorMetadata(input: VendorMetadata): string {
+  return JSON.stringify({
+    vendorEmail: input.vendorEmail,
+    target: input.target,
+    duration: input.duration,
+    reason: input.reason,
+  });
+}
+
+/** Reads the vendor modal's private_metadata; throws `bad_command` when it is not one this version wrote. */
+export function parseVendorMetadata(value: string | undefined): VendorMetadata {
+  let json: unknown;
+  try {
+    json = JSON.parse(value ?? '');
+  } catch {
+    json = undefined;
+  }
+  const parsed = vendorMetadataSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new JumpgateError('bad_command', 'this vendor form cannot be read any more: run /jump vendor again', {
+      cause: parsed.error,
+    });
+  }
+  return parsed.data;
+}

@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import type { ModalView } from '@slack/types';
 import pLimit from 'p-limit';
 import { parseDuration } from '../../domain/duration.js';
 import { breakglassConfirm } from '../blocks/breakglass-confirm.js';
@@ -10,14 +11,16 @@ import { modalTargets, requestModal } from '../blocks/request-modal.js';
 import { requestSentMessage } from '../blocks/request-sent-message.js';
 import { revokedMessage } from '../blocks/revoked-message.js';
 import { targetsMessage } from '../blocks/targets-message.js';
+import { vendorModal } from '../blocks/vendor-modal.js';
 import { parseCommand, type SlashCommand, type Subcommand } from '../parse-command.js';
-import { breakglassValue, MAX_BUTTON_VALUE } from './button-values.js';
+import { breakglassValue, MAX_BUTTON_VALUE, MAX_PRIVATE_METADATA, vendorMetadata } from './button-values.js';
 import { type ListenerContext, replyFor } from './context.js';
 
 /** What this version carries out; the rest of the grammar is answered as not available. */
 const AVAILABLE: readonly Subcommand[] = [
   'request',
   'breakglass',
+  'vendor',
   'key',
   'list',
   'extend',
@@ -29,6 +32,10 @@ const AVAILABLE: readonly Subcommand[] = [
 /** Said instead of the confirmation when the command's input cannot ride on its Confirm button. */
 export const REASON_TOO_LONG =
   ':warning: Nothing was granted: the reason is too long for breakglass (at most ~1900 characters).';
+
+/** Said instead of the vendor modal when the command's input cannot ride in the modal. */
+export const VENDOR_REASON_TOO_LONG =
+  ':warning: Nothing was requested: the vendor’s email and reason are too long to carry into the vendor form; shorten the reason.';
 
 /**
  * How many commands are carried out at once. A burst is acknowledged at once, then worked
@@ -46,7 +53,7 @@ export function registerCommandListener(app: App, context: ListenerContext): voi
   const lane = pLimit(COMMAND_LANE);
   app.command('/jump', async ({ command, ack, respond, client }) => {
     await ack();
-    // Opening the request modal never waits in the lane: its trigger id is good for 3 s only.
+    // Commands that open a modal never wait in the lane: their trigger id is good for 3 s only.
     await (opensModal(command.text) ? carryOut() : lane(carryOut));
 
     async function carryOut(): Promise<void> {
@@ -71,7 +78,8 @@ export function registerCommandListener(app: App, context: ListenerContext): voi
 
   function opensModal(text: string): boolean {
     try {
-      return parseCommand(text).name === 'request-modal';
+      const { name } = parseCommand(text);
+      return name === 'request-modal' || name === 'vendor';
     } catch {
       return false;
     }
@@ -83,7 +91,7 @@ export function registerCommandListener(app: App, context: ListenerContext): voi
       userId: string;
       triggerId: string;
       reply: (message: { text: string; blocks?: unknown[] }) => Promise<unknown>;
-      openView: (view: ReturnType<typeof requestModal>) => Promise<unknown>;
+      openView: (view: ModalView) => Promise<unknown>;
     },
   ): Promise<void> {
     const now = (context.now ?? Date.now)();
@@ -128,6 +136,19 @@ export function registerCommandListener(app: App, context: ListenerContext): voi
         if (value.length > MAX_BUTTON_VALUE) return void (await io.reply({ text: REASON_TOO_LONG }));
         return void (await io.reply(breakglassConfirm(plan, value)));
       }
+      case 'vendor': {
+        // Sponsor, target and duration are checked before the modal asks who the vendor is.
+        const input = {
+          vendorEmail: command.vendorEmail,
+          target: command.target,
+          duration: command.duration,
+          reason: command.reason,
+        };
+        const plan = await useCases.checkVendorSession({ sponsor: io.userId, ...input });
+        const metadata = vendorMetadata({ ...input, vendorEmail: plan.vendorEmail, reason: plan.reason });
+        if (metadata.length > MAX_PRIVATE_METADATA) return void (await io.reply({ text: VENDOR_REASON_TOO_LONG }));
+        return void (await io.openView(vendorModal(plan, metadata)));
+      }
       case 'extend':
         return void (await io.reply(
           extendReply(
@@ -138,10 +159,6 @@ export function registerCommandListener(app: App, context: ListenerContext): voi
             }),
           ),
         ));
-      case 'vendor':
-        return void (await io.reply({
-          text: `/jump ${command.name} is not available in this version of Jumpgate; see /jump help for what is.`,
-        }));
     }
   }
 }

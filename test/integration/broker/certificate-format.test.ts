@@ -8,7 +8,7 @@ import {
   sshTime,
 } from '../../../src/broker/server/certificate-authority.js';
 import { createSshKeygen } from '../../../src/broker/server/ssh-keygen.js';
-import { readCertificate, userKey } from './harness.js';
+import { fingerprint, readCertificate, userKey } from './harness.js';
 
 /**
  * Certificates are signed in the broker's process: for every key type a person may register,
@@ -78,8 +78,10 @@ describe('certificates signed by the broker', () => {
       );
       const info = await readCertificate(certificate);
       expect(info.signingCa, name).toMatch(/^ED25519 SHA256:/);
-      expect({ ...info, signingCa: 'checked above' }, name).toEqual({
+      expect(info.publicKey, name).toContain(await fingerprint(publicKey));
+      expect({ ...info, signingCa: 'checked above', publicKey: 'checked above' }, name).toEqual({
         keyId: `g-${name}`,
+        publicKey: 'checked above',
         serial: '77',
         signingCa: 'checked above',
         validFrom: '2031-03-01T10:00:00',

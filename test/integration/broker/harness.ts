@@ -17,6 +17,8 @@ export async function userKey(dir: string, name: string, args: string[] = ['-t',
 
 export interface CertificateInfo {
   readonly keyId: string;
+  /** The certified key, e.g. `ED25519-CERT SHA256:…` (compare with `fingerprint`). */
+  readonly publicKey: string;
   readonly serial: string;
   readonly signingCa: string;
   /** As ssh-keygen prints them in UTC, e.g. `2030-01-01T12:00:00`. */
@@ -45,6 +47,7 @@ export async function readCertificate(certificate: string): Promise<CertificateI
   const valid = /^\s*Valid: from (\S+) to (\S+)$/m.exec(stdout);
   return {
     keyId: field('Key ID').replace(/^"|"$/g, ''),
+    publicKey: field('Public key'),
     serial: field('Serial'),
     signingCa: field('Signing CA'),
     validFrom: valid?.[1] ?? '',

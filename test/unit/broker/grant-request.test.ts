@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sshTime } from '../../../src/broker/server/certificate-authority.js';
+import { certificateKeyId, grantIdOfKeyId, isVendorGrant } from '../../../src/broker/server/certificate-key-id.js';
 import { canonicalJson, parseGrantRequest } from '../../../src/broker/server/grant-request.js';
 import { BrokerHttpError } from '../../../src/broker/server/http-error.js';
 import { grantBody } from '../../support/broker-fakes.js';
@@ -63,5 +64,35 @@ describe('POST /v1/grants body', () => {
 describe('ssh-keygen validity times', () => {
   it('are UTC with a Z suffix, to the second', () => {
     expect(sshTime(Date.parse('2030-01-02T03:04:05.678Z'))).toBe('20300102030405Z');
+  });
+});
+
+describe('vendor grants', () => {
+  const vendor = (subject: Record<string, unknown>, kind = 'vendor') =>
+    body({ kind, subject: { type: 'vendor', sshPublicKey: KEY, ...subject } });
+
+  it('take a vendor subject with an email and a sponsor, and name both in the key id', () => {
+    const parsed = parseGrantRequest(vendor({ email: 'jane@acme.example', name: 'Jane "Doe"', sponsor: 'U0ALICE' }));
+    expect(certificateKeyId(parsed)).toBe(`${parsed.id} vendor=jane@acme.example sponsor=U0ALICE`);
+    expect(grantIdOfKeyId(certificateKeyId(parsed))).toBe(parsed.id);
+    expect(certificateKeyId(parseGrantRequest(body()))).toBe(body().id);
+  });
+
+  it('are restricted whichever of the kind and the subject says vendor; the key id names what is given', () => {
+    const kindOnly = parseGrantRequest(body({ kind: 'vendor' }));
+    expect(isVendorGrant(kindOnly)).toBe(true);
+    const subjectOnly = parseGrantRequest(vendor({ email: 'jane@acme.example' }, 'standard'));
+    expect(isVendorGrant(subjectOnly)).toBe(true);
+    expect(certificateKeyId(subjectOnly)).toBe(`${subjectOnly.id} vendor=jane@acme.example`);
+    expect(isVendorGrant(parseGrantRequest(body()))).toBe(false);
+  });
+
+  it('keep the key id to a safe alphabet: no spaces or quotes in the email, a Slack id as sponsor', () => {
+    expect(refusal(vendor({ email: 'jane doe@acme.example', sponsor: 'U0ALICE' })).message).toBe(
+      'subject.email: an email address (no spaces or quotes)',
+    );
+    expect(refusal(vendor({ email: 'jane@acme.example', sponsor: 'U0ALICE (serial 1) CA' })).message).toBe(
+      'subject.sponsor: a Slack user ID',
+    );
   });
 });

@@ -20,7 +20,7 @@ const NOW = 1_700_000_000_000;
 const APPROVERS: PeopleSet = { users: ['U0LEAD'], groups: ['S0SRE'] };
 
 function pending(overrides: Partial<RequestFacts> = {}): RequestFacts {
-  return { status: 'pending', requester: 'U0REQ', approvalsRequired: 1, approvals: [], ...overrides };
+  return { status: 'pending', kind: 'standard', requester: 'U0REQ', approvalsRequired: 1, approvals: [], ...overrides };
 }
 
 function click(overrides: Partial<ApprovalInput> = {}): ApprovalInput {
@@ -80,6 +80,14 @@ describe('decideApproval', () => {
       const error = thrown(() => decideApproval(click({ request: pending({ requester: 'U0LEAD' }) })));
       expect(error.code).toBe('self_approval');
       expect(error.message).toBe('you cannot approve your own request');
+    });
+
+    it('tells the sponsor of a vendor session why they cannot approve it', () => {
+      const error = thrown(() => decideApproval(click({ request: pending({ requester: 'U0LEAD', kind: 'vendor' }) })));
+      expect(error.code).toBe('self_approval');
+      expect(error.message).toBe(
+        'you cannot approve your own request: you sponsor this vendor session, so other vendor approvers must approve it',
+      );
     });
 
     it('refuses the requester even when they are an approver through a group', () => {

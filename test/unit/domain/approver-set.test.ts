@@ -14,24 +14,62 @@ const production = workflow({
 
 describe('approverSetFor', () => {
   it.each([
-    ['standard', false, { set: ACCESS, approvalsRequired: 2 }],
-    ['breakglass', false, { set: ACCESS, approvalsRequired: 1 }],
-    ['vendor', false, { set: VENDOR, approvalsRequired: 3 }],
-    ['standard', true, { set: { users: ['U0LEAD', 'U0CTO'], groups: ['S0SRE', 'S0MGMT'] }, approvalsRequired: 2 }],
-    ['breakglass', true, { set: { users: ['U0LEAD', 'U0CTO'], groups: ['S0SRE', 'S0MGMT'] }, approvalsRequired: 1 }],
-    ['vendor', true, { set: { users: ['U0VENDORLEAD', 'U0CTO', 'U0LEAD'], groups: ['S0MGMT'] }, approvalsRequired: 3 }],
+    ['standard', false, { set: ACCESS, approvalsRequired: 2, allowSelfApproval: false }],
+    ['breakglass', false, { set: ACCESS, approvalsRequired: 1, allowSelfApproval: false }],
+    ['vendor', false, { set: VENDOR, approvalsRequired: 3, allowSelfApproval: false }],
+    [
+      'standard',
+      true,
+      {
+        set: { users: ['U0LEAD', 'U0CTO'], groups: ['S0SRE', 'S0MGMT'] },
+        approvalsRequired: 2,
+        allowSelfApproval: false,
+      },
+    ],
+    [
+      'breakglass',
+      true,
+      {
+        set: { users: ['U0LEAD', 'U0CTO'], groups: ['S0SRE', 'S0MGMT'] },
+        approvalsRequired: 1,
+        allowSelfApproval: false,
+      },
+    ],
+    [
+      'vendor',
+      true,
+      {
+        set: { users: ['U0VENDORLEAD', 'U0CTO', 'U0LEAD'], groups: ['S0MGMT'] },
+        approvalsRequired: 3,
+        allowSelfApproval: false,
+      },
+    ],
   ] as const)('gives a %s request (escalated: %s) the right approvers', (kind, escalated, expected) => {
     expect(approverSetFor(production, kind, escalated)).toEqual(expected);
   });
 
   it('falls back to the access approvers for vendor sessions when the workflow names no vendor approvers', () => {
     const wf = workflow({ access: { approvers: ACCESS }, vendor: { approvalsRequired: 2 } });
-    expect(approverSetFor(wf, 'vendor', false)).toEqual({ set: ACCESS, approvalsRequired: 2 });
+    expect(approverSetFor(wf, 'vendor', false)).toEqual({
+      set: ACCESS,
+      approvalsRequired: 2,
+      allowSelfApproval: false,
+    });
   });
 
   it('leaves the set alone on escalation when the workflow has no escalation approvers', () => {
     const wf = workflow({ access: { approvers: ACCESS, approvalsRequired: 1 } });
-    expect(approverSetFor(wf, 'standard', true)).toEqual({ set: ACCESS, approvalsRequired: 1 });
+    expect(approverSetFor(wf, 'standard', true)).toEqual({
+      set: ACCESS,
+      approvalsRequired: 1,
+      allowSelfApproval: false,
+    });
+  });
+
+  it('never lets a vendor sponsor approve their own session, even where access allows self approval', () => {
+    const wf = workflow({ access: { approvers: ACCESS, allowSelfApproval: true }, vendor: { approvalsRequired: 2 } });
+    expect(approverSetFor(wf, 'standard', false).allowSelfApproval).toBe(true);
+    expect(approverSetFor(wf, 'vendor', false).allowSelfApproval).toBe(false);
   });
 
   it('refuses a vendor request under a workflow with no vendor rules', () => {

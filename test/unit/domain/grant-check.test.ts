@@ -362,3 +362,43 @@ describe('groupsOf and securityChannelOf', () => {
     expect(securityChannelOf(workflow({ breakglass: null }))).toBe('C0APPROVALS');
   });
 });
+
+describe('grantMismatches: vendor sessions', () => {
+  it('counts the sponsor’s own approval as self approval, even where access allows self approval', () => {
+    const lenient = policy(
+      workflow({
+        targets: [PROD_DB],
+        access: { allowSelfApproval: true },
+        vendor: { approvers: { users: ['U0SPONSOR', 'U0VAPP1'], groups: [] } },
+      }),
+    );
+    const request = vendorSession({
+      approvals: [
+        { userId: 'U0SPONSOR', at: NOW - 2_000 },
+        { userId: 'U0VAPP1', at: NOW - 1_000 },
+      ],
+    });
+    expect(check(request, {}, { policy: lenient })).toEqual([
+      { check: 'decision', message: 'U0SPONSOR approved their own vendor session' },
+      { check: 'decision', message: '2 distinct eligible approvals are needed, 1 recorded' },
+    ]);
+  });
+
+  it('refuses the sponsor’s own registered key as the vendor’s', () => {
+    expect(check(vendorSession({ sshPublicKey: KEY }))).toEqual([
+      { check: 'key', message: "the vendor's SSH key is the sponsor U0SPONSOR's own registered key" },
+    ]);
+  });
+
+  it('refuses a vendor key that is not one we accept', () => {
+    const [mismatch] = check(vendorSession({ sshPublicKey: 'ssh-dss AAAA' }));
+    expect(mismatch?.check).toBe('key');
+    expect(mismatch?.message).toMatch(/^the vendor's SSH key is not one we accept \(DSA keys are refused/);
+  });
+
+  it('refuses a vendor session requested by someone who is not a sponsor', () => {
+    expect(check(vendorSession({ requester: 'U0SRE1' }), {}, { registeredKey: undefined })).toEqual([
+      { check: 'requester', message: 'U0SRE1 is not a vendor sponsor of production' },
+    ]);
+  });
+});

@@ -71,7 +71,13 @@ describe('newRequest', () => {
 });
 
 describe('pending transitions', () => {
-  const input = { approvers: APPROVERS, allowSelfApproval: false, now: NOW, target: target('prod-db') };
+  const input = {
+    approvers: APPROVERS,
+    allowSelfApproval: false,
+    now: NOW,
+    target: target('prod-db'),
+    principals: ['ops'],
+  };
 
   it('approve fixes the grant window on the last approval only', () => {
     const two = accessRequest({ approvalsRequired: 2 });

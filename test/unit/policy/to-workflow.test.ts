@@ -51,6 +51,17 @@ describe('toWorkflow: defaults', () => {
     });
   });
 
+  it('keeps vendor.source_address for vendor certificates', () => {
+    const vendor = {
+      allowed: true,
+      sponsors: { users: ['U0MGR'] },
+      max_duration: '2h',
+      principals: ['vendor'],
+      source_address: ['203.0.113.0/24'],
+    };
+    expect(map({ ...minimalWorkflow(), vendor }).vendor?.sourceAddress).toEqual(['203.0.113.0/24']);
+  });
+
   it('defaults breakglass to no incident requirement, no daily cap and one at a time per target', () => {
     const breakglass = { allowed: true, max_duration: '1h', notify_channel: 'C0SECURITY', review_within: '24h' };
     expect(map({ ...minimalWorkflow(), breakglass }).breakglass).toStrictEqual({

@@ -1,6 +1,7 @@
 import type { AccessRequest } from '../../../domain/access-request.js';
 import { approverSetFor } from '../../../domain/approver-set.js';
 import { approve } from '../../../domain/pending-transitions.js';
+import { grantPrincipals } from '../../../domain/vendor-session.js';
 import type { ServiceDeps } from '../../deps.js';
 import { runEffects } from '../../support/effects.js';
 import { viewOf } from '../../support/request-view.js';
@@ -33,13 +34,14 @@ export function createApproveRequest(
 
     const committed = await transact(deps.store, input.requestId, (current) => {
       const { workflow, target } = viewOf(policy, current);
-      const { set } = approverSetFor(workflow, current.kind, current.escalated === true);
+      const { set, allowSelfApproval } = approverSetFor(workflow, current.kind, current.escalated === true);
       return approve(current, {
         approvers: set,
-        allowSelfApproval: workflow.access.allowSelfApproval,
+        allowSelfApproval,
         clicker,
         now: deps.now(),
         target,
+        principals: grantPrincipals(workflow, target, current.kind),
       });
     });
     const request = committed.request;

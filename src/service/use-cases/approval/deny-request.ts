@@ -28,10 +28,10 @@ export function createDenyRequest(
 
     const committed = await transact(deps.store, input.requestId, (current) => {
       const { workflow } = viewOf(policy, current);
-      const { set } = approverSetFor(workflow, current.kind, current.escalated === true);
+      const { set, allowSelfApproval } = approverSetFor(workflow, current.kind, current.escalated === true);
       return deny(current, {
         approvers: set,
-        allowSelfApproval: workflow.access.allowSelfApproval,
+        allowSelfApproval,
         clicker,
         now: deps.now(),
         reason: input.reason,

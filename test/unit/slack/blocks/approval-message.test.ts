@@ -139,6 +139,12 @@ describe('approvalMessage', () => {
         '*Principals*\nvendor',
       ]),
     );
+    expect(allText(message)).toContain(
+      'sponsored by <@U0ALICE> (who cannot approve it). Their certificate: no port, agent or X11 forwarding; no interactive shell.',
+    );
+    expect(message.text).toMatch(
+      /^Vendor session request from <@U0ALICE> for Bob &lt;bob@vendor.example&gt; on prod-db/,
+    );
   });
 
   it('shows a dash for a missing reason or ticket', () => {

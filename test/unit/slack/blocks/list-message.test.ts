@@ -12,6 +12,20 @@ describe('listMessage', () => {
     ]);
   });
 
+  it('labels a vendor session with its vendor, escaped', () => {
+    const vendor = accessRequest({
+      id: 'req_vend',
+      kind: 'vendor',
+      target: 'vendor-gw',
+      status: 'active',
+      vendor: { email: 'jane@acme.example', name: 'Jane <Acme>' },
+      grant: grant({ id: 'grant_vend' }),
+    });
+    expect(textsOf(listMessage([vendor], T0).blocks)[1]).toMatch(
+      /^:large_green_circle: \*vendor-gw\* \(vendor session for Jane &lt;Acme&gt; &lt;jane@acme.example&gt;\) · active until/,
+    );
+  });
+
   it('shows each pending request and active grant with its id, status, target and end', () => {
     const pending = accessRequest({
       id: 'req_pend',

@@ -60,8 +60,34 @@ describe('noticeMessage: granted', () => {
     });
     const sent = noticeMessage({ type: 'granted', view: vendor, certificate: CERT }, T0);
     expect(textsOf(sent.blocks)[0]).toContain('The vendor session for bob@vendor.example on *prod-db* is granted');
-    expect(allText(sent)).toContain('send it to them');
+    expect(allText(sent)).toContain('send it and the steps below to them');
     expect(allText(sent)).toContain('vendor@db-1.internal');
+    // Jumping through needs port forwarding, which a vendor certificate never has.
+    expect(allText(sent)).toContain('no port, agent or X11 forwarding');
+    expect(allText(sent)).not.toContain('ssh -J vendor@');
+    expect(allText(sent)).toContain('no interactive shell');
+    expect(sent.text).toBe(
+      'Vendor session for bob@vendor.example on prod-db granted until ' + sent.text.split('until ')[1],
+    );
+  });
+
+  it("names the vendor in the sponsor's expiry warning and ended notice", () => {
+    const vendor = requestView({
+      kind: 'vendor',
+      vendor: { email: 'bob@vendor.example', name: 'Bob <Acme>' },
+      status: 'active',
+      grant: grant({ principals: ['vendor'] }),
+    });
+    const warning = noticeMessage({ type: 'expiring', view: vendor }, T0);
+    expect(allText(warning)).toContain(
+      'The vendor session of Bob &lt;Acme&gt; &lt;bob@vendor.example&gt; on *prod-db* ends',
+    );
+    expect(allText(warning)).toContain('/jump vendor bob@vendor.example prod-db');
+    const ended = noticeMessage(
+      { type: 'ended', view: { ...vendor, request: { ...vendor.request, status: 'expired' } } },
+      T0,
+    );
+    expect(allText(ended)).toContain('The vendor session of Bob &lt;Acme&gt;');
   });
 
   it('refuses to cut a certificate too long for Slack, and says what to do', () => {

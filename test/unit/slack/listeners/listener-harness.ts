@@ -28,6 +28,9 @@ function useCases(overrides: Partial<SlackUseCases>): SlackUseCases {
     checkBreakglass: unused('checkBreakglass'),
     breakglass: unused('breakglass'),
     reviewBreakglass: unused('reviewBreakglass'),
+    checkVendorSession: unused('checkVendorSession'),
+    checkVendorDetails: unused('checkVendorDetails'),
+    requestVendorSession: unused('requestVendorSession'),
     ...overrides,
   };
 }
