@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { NO_SLACK, type RunningJumpgate, startJumpgate } from './app.js';
+import { CONNECT_SLACK, type RunningJumpgate, startJumpgate } from './app.js';
 import { type Config, describeConfig, loadConfig } from './config.js';
 import { isJumpgateError } from './domain/errors.js';
 
@@ -22,9 +22,6 @@ async function main(): Promise<void> {
   } catch (error) {
     return exitWith(error);
   }
-  if (config.slack.kind === 'local') {
-    return exitWith(new Error(NO_SLACK));
-  }
   const logger = pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
   logger.info({ config: describeConfig(config) }, 'starting Jumpgate');
   let running: RunningJumpgate;
@@ -32,6 +29,12 @@ async function main(): Promise<void> {
     running = await startJumpgate(config, logger);
   } catch (error) {
     return exitWith(error);
+  }
+  if (running.workspaceUrl) {
+    logger.info(
+      { url: running.workspaceUrl },
+      `local workspace: no Slack variable is set, so Jumpgate stands in for Slack on ${running.workspaceUrl} (open it in a browser; loopback only). To ${CONNECT_SLACK.replace(/^to /, '')}`,
+    );
   }
   let stopping = false;
   const shutdown = (signal: string) => {
