@@ -145,7 +145,7 @@ describe('blocksToHtml', () => {
 
   it('shows a validation error on its field', () => {
     const modal = denyModal('req_abcd1234') as unknown as Record<string, unknown>;
-    const blockId = ((modal.blocks as KnownBlock[]).find((b) => b.type === 'input')?.block_id ?? '');
+    const blockId = (modal.blocks as KnownBlock[]).find((b) => b.type === 'input')?.block_id ?? '';
     const html = modalHtml({ id: 'V2', view: modal, errors: { [blockId]: 'Say <why>.' } }, CONTEXT);
     expect(html).toContain('<div class="b-input has-error">');
     expect(html).toContain('<div class="field-error" role="alert">Say &lt;why&gt;.</div>');
