@@ -31,9 +31,13 @@ async function main(): Promise<void> {
     return exitWith(error);
   }
   if (running.workspaceUrl) {
+    // The log is JSON for machines; a person trying Jumpgate out reads this first.
+    console.error(
+      `\njumpgate: local workspace ready — open ${running.workspaceUrl} (no Slack variable is set; this page stands in for Slack)\njumpgate: ${CONNECT_SLACK}\n`,
+    );
     logger.info(
       { url: running.workspaceUrl },
-      `local workspace: no Slack variable is set, so Jumpgate stands in for Slack on ${running.workspaceUrl} (open it in a browser; loopback only). To ${CONNECT_SLACK.replace(/^to /, '')}`,
+      `local workspace: no Slack variable is set, so a local page stands in for Slack: open ${running.workspaceUrl} in a browser (loopback only). To ${CONNECT_SLACK.replace(/^to /, '')}`,
     );
   }
   let stopping = false;

@@ -64,7 +64,10 @@ describe('the local workspace in a browser', () => {
       DATA_DIR: path.join(dir, 'data'),
     });
     expect(config.slack.kind).toBe('local');
-    bot = await startJumpgate(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+    // The incident watch runs every second here (30 s by default), so a resolved incident ends its grant quickly.
+    bot = await startJumpgate(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), {
+      incidentWatchEveryMs: 1_000,
+    });
     browser = await chromium.launchPersistentContext(path.join(dir, 'chromium-profile'), {
       executablePath: CHROMIUM,
       headless: true,
@@ -141,6 +144,27 @@ describe('the local workspace in a browser', () => {
     await messages().getByText('Breakglass').first().waitFor();
     expect(await messages().textContent()).toContain('prod-web');
     await shot('security-alert');
+  }, 90_000);
+
+  it('auto-approves Dana while she is on call for an open incident, and ends her access when it is resolved', async () => {
+    await as('U0DANA', 'D0DANA');
+    await page.click('[data-keygen]');
+    await page.locator('dialog .private-key').waitFor();
+    await page.click('dialog button:has-text("Close")');
+    await messages().getByText('Your SSH public key is registered').waitFor();
+    await page.selectOption('[data-oncall="PPRODESC"]', 'U0DANA');
+    await page.click('[data-open-incident="PDBSVC1"]');
+    await page.locator('.incident.triggered').waitFor();
+    await type('/jump request prod-db 20m database on fire INC-9');
+    const granted = messages().locator('article', { hasText: 'is granted' }).last();
+    await granted.locator('pre', { hasText: '-cert-v01@openssh.com' }).waitFor();
+    expect(await messages().textContent()).toContain('Auto-approved');
+    await shot('auto-approved');
+
+    await page.click('.incident.triggered [data-resolve]');
+    await messages().getByText('was revoked at').waitFor();
+    expect(await messages().locator('article', { hasText: 'was revoked at' }).textContent()).toContain('resolved');
+    await shot('ended-with-incident');
   }, 90_000);
 
   it('shows the request form’s validation errors on the field', async () => {

@@ -31,6 +31,7 @@ const params = new URLSearchParams(location.hash.slice(1));
 let user = params.get('user') ?? '';
 let conversation = params.get('conversation') ?? '';
 const seen = new Map<string, number>();
+let shown = '';
 
 async function call<T = unknown>(path: string, body: object): Promise<T> {
   const res = await fetch(path, {
@@ -97,7 +98,11 @@ function render(screen: Screen): void {
   byId('title').textContent =
     conversation === 'home' ? 'Jumpgate · Home' : (screen.conversations.find((c) => c.id === conversation)?.name ?? '');
   const messages = byId('messages');
-  const atBottom = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
+  // Like Slack: a conversation opens at its newest message, and new messages scroll into view
+  // unless the person has scrolled up to read.
+  const key = `${user}/${conversation}`;
+  const atBottom = shown !== key || messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
+  shown = key;
   messages.innerHTML = screen.html;
   if (atBottom) messages.scrollTop = messages.scrollHeight;
   const overlay = byId('overlay');
