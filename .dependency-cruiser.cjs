@@ -49,7 +49,7 @@ module.exports = {
       comment:
         'workspace/ (the local page standing in for Slack) speaks to the bot only over HTTP, as Slack does: it imports no adapter, no use case, and nothing imports it but the composition root.',
       from: { path: '^src/workspace/' },
-      to: { path: '^src/(?!workspace/|domain/|service/ports/)' },
+      to: { path: '^src/(?!workspace/|domain/|service/ports/|config\.ts$)' },
     },
     {
       name: 'only-the-root-knows-the-workspace',

@@ -57,18 +57,14 @@ export function createPageActions(deps: {
   return {
     async command(user, channel, text) {
       const who = person(user);
-      state.post({
-        channel,
-        user,
-        ephemeralFor: user,
-        text: `/jump ${text}`.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
-        blocks: [],
-      });
+      // Slack sends what a person typed with `&`, `<` and `>` as entities; so does the page.
+      const typed = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      state.post({ channel, user, ephemeralFor: user, text: `/jump ${typed}`, blocks: [] });
       const answer = await slack.command({
         user,
         userName: who.username,
         channel,
-        text,
+        text: typed,
         responseUrl: deps.responseUrl(state.responseId({ user, channel })),
         triggerId: state.trigger(user),
       });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { isLoopbackHost } from '../config.js';
 import type { Policy } from '../domain/workflow.js';
 import type { Logger } from '../service/ports/logger.js';
 import type { DemoDirectory } from './demo-directory.js';
@@ -170,6 +171,20 @@ export function createWorkspacePage(deps: WorkspacePageDeps): RequestListener {
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // A page on another site may reach loopback too (DNS rebinding, cross-site posts): only a
+    // request addressed to this machine by a loopback name, from no origin or a loopback one, is
+    // taken. The page acts as anyone in the directory, so nothing else may drive it.
+    if (
+      !isLoopbackAddress(req.headers.host) ||
+      (req.headers.origin && !isLoopbackAddress(originHost(req.headers.origin)))
+    ) {
+      return send(
+        res,
+        403,
+        'application/json',
+        JSON.stringify({ error: 'only the workspace page on this machine may do this' }),
+      );
+    }
     if (req.method === 'GET') {
       switch (url.pathname) {
         case '/':
@@ -196,10 +211,9 @@ export function createWorkspacePage(deps: WorkspacePageDeps): RequestListener {
     }
     const action = req.method === 'POST' ? post[url.pathname] : undefined;
     if (!action) return send(res, 404, 'text/plain', 'not found');
-    // A page on another site may post to loopback: only this page's own JSON requests are taken.
-    const origin = req.headers.origin;
-    if (!(req.headers['content-type'] ?? '').startsWith('application/json') || (origin && origin !== deps.baseUrl())) {
-      return send(res, 403, 'application/json', JSON.stringify({ error: 'only the workspace page may do this' }));
+    // JSON only: a cross-site form cannot send it without a preflight this listener never answers.
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      return send(res, 415, 'application/json', JSON.stringify({ error: 'send JSON, as the workspace page does' }));
     }
     const result = await action(JSON.parse(await readBody(req)) as unknown);
     send(res, 200, 'application/json', JSON.stringify(result ?? {}));
@@ -225,6 +239,21 @@ async function transpileClient(): Promise<string> {
   return ts.transpileModule(source, {
     compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
   }).outputText;
+}
+
+/** `127.0.0.1:3000`, `localhost:3000`, `[::1]:3000`: a Host header (or an origin's host) that names this machine. */
+function isLoopbackAddress(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.replace(/:\d+$/, '');
+  return isLoopbackHost(name);
+}
+
+function originHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
