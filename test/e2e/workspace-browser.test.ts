@@ -177,4 +177,20 @@ describe('the local workspace in a browser', () => {
     await page.click('.modal [data-close]');
     await page.locator('.modal').waitFor({ state: 'detached' });
   }, 60_000);
+
+  it('opens App Home, and takes a request through its form', async () => {
+    await page.click('[data-conversation="home"]');
+    await messages().locator('.home button:has-text("Request access")').click();
+    await page.locator('.modal').waitFor();
+    await page.selectOption('.modal select[data-block-id="jump_request_target"]', 'staging');
+    await page.fill('.modal [data-block-id="jump_request_duration"]', '45m');
+    await page.fill('.modal [data-block-id="jump_request_reason"]', 'deploy the hotfix');
+    await shot('request-form');
+    await page.click('.modal button[type=submit]');
+    await page.locator('.modal').waitFor({ state: 'detached' });
+    // A request made in the form is confirmed in the DM (a view submission has no response_url).
+    await as('U0ALICE', 'D0ALICE');
+    await messages().locator('article', { hasText: 'for staging (45m) sent to #staging-access' }).waitFor();
+    await shot('form-request-sent');
+  }, 60_000);
 });

@@ -101,10 +101,14 @@ function render(screen: Screen): void {
   // Like Slack: a conversation opens at its newest message, and new messages scroll into view
   // unless the person has scrolled up to read.
   const key = `${user}/${conversation}`;
+  const shownBefore = shown;
   const atBottom = shown !== key || messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
   shown = key;
   messages.innerHTML = screen.html;
-  if (atBottom) messages.scrollTop = messages.scrollHeight;
+  // App Home reads from the top; a conversation from its newest message.
+  if (conversation === 'home') {
+    if (shownBefore !== key) messages.scrollTop = 0;
+  } else if (atBottom) messages.scrollTop = messages.scrollHeight;
   const overlay = byId('overlay');
   overlay.hidden = screen.modal === null;
   overlay.innerHTML = screen.modal ?? '';
