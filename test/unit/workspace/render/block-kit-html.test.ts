@@ -4,11 +4,15 @@ import type { BreakglassPlan } from '../../../../src/service/use-cases/breakglas
 import { approvalMessage } from '../../../../src/slack/blocks/approval-message.js';
 import { breakglassConfirm } from '../../../../src/slack/blocks/breakglass-confirm.js';
 import { denyModal } from '../../../../src/slack/blocks/deny-modal.js';
+import { homeView } from '../../../../src/slack/blocks/home-view.js';
+import { noticeMessage } from '../../../../src/slack/blocks/notice-message.js';
 import { requestModal } from '../../../../src/slack/blocks/request-modal.js';
 import { blocksToHtml } from '../../../../src/workspace/render/block-kit-html.js';
 import type { RenderContext } from '../../../../src/workspace/render/html.js';
-import { modalHtml } from '../../../../src/workspace/render/screen-html.js';
-import { MINUTE, requestView, T0 } from '../../../support/slack-builders.js';
+import { homeHtml, modalHtml } from '../../../../src/workspace/render/screen-html.js';
+import { accessRequest } from '../../../support/builders.js';
+import { workflow } from '../../../support/policy-builders.js';
+import { grant, MINUTE, requestView, T0 } from '../../../support/slack-builders.js';
 
 const CONTEXT: RenderContext = {
   users: new Map([['U0ALICE', 'Alice Martin']]),
@@ -78,6 +82,29 @@ describe('blocksToHtml', () => {
     expect(html).toContain('🚨 <strong>Breakglass access to prod-db for 15m</strong>');
     expect(html).toContain('data-action-id="jump_breakglass_confirm"');
     expect(html).toContain('data-value="{&quot;x&quot;:&quot;&lt;b&gt;&quot;}"');
+  });
+
+  it('renders the certificate DM: the certificate as a code block with Copy and ssh-keygen -L', () => {
+    const certificate = 'ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5 grant_x';
+    const view = requestView({ status: 'active', grant: grant() });
+    const html = blocksToHtml(noticeMessage({ type: 'granted', view, certificate }, T0 + MINUTE).blocks, CONTEXT);
+    expect(html).toContain(
+      `<div class="code"><pre>${certificate}</pre><button class="copy" data-copy>Copy</button><button class="copy inspect" data-inspect>ssh-keygen -L</button></div>`,
+    );
+    expect(html).toContain('🔑 Your access to <strong>prod-db</strong> is granted');
+  });
+
+  it('renders App Home with its Request access button', () => {
+    const wf = workflow();
+    const home = homeView({
+      requests: [accessRequest({ id: 'req_home1' })],
+      targets: wf.targets.map((target) => ({ target, workflow: wf })),
+      now: T0,
+    });
+    const html = homeHtml({ id: 'V9', view: home as unknown as Record<string, unknown>, errors: {} }, CONTEXT);
+    expect(html).toContain('<div class="home" data-view-id="V9">');
+    expect(html).toContain('data-action-id="jump_open_request_modal"');
+    expect(html).toContain('<code>req_home1</code>');
   });
 
   it('renders dividers, images (http only), section accessories and says what it does not show', () => {
