@@ -10,7 +10,7 @@ import { pageHtml } from './page/page-html.js';
 import type { PageActions } from './page-actions.js';
 import { incidentPanelHtml, sshPanelHtml } from './page-panels.js';
 import type { RenderContext } from './render/html.js';
-import { conversationHtml, homeHtml, modalHtml } from './render/screen-html.js';
+import { conversationHtml, GETTING_STARTED, homeHtml, modalHtml } from './render/screen-html.js';
 import { describeCertificate, generateKeyPair } from './ssh-tools.js';
 import { BOT_USER_ID, dmOf, type WorkspaceState } from './workspace-state.js';
 
@@ -102,7 +102,11 @@ export function createWorkspacePage(deps: WorkspacePageDeps): RequestListener {
       html:
         conversation === 'home'
           ? homeHtml(state.home(viewer), context)
-          : conversationHtml(state.conversation(conversation, viewer), context),
+          : conversationHtml(
+              state.conversation(conversation, viewer),
+              context,
+              conversation === dmOf(viewer) ? GETTING_STARTED : undefined,
+            ),
       modal: modal ? modalHtml(modal, context) : null,
       incidents: deps.incidents ? incidentPanelHtml(deps.policy(), directory, deps.incidents) : null,
       ssh: sshPanelHtml({

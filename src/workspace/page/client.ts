@@ -211,7 +211,8 @@ function start(): void {
       await fetch(`/workspace/screen?user=${encodeURIComponent(user || 'U0ALICE')}`)
     ).json()) as Screen;
     user = first.people.some((p) => p.id === user) ? user : (first.people[0]?.id ?? '');
-    if (conversation === '') conversation = first.conversations[0]?.id ?? 'home';
+    // A first visit starts in the person's DM with Jumpgate, where the getting-started steps are.
+    if (conversation === '') conversation = `D${user.slice(1)}`;
     go({});
   })().catch(fail);
 

@@ -4,9 +4,13 @@ import { escapeHtml, type RenderContext } from './html.js';
 import { mrkdwnToHtml } from './mrkdwn-html.js';
 
 /** A conversation as the page shows it: each message with its author, time and thread replies. */
-export function conversationHtml(messages: readonly LocalMessage[], context: RenderContext): string {
+export function conversationHtml(
+  messages: readonly LocalMessage[],
+  context: RenderContext,
+  empty = '<div class="empty">No messages here yet.</div>',
+): string {
   const top = messages.filter((m) => m.threadTs === undefined);
-  if (top.length === 0) return '<div class="empty">No messages here yet.</div>';
+  if (top.length === 0) return empty;
   return top
     .map((message) => {
       const replies = messages.filter((m) => m.threadTs === message.ts);
@@ -60,3 +64,11 @@ export function homeHtml(home: LocalView | undefined, context: RenderContext): s
   const blocks = Array.isArray(home.view.blocks) ? (home.view.blocks as unknown[]) : [];
   return `<div class="home" data-view-id="${escapeHtml(home.id)}">${blocksToHtml(blocks, context)}</div>`;
 }
+
+/** An empty DM with Jumpgate: the first steps of a try-out. */
+export const GETTING_STARTED = `<div class="empty getting-started"><h3>Try Jumpgate here</h3><ol>
+<li>Make an SSH key: <strong>Generate a key for me</strong> in the SSH panel (or paste yours).</li>
+<li>Ask for access: <code>/jump request prod-db 30m fix replication INC-42</code> in the box below.</li>
+<li>Switch <strong>You are</strong> to Bob Chen, open <strong># prod-approvals</strong> and click <strong>Approve</strong>.</li>
+<li>Switch back: your certificate is here, with the <code>ssh</code> command and <code>ssh-keygen -L</code>.</li>
+</ol><p>Also: <code>/jump help</code>, <code>/jump breakglass prod-web 15m primary down INC-7</code>, App Home, and the incident panel (put yourself on call, open an incident, request again: auto-approved).</p></div>`;
