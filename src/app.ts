@@ -15,7 +15,7 @@ import { createPagerDutyIncidents } from './pagerduty/pagerduty-incidents.js';
 import { loadPolicy } from './policy/load-workflows.js';
 import { createAccessService } from './service/access-service.js';
 import { createMessageLane } from './service/support/message-lane.js';
-import { createSlackApp } from './slack/slack-app.js';
+import { createSlackApp, type SlackConnection } from './slack/slack-app.js';
 import { createSlackClient } from './slack/slack-client.js';
 import { createSlackDirectory } from './slack/slack-directory.js';
 import { createSlackNotifier } from './slack/slack-notifier.js';
@@ -121,9 +121,10 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     // No Slack variable: the local workspace plays Slack (its Web API, its signed requests) and,
     // without PAGERDUTY_TOKEN, PagerDuty. Nothing past this point knows the difference.
     let workspace: LocalWorkspace | undefined;
+    let slackConnection: SlackConnection;
     if (config.slack.kind === 'local') {
       const embeddedUrl = brokerUrl;
-      workspace = await startLocalWorkspace({
+      const started = await startLocalWorkspace({
         policy: () => policy,
         logger,
         withIncidents: !config.pagerduty,
@@ -133,15 +134,16 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
           return res.text();
         },
       });
-      const running = workspace;
-      stops.push(() => running.close());
+      stops.push(() => started.close());
+      workspace = started;
+      // The same Bolt app as HTTP mode, with the run's own signing secret.
+      slackConnection = { kind: 'http', botToken: started.botToken, signingSecret: started.signingSecret };
+    } else {
+      slackConnection =
+        config.slack.kind === 'http'
+          ? { kind: 'http', botToken: config.slack.botToken, signingSecret: config.slack.signingSecret }
+          : { kind: 'socket', botToken: config.slack.botToken, appToken: config.slack.appToken };
     }
-    const slackConnection =
-      config.slack.kind === 'local'
-        ? { kind: 'http' as const, botToken: workspace?.botToken ?? '', signingSecret: workspace?.signingSecret ?? '' }
-        : config.slack.kind === 'http'
-          ? { kind: 'http' as const, botToken: config.slack.botToken, signingSecret: config.slack.signingSecret }
-          : { kind: 'socket' as const, botToken: config.slack.botToken, appToken: config.slack.appToken };
     const slackApiUrl = workspace?.apiUrl ?? config.slackApiUrl;
     const client = createSlackClient(slackConnection.botToken, slackApiUrl);
     const incidents = config.pagerduty

@@ -88,6 +88,16 @@ export function createWorkspacePage(deps: WorkspacePageDeps): RequestListener {
     now: Date.now(),
   });
 
+  // The CA key does not change while the broker runs: asked once, asked again only after a failure.
+  let caKey: Promise<string> | undefined;
+  const caPublicKey = () => {
+    caKey ??= deps.caPublicKey().catch(() => {
+      caKey = undefined;
+      return '(the broker did not answer; reload to ask again)';
+    });
+    return caKey;
+  };
+
   const screen = async (viewer: string, conversation: string) => {
     const context = contextFor(viewer);
     const counts = state.counts(viewer);
@@ -109,10 +119,7 @@ export function createWorkspacePage(deps: WorkspacePageDeps): RequestListener {
             ),
       modal: modal ? modalHtml(modal, context) : null,
       incidents: deps.incidents ? incidentPanelHtml(deps.policy(), directory, deps.incidents) : null,
-      ssh: sshPanelHtml({
-        caPublicKey: await deps.caPublicKey().catch(() => '(the broker did not answer)'),
-        baseUrl: deps.baseUrl(),
-      }),
+      ssh: sshPanelHtml({ caPublicKey: await caPublicKey(), baseUrl: deps.baseUrl() }),
     };
   };
 

@@ -1,4 +1,4 @@
-import type { LocalMessage, LocalView } from '../workspace-state.js';
+import { BOT_USER_ID, type LocalMessage, type LocalView } from '../workspace-state.js';
 import { blocksToHtml, textObject } from './block-kit-html.js';
 import { escapeHtml, type RenderContext } from './html.js';
 import { mrkdwnToHtml } from './mrkdwn-html.js';
@@ -37,9 +37,9 @@ export function messageHtml(message: LocalMessage, context: RenderContext): stri
     message.ephemeralFor ? '<span class="ephemeral">Only visible to you</span>' : '',
     message.edited ? '<span class="edited">(edited)</span>' : '',
   ].join('');
-  const cls = `message${message.ephemeralFor ? ' is-ephemeral' : ''}${message.user === 'U0JUMPGATE' ? ' from-bot' : ''}`;
+  const cls = `message${message.ephemeralFor ? ' is-ephemeral' : ''}${message.user === BOT_USER_ID ? ' from-bot' : ''}`;
   return `<article class="${cls}" data-ts="${escapeHtml(message.ts)}" data-channel="${escapeHtml(message.channel)}"><header><strong>${author}</strong>${
-    message.user === 'U0JUMPGATE' ? '<span class="app">APP</span>' : ''
+    message.user === BOT_USER_ID ? '<span class="app">APP</span>' : ''
   }<span class="time">${escapeHtml(time)}</span>${flags}</header><div class="body">${body}</div></article>`;
 }
 
