@@ -1,5 +1,5 @@
 /** Import boundaries (docs/architecture.md, "Layers and import rules"): imports point inward. */
-const adapters = '^src/(store|jobs|slack|pagerduty|broker|http)/';
+const adapters = '^src/(store|jobs|slack|pagerduty|broker|http|workspace)/';
 module.exports = {
   forbidden: [
     {
@@ -42,6 +42,20 @@ module.exports = {
       comment: 'Adapters meet only in the composition root: src/app.ts, started by src/main.ts.',
       from: { path: '^src/(store|jobs|slack|pagerduty|http)/' },
       to: { path: adapters, pathNot: '^src/$1/' },
+    },
+    {
+      name: 'workspace-stands-in-for-slack',
+      severity: 'error',
+      comment:
+        'workspace/ (the local page standing in for Slack) speaks to the bot only over HTTP, as Slack does: it imports no adapter, no use case, and nothing imports it but the composition root.',
+      from: { path: '^src/workspace/' },
+      to: { path: '^src/(?!workspace/|domain/|service/ports/|config\.ts$)' },
+    },
+    {
+      name: 'only-the-root-knows-the-workspace',
+      severity: 'error',
+      from: { path: '^src/(?!app\\.ts$|workspace/)' },
+      to: { path: '^src/workspace/' },
     },
     {
       name: 'broker-server-stands-alone',

@@ -16,13 +16,14 @@ import { loadPolicy } from './policy/load-workflows.js';
 import { createAccessService } from './service/access-service.js';
 import { createMessageLane } from './service/support/message-lane.js';
 import { RECOVER_EVERY_MS } from './service/use-cases/sweeps/recover.js';
-import { createSlackApp } from './slack/slack-app.js';
+import { createSlackApp, type SlackConnection } from './slack/slack-app.js';
 import { createSlackClient } from './slack/slack-client.js';
 import { createSlackDirectory } from './slack/slack-directory.js';
 import { createSlackNotifier } from './slack/slack-notifier.js';
 import { type AuditFileSink, createAuditFileSink } from './store/audit-file.js';
 import { connectRedis } from './store/redis-connection.js';
 import { createRedisStore } from './store/redis-store.js';
+import { type LocalWorkspace, startLocalWorkspace } from './workspace/start-local-workspace.js';
 
 type Stop = () => Promise<unknown>;
 
@@ -30,9 +31,9 @@ const AUDIT_FILE_CATCH_UP_MS = 5_000;
 /** How long a clean stop waits for queued messages (the ended DMs of a burst of expiries). */
 const MESSAGE_DRAIN_MS = 5_000;
 
-/** With no Slack variable set there is nothing to talk to yet (the local workspace is planned). */
-export const NO_SLACK =
-  'no Slack settings: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode), or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode); see "Install the Slack app" in README.md';
+/** How to leave the local workspace for a real Slack: said in the start-up banner and on the page. */
+export const CONNECT_SLACK =
+  'to connect a real Slack, create the app from manifest.yml and set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode); see "Install the Slack app" in README.md';
 
 /** Intervals of the periodic sweeps; tests shorten them. */
 export interface Tuning {
@@ -47,13 +48,14 @@ export interface RunningJumpgate {
   readonly port: number;
   /** The broker it talks to (BROKER_URL, or the embedded broker's loopback address). */
   readonly brokerUrl: string;
+  /** With no Slack variable set: the local workspace's page (http://127.0.0.1:PORT/). */
+  readonly workspaceUrl?: string;
   /** Stops everything it started, newest first. */
   stop(): Promise<void>;
 }
 
 /** The composition root: the one place that knows every adapter. */
 export async function startJumpgate(config: Config, logger: Logger, tuning: Tuning = {}): Promise<RunningJumpgate> {
-  if (config.slack.kind === 'local') throw new Error(NO_SLACK);
   const stops: Stop[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse())
@@ -120,7 +122,34 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       now: Date.now,
     });
     stops.push(() => scheduler.close());
-    const client = createSlackClient(config.slack.botToken, config.slackApiUrl);
+    // No Slack variable: the local workspace plays Slack (its Web API, its signed requests) and,
+    // without PAGERDUTY_TOKEN, PagerDuty. Nothing past this point knows the difference.
+    let workspace: LocalWorkspace | undefined;
+    let slackConnection: SlackConnection;
+    if (config.slack.kind === 'local') {
+      const embeddedUrl = brokerUrl;
+      const started = await startLocalWorkspace({
+        policy: () => policy,
+        logger,
+        withIncidents: !config.pagerduty,
+        caPublicKey: async () => {
+          const res = await fetch(new URL('v1/ca.pub', `${embeddedUrl}/`), { signal: AbortSignal.timeout(2_000) });
+          if (!res.ok) throw new Error(`broker /v1/ca.pub answered ${res.status}`);
+          return res.text();
+        },
+      });
+      stops.push(() => started.close());
+      workspace = started;
+      // The same Bolt app as HTTP mode, with the run's own signing secret.
+      slackConnection = { kind: 'http', botToken: started.botToken, signingSecret: started.signingSecret };
+    } else {
+      slackConnection =
+        config.slack.kind === 'http'
+          ? { kind: 'http', botToken: config.slack.botToken, signingSecret: config.slack.signingSecret }
+          : { kind: 'socket', botToken: config.slack.botToken, appToken: config.slack.appToken };
+    }
+    const slackApiUrl = workspace?.apiUrl ?? config.slackApiUrl;
+    const client = createSlackClient(slackConnection.botToken, slackApiUrl);
     const incidents = config.pagerduty
       ? createPagerDutyIncidents({
           token: config.pagerduty.token,
@@ -131,7 +160,7 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
             ? {}
             : { cacheTtlMs: tuning.pagerDutyCacheTtlMs, incidentTtlMs: tuning.pagerDutyCacheTtlMs }),
         })
-      : undefined;
+      : workspace?.incidents;
     // Four at a time: enough for Slack's pace, little enough to leave revocations the process.
     const messages = createMessageLane({ concurrency: 4, logger });
     stops.push(() => messages.drain(MESSAGE_DRAIN_MS));
@@ -159,11 +188,8 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     stops.push(() => workers.close());
 
     const slack = await createSlackApp({
-      connection:
-        config.slack.kind === 'http'
-          ? { kind: 'http', botToken: config.slack.botToken, signingSecret: config.slack.signingSecret }
-          : { kind: 'socket', botToken: config.slack.botToken, appToken: config.slack.appToken },
-      apiUrl: config.slackApiUrl,
+      connection: slackConnection,
+      apiUrl: slackApiUrl,
       useCases: service,
       logger,
     });
@@ -174,6 +200,7 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       host: config.host,
       slackEvents: slack.requestListener,
       ...(bastion ? { bastion } : {}),
+      ...(workspace ? { page: workspace.page } : {}),
       isReady: () => ready,
       readiness: {
         redis: async () => void (await redis.redis.ping()),
@@ -188,12 +215,14 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       logger,
     });
     stops.push(() => http.close());
+    workspace?.attach(http.port);
     await slack.start();
     stops.push(() => slack.stop());
     ready = true;
     logger.info({ port: http.port, mode: config.slack.kind }, 'Jumpgate is ready');
 
-    return { port: http.port, brokerUrl, stop: stopAll };
+    const workspaceUrl = workspace ? `http://127.0.0.1:${http.port}/` : undefined;
+    return { port: http.port, brokerUrl, ...(workspaceUrl ? { workspaceUrl } : {}), stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

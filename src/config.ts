@@ -146,6 +146,11 @@ export function loadConfig(env: Env = process.env): Config {
       'PAGERDUTY_FROM is set but PAGERDUTY_TOKEN is not (set PAGERDUTY_TOKEN to turn incident checks on, or unset PAGERDUTY_FROM)',
     );
   }
+  if (slack?.kind === 'local' && values.HOST !== undefined && !isLoopbackHost(values.HOST)) {
+    problems.push(
+      'HOST must be a loopback address for the local workspace (no Slack variable is set, and the page acts as anyone in it): unset HOST or use 127.0.0.1',
+    );
+  }
   if (problems.length > 0 || !slack) {
     throw new JumpgateError('config_invalid', problems.join('\n'), { details: { problems } });
   }

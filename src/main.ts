@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { NO_SLACK, type RunningJumpgate, startJumpgate } from './app.js';
+import { CONNECT_SLACK, type RunningJumpgate, startJumpgate } from './app.js';
 import { type Config, describeConfig, loadConfig } from './config.js';
 import { isJumpgateError } from './domain/errors.js';
 
@@ -22,9 +22,6 @@ async function main(): Promise<void> {
   } catch (error) {
     return exitWith(error);
   }
-  if (config.slack.kind === 'local') {
-    return exitWith(new Error(NO_SLACK));
-  }
   // Asynchronous writes: the lines logged while one write is in flight leave together, so a burst
   // costs a few syscalls rather than one per line; flushed before the process exits.
   const destination = pino.destination({ dest: 1, sync: false });
@@ -36,6 +33,16 @@ async function main(): Promise<void> {
     running = await startJumpgate(config, logger);
   } catch (error) {
     return destination.flush(() => exitWith(error));
+  }
+  if (running.workspaceUrl) {
+    // The log is JSON for machines; a person trying Jumpgate out reads this first.
+    console.error(
+      `\njumpgate: local workspace ready — open ${running.workspaceUrl} (no Slack variable is set; this page stands in for Slack)\njumpgate: ${CONNECT_SLACK}\n`,
+    );
+    logger.info(
+      { url: running.workspaceUrl },
+      `local workspace: no Slack variable is set, so a local page stands in for Slack: open ${running.workspaceUrl} in a browser (loopback only). To ${CONNECT_SLACK.replace(/^to /, '')}`,
+    );
   }
   let stopping = false;
   const shutdown = (signal: string) => {

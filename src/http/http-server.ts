@@ -17,6 +17,8 @@ export interface HttpServerDeps {
    * same bytes the broker serves, since a bastion cannot reach the broker's loopback port.
    */
   readonly bastion?: RequestListener;
+  /** The local workspace only: its page, `/` and `/workspace/…` (loopback, no Slack variable set). */
+  readonly page?: RequestListener;
   /** True once the bot can take requests: /healthz answers 200 from then on. */
   readonly isReady: () => boolean;
   readonly readiness: Readonly<Record<string, ReadinessCheck>>;
@@ -71,6 +73,7 @@ async function route(deps: HttpServerDeps, req: IncomingMessage, res: ServerResp
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (path === '/slack/events' && deps.slackEvents) return void withBodyCap(deps.slackEvents)(req, res);
   if (deps.bastion && BASTION_PATHS.has(path)) return void deps.bastion(req, res);
+  if (deps.page && (path === '/' || path.startsWith('/workspace/'))) return void deps.page(req, res);
   if (req.method !== 'GET' && req.method !== 'HEAD')
     return json(res, 405, { error: { code: 'method_not_allowed', message: 'use GET' } });
   switch (path) {

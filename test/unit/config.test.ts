@@ -38,6 +38,14 @@ describe('loadConfig defaults', () => {
     });
   });
 
+  it('keeps the local workspace on loopback: a HOST another machine can reach is refused', () => {
+    expect(problemsOf({ HOST: '0.0.0.0' })).toEqual([
+      'HOST must be a loopback address for the local workspace (no Slack variable is set, and the page acts as anyone in it): unset HOST or use 127.0.0.1',
+    ]);
+    expect(loadConfig({ HOST: '127.0.0.2' }).host).toBe('127.0.0.2');
+    expect(loadConfig({ SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: SECRET, HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '', REDIS_URL: '' }).port).toBe(3000);
   });
@@ -163,7 +171,7 @@ describe('loadConfig HOST', () => {
 
   it('takes HOST as given, and refuses what is not an address', () => {
     expect(loadConfig({ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP, HOST: '10.0.0.7' }).host).toBe('10.0.0.7');
-    expect(loadConfig({ HOST: '::' }).host).toBe('::');
+    expect(loadConfig({ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP, HOST: '::' }).host).toBe('::');
     expect(problemsOf({ HOST: 'bastion.internal' })).toEqual([
       'HOST is not an IP address to listen on (use 0.0.0.0 for every interface, 127.0.0.1 for this machine only)',
     ]);
