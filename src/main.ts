@@ -27,18 +27,26 @@ async function main(): Promise<void> {
   }
   const logger = pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
   logger.info({ config: describeConfig(config) }, 'starting Jumpgate');
-  let running: RunningJumpgate;
+  let running: RunningJumpgate | undefined;
+  let stopping = false;
+  // SIGHUP reloads the workflow files (as their change does); an invalid change keeps the policy.
+  // Registered first: a SIGHUP during start-up must not end the process (its default action).
+  process.on('SIGHUP', () => {
+    if (stopping || !running) return;
+    logger.info({ signal: 'SIGHUP' }, 'reloading the workflow files');
+    running.reloadPolicy().catch((error: unknown) => logger.error({ err: error }, 'the policy reload failed'));
+  });
   try {
     running = await startJumpgate(config, logger);
   } catch (error) {
     return exitWith(error);
   }
-  let stopping = false;
+  const started = running;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    running.stop().then(
+    started.stop().then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'error while stopping');

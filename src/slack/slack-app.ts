@@ -5,6 +5,7 @@ import { registerAppHomeListeners } from './listeners/app-home.js';
 import { registerApprovalListeners } from './listeners/approval.js';
 import { registerBreakglassListeners } from './listeners/breakglass.js';
 import { registerCommandListener } from './listeners/command.js';
+import { registerPeopleListeners } from './listeners/people.js';
 import { registerRequestModalListener } from './listeners/request-modal.js';
 import type { SlackUseCases } from './use-cases.js';
 
@@ -73,6 +74,7 @@ export async function createSlackApp(deps: {
   registerBreakglassListeners(app, context);
   registerRequestModalListener(app, context);
   registerAppHomeListeners(app, context);
+  registerPeopleListeners(app, context);
   app.error((error) => {
     deps.logger.error({ err: error }, 'unhandled Slack listener error');
     return Promise.resolve();

@@ -4,10 +4,12 @@ import { JumpgateError } from '../domain/errors.js';
 import { REQUEST_STATUSES, type RequestStatus } from '../domain/request-status.js';
 import type { AuditEntry, AuditReader, AuditRecord } from '../service/ports/audit.js';
 import type { Clock } from '../service/ports/clock.js';
+import type { LifecycleRecords } from '../service/ports/lifecycle-records.js';
 import type { BreakglassLimits, Store } from '../service/ports/store.js';
 import { pendingEntry } from './audit-chain.js';
 import { createAuditSealer } from './audit-sealer.js';
 import { indexScore, redisKeys } from './redis-keys.js';
+import { createLifecycleRecords } from './redis-lifecycle.js';
 import { withStoreCommands } from './store-commands.js';
 
 export interface RedisStoreDeps {
@@ -19,7 +21,7 @@ export interface RedisStoreDeps {
   readonly onAudit?: (records: readonly AuditRecord[]) => void;
 }
 
-export interface RedisStore extends Store, AuditReader {
+export interface RedisStore extends Store, AuditReader, LifecycleRecords {
   /** Moves status indexes written by an earlier version to the current layout (start-up). */
   migrate(): Promise<number>;
   /** Closes what the store opened itself (not the connection it was given). */
@@ -106,6 +108,7 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
   return {
     get,
     getMany,
+    ...createLifecycleRecords({ redis, keys: key, entryJson, now, sealed: (seq) => sealer.sealed(seq) }),
 
     async create(request, entry) {
       const stored = toStore(request, 1);

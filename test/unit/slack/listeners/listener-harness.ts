@@ -25,6 +25,7 @@ function useCases(overrides: Partial<SlackUseCases>): SlackUseCases {
     checkBreakglass: unused('checkBreakglass'),
     breakglass: unused('breakglass'),
     reviewBreakglass: unused('reviewBreakglass'),
+    offboardPerson: unused('offboardPerson'),
     ...overrides,
   };
 }
