@@ -5,7 +5,7 @@ import { minimalWorkflow, withAccess, writeWorkflowDir } from './workflow-files.
 
 const REPO = path.resolve(import.meta.dirname, '../../..');
 const TSX = path.join(REPO, 'node_modules/.bin/tsx');
-const CLI = path.join(REPO, 'src/policy/cli.ts');
+const CLI = path.join(REPO, 'src/workflows-cli.ts');
 
 interface Run {
   readonly code: number | null;
