@@ -161,6 +161,8 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     const service = createAccessService(serviceDeps);
     const lifecycle = createLifecycleService({
       ...serviceDeps,
+      // Whether someone left must be asked fresh: the shared directory reuses answers for a minute.
+      directory: createSlackDirectory({ client, now: Date.now, ttlMs: 0 }),
       records: store,
       ...(config.adminChannel ? { adminChannel: config.adminChannel } : {}),
       holder,
