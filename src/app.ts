@@ -29,7 +29,10 @@ import { createRedisStore } from './store/redis-store.js';
 type Stop = () => Promise<unknown>;
 
 const AUDIT_FILE_CATCH_UP_MS = 5_000;
-/** How often everyone holding a grant or a request is looked up, in case a user_change was missed. */
+/**
+ * How often everyone holding a grant or a request is looked up, in case a user_change was missed,
+ * and requests left open on retired targets are ended.
+ */
 export const PEOPLE_CHECK_EVERY_MS = 10 * 60_000;
 /** How long a clean stop waits for queued messages (the ended DMs of a burst of expiries). */
 const MESSAGE_DRAIN_MS = 5_000;
@@ -192,6 +195,8 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       lifecycle
         .checkPeople()
         .catch((error: unknown) => logger.error({ err: error }, 'the check of people who left failed'))
+        .then(() => lifecycle.sweepRetired())
+        .catch((error: unknown) => logger.error({ err: error }, 'the sweep of retired targets failed'))
         .finally(() => (checking = false));
     }, tuning.peopleCheckEveryMs ?? PEOPLE_CHECK_EVERY_MS);
     stops.push(() => Promise.resolve(clearInterval(peopleTimer)));

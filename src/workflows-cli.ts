@@ -30,7 +30,11 @@ async function check(dir: string, slack: boolean): Promise<number> {
       return 2;
     }
     const client = createSlackClient(token, process.env.SLACK_API_URL ?? 'https://slack.com/api/');
-    const { lines } = await departedPeople(createSlackDirectory({ client, now: Date.now }), policy.workflows);
+    const { lines, unknown } = await departedPeople(createSlackDirectory({ client, now: Date.now }), policy.workflows);
+    if (unknown.length > 0) {
+      console.error(`Slack could not say whether these people are active: ${unknown.join(', ')}`);
+      if (lines.length === 0) return 1;
+    }
     if (lines.length === 0) {
       console.log('\nSlack: everyone the workflows name is active');
       return 0;

@@ -5,6 +5,7 @@ import { createApplyPolicy } from './use-cases/lifecycle/apply-policy.js';
 import { createCheckPeople } from './use-cases/lifecycle/check-people.js';
 import { createOffboardPerson } from './use-cases/lifecycle/offboard-person.js';
 import { createReloadPolicy } from './use-cases/lifecycle/reload-policy.js';
+import { createSweepRetired } from './use-cases/lifecycle/sweep-retired.js';
 
 /** The lifecycle use cases: the policy in force and its reloads, retired targets, people who leave. */
 export function createLifecycleService(
@@ -20,6 +21,7 @@ export function createLifecycleService(
     reloadPolicy: createReloadPolicy(deps, applyPolicy),
     offboardPerson,
     checkPeople: createCheckPeople(deps, offboardPerson),
+    sweepRetired: createSweepRetired(deps),
   };
 }
 

@@ -68,8 +68,5 @@ export function createLifecycleRecords(deps: {
         ),
       );
     },
-    async isOffboarded(userId) {
-      return (await redis.exists(keys.offboarded(userId))) === 1;
-    },
   };
 }

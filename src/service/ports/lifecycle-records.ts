@@ -31,6 +31,4 @@ export interface LifecycleRecords {
    * person; undefined when they were offboarded already (another replica, an earlier check).
    */
   offboard(userId: string, audit: AuditEntry): Promise<AuditRecord | undefined>;
-  /** True when the person has been offboarded. */
-  isOffboarded(userId: string): Promise<boolean>;
 }
