@@ -256,7 +256,8 @@ describe('retiring a target', () => {
     );
     expect(csv.stdout.trim().split('\n')).toHaveLength(2);
     expect(csv.stdout).toContain(granted.id);
-  });
+    // Two CLI processes (tsx compiles on start): seconds each on a loaded machine.
+  }, 90_000);
 });
 
 describe('two replicas', () => {

@@ -11,6 +11,7 @@ import type { LifecycleDeps } from '../../deps.js';
 import { departedPeople } from '../../support/departed-people.js';
 import { notifySafely } from '../../support/notify-safely.js';
 import type { PolicyHolder } from '../../support/policy-holder.js';
+import { openRequests } from './end-requests.js';
 import { createRetireTarget, type RetiredHow } from './retire-target.js';
 
 /** Replicas that keep recording a policy at the same moment: this many losses means a bug. */
@@ -105,7 +106,11 @@ export function createApplyPolicy(deps: LifecycleDeps & { readonly holder: Polic
       toRetire.push({ retirement, how: 'removed' });
     }
     deps.holder.replace(policyInForce(previous, loaded.policy, retirements), loaded.hash);
-    for (const item of toRetire) await retireTarget(item);
+    if (toRetire.length > 0) {
+      const names = new Set(toRetire.map(({ retirement }) => retirement.target));
+      const open = await openRequests(deps, (request) => names.has(request.target));
+      for (const item of toRetire) await retireTarget({ ...item, open });
+    }
 
     const { lines } = await departedPeople(deps.directory, loaded.policy.workflows);
     if (lines.length > 0) {

@@ -1,3 +1,4 @@
+import type { AccessRequest } from '../../../domain/access-request.js';
 import { SYSTEM_ACTOR } from '../../../domain/audit-entry.js';
 import type { Retirement } from '../../../domain/workflow.js';
 import type { LifecycleDeps } from '../../deps.js';
@@ -24,9 +25,13 @@ export function createRetireTarget(
   return async function retireTarget(input: {
     readonly retirement: Retirement;
     readonly how: RetiredHow;
+    /** The open requests already read (several targets retired at once read them once); else read here. */
+    readonly open?: readonly AccessRequest[];
   }): Promise<AuditRecord | undefined> {
     const { retirement, how } = input;
-    const open = await openRequests(deps, (request) => request.target === retirement.target);
+    const open = (input.open ?? (await openRequests(deps, () => true))).filter(
+      (request) => request.target === retirement.target,
+    );
     const when = new Date(retirement.at).toISOString().slice(0, 16).replace('T', ' ');
     const reason = `${retirement.target} was retired on ${when} UTC`;
     const { cancelled, ended, failed } = await endRequests(deps, open, reason);
