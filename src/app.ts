@@ -189,16 +189,17 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     });
     stops.push(() => Promise.resolve(stopWatching()));
     let checking = false;
+    const peopleCheckEveryMs = tuning.peopleCheckEveryMs ?? PEOPLE_CHECK_EVERY_MS;
     const peopleTimer = setInterval(() => {
       if (checking) return;
       checking = true;
       lifecycle
-        .checkPeople()
+        .checkPeople({ leaseMs: Math.max(1, Math.floor(peopleCheckEveryMs * 0.9)) })
         .catch((error: unknown) => logger.error({ err: error }, 'the check of people who left failed'))
         .then(() => lifecycle.sweepRetired())
         .catch((error: unknown) => logger.error({ err: error }, 'the sweep of retired targets failed'))
         .finally(() => (checking = false));
-    }, tuning.peopleCheckEveryMs ?? PEOPLE_CHECK_EVERY_MS);
+    }, peopleCheckEveryMs);
     stops.push(() => Promise.resolve(clearInterval(peopleTimer)));
     const workers = await startWorkers({
       connection: redis.connectionOptions,
