@@ -12,28 +12,30 @@ type Reply = (string | number | false | null)[];
 export function createLifecycleRecords(deps: {
   readonly redis: Redis & StoreCommands;
   readonly keys: RedisKeys;
-  readonly entryJson: (entry: AuditEntry) => string;
-  /** Waits for the entry committed at `seq` to be sealed into the chain. */
-  readonly sealed: (seq: number) => Promise<AuditRecord>;
   readonly now: () => number;
+  /**
+   * Runs one script with the audit entry's JSON (`call`) and, when it answers `{'ok', seq}`, gives
+   * back the entry's record; undefined for any other answer (nothing was written). The store's
+   * own write path: the only place that knows how an entry is encoded and sealed.
+   */
+  readonly commit: (entry: AuditEntry, call: (entryJson: string) => Promise<Reply>) => Promise<AuditRecord | undefined>;
 }): LifecycleRecords {
-  const { redis, keys, entryJson, sealed } = deps;
-  const ifOk = async (reply: Reply) => (reply[0] === 'ok' ? sealed(Number(reply[1])) : undefined);
+  const { redis, keys, commit } = deps;
   return {
     async policyInForce() {
       const json = await redis.hget(keys.policyInForce, 'j');
       return json ? (JSON.parse(json) as PolicySummary) : undefined;
     },
-    async recordPolicy(next, expectedHash, audit) {
-      return ifOk(
-        await redis.jumpgateRecordPolicy(
+    recordPolicy(next, expectedHash, audit) {
+      return commit(audit, (entryJson) =>
+        redis.jumpgateRecordPolicy(
           keys.policyInForce,
           keys.auditPending,
           keys.auditHead,
           expectedHash ?? '',
           next.hash,
           JSON.stringify(next),
-          entryJson(audit),
+          entryJson,
         ),
       );
     },
@@ -41,30 +43,30 @@ export function createLifecycleRecords(deps: {
       const all = await redis.hgetall(keys.retirements);
       return new Map(Object.entries(all).map(([name, json]) => [name, JSON.parse(json) as Retirement]));
     },
-    async recordRetirement(retirement, audit) {
-      return ifOk(
-        await redis.jumpgateRecordRetirement(
+    recordRetirement(retirement, audit) {
+      return commit(audit, (entryJson) =>
+        redis.jumpgateRecordRetirement(
           keys.retirements,
           keys.auditPending,
           keys.auditHead,
           retirement.target,
           JSON.stringify(retirement),
-          entryJson(audit),
+          entryJson,
         ),
       );
     },
     async forgetRetirement(target) {
       await redis.hdel(keys.retirements, target);
     },
-    async offboard(userId, audit) {
-      return ifOk(
-        await redis.jumpgateRecordOffboarding(
+    offboard(userId, audit) {
+      return commit(audit, (entryJson) =>
+        redis.jumpgateRecordOffboarding(
           keys.offboarded(userId),
           keys.sshKey(userId),
           keys.auditPending,
           keys.auditHead,
           String(deps.now()),
-          entryJson(audit),
+          entryJson,
         ),
       );
     },

@@ -108,7 +108,15 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
   return {
     get,
     getMany,
-    ...createLifecycleRecords({ redis, keys: key, entryJson, now, sealed: (seq) => sealer.sealed(seq) }),
+    ...createLifecycleRecords({
+      redis,
+      keys: key,
+      now,
+      async commit(entry, call) {
+        const reply = await call(entryJson(entry));
+        return reply[0] === 'ok' ? sealedRecord(reply) : undefined;
+      },
+    }),
 
     async create(request, entry) {
       const stored = toStore(request, 1);
