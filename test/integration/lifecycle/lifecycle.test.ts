@@ -256,7 +256,15 @@ describe('retiring a target', () => {
     );
     expect(csv.stdout.trim().split('\n')).toHaveLength(2);
     expect(csv.stdout).toContain(granted.id);
-    // Two CLI processes (tsx compiles on start): seconds each on a loaded machine.
+    const text = await run(
+      path.join(REPO, 'node_modules/.bin/tsx'),
+      [path.join(REPO, 'src/access-report-cli.ts'), 'cache-old'],
+      { env: { ...process.env, REDIS_URL: inject('redisUrl'), JUMPGATE_PREFIX: bot.prefix } },
+    );
+    expect(text.stdout).toContain('Access to cache-old: 1 grant');
+    expect(text.stdout).toContain('U0ALICE  standard  approved by U0LEAD');
+    expect(text.stdout).toContain('revoked');
+    // Three CLI processes (tsx compiles on start): seconds each on a loaded machine.
   }, 90_000);
 });
 
