@@ -5,16 +5,19 @@ import { startEmbeddedBroker } from './broker/embedded.js';
 import { type BrokerKrlStatus, createKrlStatusReader, krlStaleCheck } from './broker/krl-status.js';
 import { loadSigningKey } from './broker/signing-key.js';
 import type { Config } from './config.js';
-import type { Policy } from './domain/workflow.js';
 import { startHttpServer } from './http/http-server.js';
 import { createMetrics } from './http/metrics.js';
 import { createBullmqScheduler } from './jobs/bullmq-scheduler.js';
 import { INCIDENT_WATCH_EVERY_MS } from './jobs/job-queues.js';
 import { startWorkers } from './jobs/workers.js';
 import { createPagerDutyIncidents } from './pagerduty/pagerduty-incidents.js';
-import { loadPolicy } from './policy/load-workflows.js';
+import { loadPolicyFiles } from './policy/load-workflows.js';
+import { watchWorkflows } from './policy/watch-workflows.js';
 import { createAccessService } from './service/access-service.js';
+import { createLifecycleService } from './service/lifecycle-service.js';
 import { createMessageLane } from './service/support/message-lane.js';
+import { createPolicyHolder } from './service/support/policy-holder.js';
+import type { ReloadOutcome } from './service/use-cases/lifecycle/reload-policy.js';
 import { RECOVER_EVERY_MS } from './service/use-cases/sweeps/recover.js';
 import { createSlackApp, type SlackConnection } from './slack/slack-app.js';
 import { createSlackClient } from './slack/slack-client.js';
@@ -28,6 +31,11 @@ import { type LocalWorkspace, startLocalWorkspace } from './workspace/start-loca
 type Stop = () => Promise<unknown>;
 
 const AUDIT_FILE_CATCH_UP_MS = 5_000;
+/**
+ * How often everyone holding a grant or a request is looked up, in case a user_change was missed,
+ * and requests left open on retired targets are ended.
+ */
+export const PEOPLE_CHECK_EVERY_MS = 10 * 60_000;
 /** How long a clean stop waits for queued messages (the ended DMs of a burst of expiries). */
 const MESSAGE_DRAIN_MS = 5_000;
 
@@ -41,6 +49,9 @@ export interface Tuning {
   readonly incidentWatchEveryMs?: number;
   /** How long PagerDuty's answers are reused. */
   readonly pagerDutyCacheTtlMs?: number;
+  readonly peopleCheckEveryMs?: number;
+  /** How long the workflow files must be quiet before a reload. */
+  readonly reloadDebounceMs?: number;
 }
 
 export interface RunningJumpgate {
@@ -50,6 +61,10 @@ export interface RunningJumpgate {
   readonly brokerUrl: string;
   /** With no Slack variable set: the local workspace's page (http://127.0.0.1:PORT/). */
   readonly workspaceUrl?: string;
+  /** Reads the workflow files again (what SIGHUP does); reloads run one at a time. */
+  reloadPolicy(): Promise<ReloadOutcome>;
+  /** The hash of the workflow files in force. */
+  policyHash(): string;
   /** Stops everything it started, newest first. */
   stop(): Promise<void>;
 }
@@ -62,11 +77,14 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       await stop().catch((error: unknown) => logger.warn({ err: error }, 'error while stopping'));
   };
   try {
-    const policy: Policy = await loadPolicy(config.workflowsDir);
+    const loaded = await loadPolicyFiles(config.workflowsDir);
+    const { policy } = loaded;
     logger.info(
-      { workflows: policy.workflows.map((w) => w.name), targets: [...policy.targets.keys()] },
+      { workflows: policy.workflows.map((w) => w.name), targets: [...policy.targets.keys()], hash: loaded.hash },
       'workflows loaded',
     );
+    // The one place the policy in force is held: every use case reads it at each step.
+    const holder = createPolicyHolder(policy, loaded.hash);
 
     const redis = await connectRedis({ url: config.redisUrl, dataDir: config.dataDir, logger });
     stops.push(() => redis.close());
@@ -164,7 +182,7 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     // Four at a time: enough for Slack's pace, little enough to leave revocations the process.
     const messages = createMessageLane({ concurrency: 4, logger });
     stops.push(() => messages.drain(MESSAGE_DRAIN_MS));
-    const service = createAccessService({
+    const serviceDeps = {
       messageLane: messages.lane,
       store,
       broker,
@@ -172,10 +190,50 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       notifier: createSlackNotifier({ client, now: Date.now, logger }),
       directory: createSlackDirectory({ client, now: Date.now }),
       incidents,
-      policy: () => policy,
+      policy: () => holder.current(),
       now: Date.now,
       logger,
+    };
+    const service = createAccessService(serviceDeps);
+    const lifecycle = createLifecycleService({
+      ...serviceDeps,
+      // Whether someone left must be asked fresh: the shared directory reuses answers for a minute.
+      directory: createSlackDirectory({ client, now: Date.now, ttlMs: 0 }),
+      records: store,
+      ...(config.adminChannel ? { adminChannel: config.adminChannel } : {}),
+      holder,
+      load: () => loadPolicyFiles(config.workflowsDir),
     });
+    // Before anything takes a request: record this policy if it is new, retire what it retired.
+    await lifecycle.applyPolicy(loaded);
+    let reloading: Promise<ReloadOutcome> = Promise.resolve({ outcome: 'unchanged', hash: loaded.hash });
+    const reloadPolicy = () => {
+      reloading = reloading.catch(() => undefined).then(() => lifecycle.reloadPolicy());
+      return reloading;
+    };
+    const reloadQuietly = () =>
+      void reloadPolicy().catch((error: unknown) => logger.error({ err: error }, 'the policy reload failed'));
+    stops.push(() => reloading.catch(() => undefined));
+    const stopWatching = watchWorkflows({
+      dir: config.workflowsDir,
+      onChange: reloadQuietly,
+      onError: (error) => logger.warn({ err: error }, 'cannot watch the workflow files; reload them with SIGHUP'),
+      ...(tuning.reloadDebounceMs === undefined ? {} : { debounceMs: tuning.reloadDebounceMs }),
+    });
+    stops.push(() => Promise.resolve(stopWatching()));
+    let checking = false;
+    const peopleCheckEveryMs = tuning.peopleCheckEveryMs ?? PEOPLE_CHECK_EVERY_MS;
+    const peopleTimer = setInterval(() => {
+      if (checking) return;
+      checking = true;
+      lifecycle
+        .checkPeople({ leaseMs: Math.max(1, Math.floor(peopleCheckEveryMs * 0.9)) })
+        .catch((error: unknown) => logger.error({ err: error }, 'the check of people who left failed'))
+        .then(() => lifecycle.sweepRetired())
+        .catch((error: unknown) => logger.error({ err: error }, 'the sweep of retired targets failed'))
+        .finally(() => (checking = false));
+    }, peopleCheckEveryMs);
+    stops.push(() => Promise.resolve(clearInterval(peopleTimer)));
     const workers = await startWorkers({
       connection: redis.connectionOptions,
       prefix: config.prefix,
@@ -190,11 +248,15 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     const slack = await createSlackApp({
       connection: slackConnection,
       apiUrl: slackApiUrl,
-      useCases: service,
+      useCases: { ...service, offboardPerson: lifecycle.offboardPerson },
       logger,
     });
     let ready = false;
-    const metrics = createMetrics({ countByStatus: (status) => store.countByStatus(status), krlStatus });
+    const metrics = createMetrics({
+      countByStatus: (status) => store.countByStatus(status),
+      krlStatus,
+      policyHash: () => holder.hash(),
+    });
     const http = await startHttpServer({
       port: config.port,
       host: config.host,
@@ -211,6 +273,7 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       },
       advisories: { krl: krlStaleCheck(krlStatus) },
       jwks: () => signingKey.jwks,
+      policyHash: () => holder.hash(),
       metrics: () => metrics.render(),
       logger,
     });
@@ -222,7 +285,14 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     logger.info({ port: http.port, mode: config.slack.kind }, 'Jumpgate is ready');
 
     const workspaceUrl = workspace ? `http://127.0.0.1:${http.port}/` : undefined;
-    return { port: http.port, brokerUrl, ...(workspaceUrl ? { workspaceUrl } : {}), stop: stopAll };
+    return {
+      port: http.port,
+      brokerUrl,
+      ...(workspaceUrl ? { workspaceUrl } : {}),
+      reloadPolicy,
+      policyHash: () => holder.hash(),
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

@@ -29,6 +29,8 @@ export interface Config {
   readonly signingKeyJwk?: string;
   readonly dataDir: string;
   readonly auditLogFile?: string;
+  /** JUMPGATE_ADMIN_CHANNEL: where policy reload errors and policy warnings are posted; unset = logged only. */
+  readonly adminChannel?: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -119,6 +121,9 @@ const fields = {
   }, 'is not a private JWK in JSON (an Ed25519 or P-256 key with its "d"; leave it unset to generate one)'),
   DATA_DIR: z.string().min(1, 'is empty (give a folder for local state, default ./data)'),
   AUDIT_LOG_FILE: z.string().min(1, 'is empty (give a file path, or unset it)'),
+  JUMPGATE_ADMIN_CHANNEL: z
+    .string()
+    .regex(/^[CG][A-Z0-9]{2,}$/, 'is not a Slack channel ID (like C0123ADMIN: open the channel details, copy its ID)'),
   LOG_LEVEL: z.enum(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     'is not a log level (use fatal, error, warn, info, debug, trace or silent)',
@@ -176,6 +181,7 @@ export function loadConfig(env: Env = process.env): Config {
     signingKeyJwk: values.JUMPGATE_SIGNING_KEY,
     dataDir,
     auditLogFile: values.AUDIT_LOG_FILE ? path.resolve(values.AUDIT_LOG_FILE) : undefined,
+    adminChannel: values.JUMPGATE_ADMIN_CHANNEL,
     logLevel: values.LOG_LEVEL ?? 'info',
   };
 }
@@ -223,6 +229,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     signingKey: config.signingKeyJwk ? 'from JUMPGATE_SIGNING_KEY' : 'kept under DATA_DIR',
     dataDir: config.dataDir,
     auditLogFile: config.auditLogFile ?? 'off',
+    adminChannel: config.adminChannel ?? 'off',
   };
 }
 

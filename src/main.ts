@@ -28,7 +28,15 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } }, destination);
   const exit = (code: number) => destination.flush(() => process.exit(code));
   logger.info({ config: describeConfig(config) }, 'starting Jumpgate');
-  let running: RunningJumpgate;
+  let running: RunningJumpgate | undefined;
+  let stopping = false;
+  // SIGHUP reloads the workflow files (as their change does); an invalid change keeps the policy.
+  // Registered first: a SIGHUP during start-up must not end the process (its default action).
+  process.on('SIGHUP', () => {
+    if (stopping || !running) return;
+    logger.info({ signal: 'SIGHUP' }, 'reloading the workflow files');
+    running.reloadPolicy().catch((error: unknown) => logger.error({ err: error }, 'the policy reload failed'));
+  });
   try {
     running = await startJumpgate(config, logger);
   } catch (error) {
@@ -44,12 +52,12 @@ async function main(): Promise<void> {
       `local workspace: no Slack variable is set, so a local page stands in for Slack: open ${running.workspaceUrl} in a browser (loopback only). To ${CONNECT_SLACK.replace(/^to /, '')}`,
     );
   }
-  let stopping = false;
+  const started = running;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    running.stop().then(
+    started.stop().then(
       () => exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'error while stopping');

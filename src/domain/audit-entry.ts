@@ -23,6 +23,9 @@ export const AUDIT_TYPES = [
   'reconciled',
   'review_done',
   'key_registered',
+  'policy_changed',
+  'target_retired',
+  'offboarded',
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];
 

@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'illegal_transition'
   /** No workflow defines the named target. */
   | 'unknown_target'
+  /** The target was retired (`retired: true`, or removed from the workflow files): no new requests. */
+  | 'target_retired'
   /** The target exists, but the person may not request it. */
   | 'target_not_allowed'
   /** The workflow requires a reason and none was given. */

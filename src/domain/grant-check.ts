@@ -89,9 +89,12 @@ export function grantMismatches(input: GrantCheckInput): GrantMismatch[] {
 function checkAll(input: GrantCheckInput): GrantMismatch[] {
   const { request, grant, policy } = input;
   const entry = policy.targets.get(request.target);
-  // Targets have no `retired` flag yet; when they do, a retired target is refused here too.
-  if (!entry || entry.workflow.name !== request.workflow) {
-    const where = entry ? `it belongs to ${entry.workflow.name}` : 'no workflow defines it';
+  if (!entry || entry.workflow.name !== request.workflow || entry.target.retired) {
+    const where = !entry
+      ? 'no workflow defines it'
+      : entry.workflow.name !== request.workflow
+        ? `it belongs to ${entry.workflow.name}`
+        : 'it is retired';
     return [{ check: 'target', message: `target ${clip(request.target)} under ${clip(request.workflow)}: ${where}` }];
   }
   const { workflow, target } = entry;

@@ -114,3 +114,21 @@ export function escalate(
     }),
   };
 }
+
+/**
+ * Jumpgate withdraws a pending request by itself (its target was retired, its requester left):
+ * `reason` is what the requester and the approval message are told. Nothing to do when it is no
+ * longer pending.
+ */
+export function withdraw(
+  request: AccessRequest,
+  input: { readonly reason: string; readonly now: number },
+): RequestChange | undefined {
+  if (request.status !== 'pending') return undefined;
+  assertTransition(request.status, 'cancelled');
+  const { reason, now } = input;
+  return {
+    next: { ...request, status: 'cancelled', updatedAt: now, decision: { by: SYSTEM_ACTOR, at: now, reason } },
+    audit: auditOf(request, 'cancelled', SYSTEM_ACTOR, { approvals: request.approvals.length, reason }),
+  };
+}

@@ -1,6 +1,6 @@
 import { JumpgateError } from './errors.js';
 import { inPeopleSet, type Member } from './people.js';
-import type { Policy, Target, Workflow } from './workflow.js';
+import type { Policy, Retirement, Target, Workflow } from './workflow.js';
 
 /** A target together with the workflow whose rules govern it. */
 export interface RequestableTarget {
@@ -14,22 +14,28 @@ export function mayRequest(workflow: Workflow, member: Member): boolean {
   return requesters === undefined || inPeopleSet(requesters, member);
 }
 
-/** Every target `member` may request, sorted by target name. */
+/** Every target `member` may request, sorted by target name (retired targets are left out). */
 export function targetsFor(policy: Policy, member: Member): RequestableTarget[] {
   return [...policy.targets.values()]
-    .filter(({ workflow }) => mayRequest(workflow, member))
+    .filter(({ workflow, target }) => !target.retired && mayRequest(workflow, member))
     .sort((a, b) => compareNames(a.target.name, b.target.name));
 }
 
 /**
- * The target called `name` (surrounding spaces ignored), when `member` may request it. Throws
- * `unknown_target` when no workflow defines it and `target_not_allowed` when its workflow
- * limits who may request it; both messages list what the member may request instead (details
- * `allowed`, a list of target names).
+ * The target called `name` (surrounding spaces ignored), when `member` may request it. Throws, in
+ * this order, `target_retired` when it is marked `retired: true` or was removed and its
+ * retirement is in `policy.retirements` (the message says when; details carry the `channel` to ask in),
+ * `unknown_target` when no workflow defines it and `target_not_allowed` when its workflow limits
+ * who may request it; these two list what the member may request instead (details `allowed`, a
+ * list of target names).
  */
 export function findTarget(policy: Policy, name: string, member: Member): RequestableTarget {
   const wanted = name.trim();
   const found = policy.targets.get(wanted);
+  const retirement = policy.retirements.get(wanted);
+  if (found?.target.retired || (found === undefined && retirement !== undefined)) {
+    throw retiredError(wanted, retirement, found?.workflow.access.channel);
+  }
   if (found !== undefined && mayRequest(found.workflow, member)) return found;
   const allowed = targetsFor(policy, member).map(({ target }) => target.name);
   const instead = allowed.length > 0 ? `you may request: ${allowed.join(', ')}` : 'there is no target you may request';
@@ -40,6 +46,19 @@ export function findTarget(policy: Policy, name: string, member: Member): Reques
   }
   throw new JumpgateError('target_not_allowed', `you may not request ${wanted} (${instead})`, {
     details: { target: wanted, workflow: found.workflow.name, allowed },
+  });
+}
+
+function retiredError(name: string, retirement: Retirement | undefined, channel: string | undefined): JumpgateError {
+  const when =
+    retirement === undefined ? '' : ` on ${new Date(retirement.at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const askIn = channel ?? retirement?.channel;
+  return new JumpgateError('target_retired', `${name} was retired${when}: it takes no new requests`, {
+    details: {
+      target: name,
+      ...(askIn === undefined ? {} : { channel: askIn }),
+      ...(retirement ? { at: retirement.at } : {}),
+    },
   });
 }
 

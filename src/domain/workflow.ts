@@ -19,6 +19,8 @@ export interface Target {
   readonly principals: readonly string[];
   /** When set, certificates for this target carry `source-address` (CIDR list). */
   readonly sourceAddress?: readonly string[];
+  /** `retired: true`: no new requests; open ones are cancelled and active grants ended. */
+  readonly retired?: boolean;
 }
 
 export interface PagerDutyAutoApprove {
@@ -127,16 +129,34 @@ export interface Workflow {
   readonly extend?: ExtendPolicy;
 }
 
+/** When and where a target was retired (recorded once, when a policy without it came into force). */
+export interface Retirement {
+  readonly target: string;
+  readonly workflow: string;
+  /** The approval channel of its last workflow: where to ask what replaces it. */
+  readonly channel: string;
+  /** Epoch ms. */
+  readonly at: number;
+}
+
 /** All workflows, with each target resolvable by name (names are unique across files). */
 export interface Policy {
   readonly workflows: readonly Workflow[];
   readonly targets: ReadonlyMap<string, { readonly workflow: Workflow; readonly target: Target }>;
+  /**
+   * Targets retired so far (marked `retired: true` or removed from the files), as recorded when
+   * that policy came into force: a request for one is told when it was retired and where to ask.
+   */
+  readonly retirements: ReadonlyMap<string, Retirement>;
 }
 
-export function buildPolicy(workflows: readonly Workflow[]): Policy {
+export function buildPolicy(
+  workflows: readonly Workflow[],
+  retirements: ReadonlyMap<string, Retirement> = new Map(),
+): Policy {
   const targets = new Map<string, { workflow: Workflow; target: Target }>();
   for (const workflow of workflows) {
     for (const target of workflow.targets) targets.set(target.name, { workflow, target });
   }
-  return { workflows, targets };
+  return { workflows, targets, retirements };
 }

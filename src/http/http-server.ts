@@ -29,6 +29,8 @@ export interface HttpServerDeps {
   readonly advisories?: Readonly<Record<string, ReadinessCheck>>;
   /** The bot's public JWKS (what a standalone broker trusts). */
   readonly jwks: () => object;
+  /** The hash of the workflow files in force (shown by /readyz as `policy.hash`). */
+  readonly policyHash?: () => string;
   /** Prometheus text exposition. */
   readonly metrics: () => Promise<{ contentType: string; body: string }>;
   readonly logger: Logger;
@@ -105,7 +107,11 @@ async function readyz(deps: HttpServerDeps, res: ServerResponse): Promise<void> 
     runChecks(deps, deps.advisories ?? {}),
   ]);
   const ok = deps.isReady() && checks.every(([, result]) => result === 'ok');
-  json(res, ok ? 200 : 503, { ok, checks: Object.fromEntries([...checks, ...advisories]) });
+  json(res, ok ? 200 : 503, {
+    ok,
+    checks: Object.fromEntries([...checks, ...advisories]),
+    ...(deps.policyHash ? { policy: { hash: deps.policyHash() } } : {}),
+  });
 }
 
 function runChecks(deps: HttpServerDeps, checks: Readonly<Record<string, ReadinessCheck>>) {

@@ -15,6 +15,8 @@ export interface MetricsDeps {
   readonly countByStatus: (status: 'pending' | 'active' | 'approved') => Promise<number>;
   /** Set when the broker reports KRL fetches (the embedded one, or a broker serving /v1/krl/status). */
   readonly krlStatus?: () => Promise<KrlFacts | undefined>;
+  /** The hash of the workflow files in force: `jumpgate_policy_info{hash="…"} 1`. */
+  readonly policyHash?: () => string;
 }
 
 /**
@@ -35,6 +37,20 @@ export function createMetrics(deps: MetricsDeps) {
     });
   }
   if (deps.krlStatus) registerKrlGauges(registry, deps.krlStatus);
+  const { policyHash } = deps;
+  if (policyHash) {
+    // One series per replica: replicas that disagree on the policy show two hashes.
+    new Gauge({
+      name: 'jumpgate_policy_info',
+      help: 'The workflow files in force, by the hash of their names and contents (always 1)',
+      labelNames: ['hash'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.set({ hash: policyHash() }, 1);
+      },
+    });
+  }
   return {
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };

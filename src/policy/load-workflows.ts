@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { z } from 'zod';
 import { buildPolicy, type Policy, type Workflow } from '../domain/workflow.js';
 import { formatPath, type Problem, workflowInvalid } from './problem.js';
-import { listWorkflowFiles, readWorkflowFile } from './read-workflow-files.js';
+import { errorCode, listWorkflowFiles, parseWorkflowYaml } from './read-workflow-files.js';
 import { toWorkflow } from './to-workflow.js';
 import { workflowFileSchema } from './workflow-schema.js';
 
@@ -54,11 +57,26 @@ function duplicateNames(workflows: readonly Workflow[]): Problem[] {
 }
 
 export async function loadWorkflows(dir: string): Promise<Workflow[]> {
+  return (await readWorkflows(dir)).workflows;
+}
+
+/**
+ * The workflows of `dir` and a hash of what was read (each file's name and contents, in order),
+ * so replicas that loaded the same files name the same policy.
+ */
+async function readWorkflows(dir: string): Promise<{ workflows: Workflow[]; hash: string }> {
   const files = await listWorkflowFiles(dir);
   const problems: Problem[] = [];
   const workflows: Workflow[] = [];
+  const hash = createHash('sha256');
   for (const file of files) {
-    const read = await readWorkflowFile(file);
+    const text = await readFile(file, 'utf8').catch((error: unknown) => error);
+    if (typeof text !== 'string') {
+      problems.push({ file, path: '', message: `the file cannot be read (${errorCode(text)})` });
+      continue;
+    }
+    hash.update(`${path.basename(file)}\0${text}\0`);
+    const read = parseWorkflowYaml(file, text);
     if (!read.ok) {
       problems.push(...read.problems);
       continue;
@@ -69,10 +87,22 @@ export async function loadWorkflows(dir: string): Promise<Workflow[]> {
   }
   problems.push(...duplicateNames(workflows));
   if (problems.length > 0) throw workflowInvalid(problems);
-  return workflows;
+  return { workflows, hash: hash.digest('hex') };
 }
 
 /** The workflows of `dir` with every target resolvable by name. Throws like `loadWorkflows`. */
 export async function loadPolicy(dir: string): Promise<Policy> {
   return buildPolicy(await loadWorkflows(dir));
+}
+
+/** A loaded policy and the hash of the files it came from (see `readWorkflows`). */
+export interface LoadedPolicy {
+  readonly policy: Policy;
+  readonly hash: string;
+}
+
+/** Like `loadPolicy`, with the hash of the files. Throws like `loadWorkflows`. */
+export async function loadPolicyFiles(dir: string): Promise<LoadedPolicy> {
+  const { workflows, hash } = await readWorkflows(dir);
+  return { policy: buildPolicy(workflows), hash };
 }

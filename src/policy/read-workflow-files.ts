@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type ErrorCode, LineCounter, parseDocument } from 'yaml';
 import { describeValue } from './fields.js';
@@ -14,7 +14,8 @@ const FRIENDLIER: Partial<Record<ErrorCode, string>> = {
   MULTIPLE_DOCS: 'a workflow file holds one YAML document (remove this ---, or split the file in two)',
 };
 
-function errorCode(error: unknown): string {
+/** The Node error code of a failed file operation (ENOENT, EACCES, …). */
+export function errorCode(error: unknown): string {
   return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : String(error);
 }
 
@@ -81,14 +82,4 @@ export function parseWorkflowYaml(file: string, text: string): ReadResult {
     );
   }
   return { ok: true, data };
-}
-
-export async function readWorkflowFile(file: string): Promise<ReadResult> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    return { ok: false, problems: [{ file, path: '', message: `the file cannot be read (${errorCode(error)})` }] };
-  }
-  return parseWorkflowYaml(file, text);
 }

@@ -35,6 +35,7 @@ function target(file: TargetFile): Target {
     hosts: file.hosts,
     principals: file.principals,
     ...(file.source_address === undefined ? {} : { sourceAddress: file.source_address }),
+    ...(file.retired ? { retired: true } : {}),
   };
 }
 

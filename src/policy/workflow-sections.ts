@@ -30,6 +30,7 @@ export const targetSchema = strictMapping(
     hosts: listOf(hostName, 'a list of host names', 'host'),
     principals: listOf(principal, 'a list of Unix user names (certificate principals)', 'principal'),
     source_address: listOf(addressOrCidr, 'a list of IP addresses or CIDRs', 'address').optional(),
+    retired: flag.default(false),
   },
   'a mapping with name, hosts, principals',
 );

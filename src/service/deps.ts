@@ -3,6 +3,7 @@ import type { Broker } from './ports/broker.js';
 import type { Clock } from './ports/clock.js';
 import type { Directory } from './ports/directory.js';
 import type { Incidents } from './ports/incidents.js';
+import type { LifecycleRecords } from './ports/lifecycle-records.js';
 import type { Logger } from './ports/logger.js';
 import type { Notifier } from './ports/notifier.js';
 import type { Scheduler } from './ports/scheduler.js';
@@ -29,4 +30,11 @@ export interface ServiceDeps {
   readonly now: Clock;
   readonly logger: Logger;
   readonly messageLane?: MessageLane;
+}
+
+/** What the lifecycle use cases (policy reload, retiring targets, people who leave) need besides. */
+export interface LifecycleDeps extends ServiceDeps {
+  readonly records: LifecycleRecords;
+  /** JUMPGATE_ADMIN_CHANNEL: where reload errors and policy warnings are posted; unset = logged only. */
+  readonly adminChannel?: string;
 }

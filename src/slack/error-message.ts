@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isJumpgateError, type JumpgateError } from '../domain/errors.js';
-import { escapeClipped, mentionGroup, mentionUser } from './mrkdwn.js';
+import { escapeClipped, mentionChannel, mentionGroup, mentionUser } from './mrkdwn.js';
 import { withoutInternals } from './public-text.js';
 
 /** What a person reads when their command or click failed, and the reference to log with it. */
@@ -47,6 +47,9 @@ function extraFor(error: JumpgateError): string {
   if (error.code === 'not_a_sponsor') {
     const who = approversIn(error.details.sponsors);
     return who === '' ? 'Its workflow names no sponsors.' : `Who may sponsor vendors there: ${who}`;
+  }
+  if (error.code === 'target_retired' && typeof error.details.channel === 'string') {
+    return `Ask in ${mentionChannel(error.details.channel)} what replaces it.`;
   }
   if (error.code === 'broker_unavailable') {
     return 'Nothing was changed. Try again in a minute; if it keeps failing, tell the people who run Jumpgate.';

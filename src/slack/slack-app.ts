@@ -6,6 +6,7 @@ import { registerApprovalListeners } from './listeners/approval.js';
 import { registerBreakglassListeners } from './listeners/breakglass.js';
 import { registerCommandListener } from './listeners/command.js';
 import { registerExtensionListeners } from './listeners/extension.js';
+import { registerPeopleListeners } from './listeners/people.js';
 import { registerRequestModalListener } from './listeners/request-modal.js';
 import { registerVendorModalListener } from './listeners/vendor-modal.js';
 import type { SlackUseCases } from './use-cases.js';
@@ -77,6 +78,7 @@ export async function createSlackApp(deps: {
   registerVendorModalListener(app, context);
   registerAppHomeListeners(app, context);
   registerExtensionListeners(app, context);
+  registerPeopleListeners(app, context);
   app.error((error) => {
     deps.logger.error({ err: error }, 'unhandled Slack listener error');
     return Promise.resolve();

@@ -1,4 +1,5 @@
 import type { AccessService } from '../service/access-service.js';
+import type { LifecycleService } from '../service/lifecycle-service.js';
 
 /** What the Slack layer calls: the use cases, nothing else of the service. */
 export type SlackUseCases = Pick<
@@ -20,4 +21,5 @@ export type SlackUseCases = Pick<
   | 'checkVendorSession'
   | 'checkVendorDetails'
   | 'requestVendorSession'
->;
+> &
+  Pick<LifecycleService, 'offboardPerson'>;

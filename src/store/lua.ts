@@ -13,7 +13,7 @@
  * Appends the audit entry of this commit. Needs `KEYS_PENDING`, `KEYS_HEAD` and `ENTRY` bound;
  * sets `seq`. The caller records `seq` with the request (its hash's `a` field) where there is one.
  */
-const APPEND_PENDING = `
+export const APPEND_PENDING = `
 local pending_length = redis.call('RPUSH', KEYS_PENDING, ENTRY)
 local seq = tonumber(redis.call('HGET', KEYS_HEAD, 'seq') or '0') + pending_length
 `;
@@ -206,4 +206,52 @@ for i = 2, #ARGV do
   end
 end
 return moved
+`;
+
+/**
+ * Records the policy in force (compare-and-set on its hash) and appends its `policy_changed` entry.
+ *
+ * KEYS[1] policy in force (hash: h = files hash, j = summary JSON)
+ * KEYS[2] audit:pending   KEYS[3] audit:head
+ * ARGV[1] expected hash ('' = none recorded yet)   ARGV[2] new hash   ARGV[3] summary JSON
+ * ARGV[4] audit entry JSON (unsealed)
+ * Returns {'ok', seq} or {'moved'} when the hash in force is not the expected one.
+ */
+export const RECORD_POLICY = `
+local current = redis.call('HGET', KEYS[1], 'h') or ''
+if current ~= ARGV[1] then return {'moved'} end
+redis.call('HSET', KEYS[1], 'h', ARGV[2], 'j', ARGV[3])
+local KEYS_PENDING, KEYS_HEAD, ENTRY = KEYS[2], KEYS[3], ARGV[4]
+${APPEND_PENDING}
+return {'ok', seq}
+`;
+
+/**
+ * Records a target's retirement once and appends its `target_retired` entry.
+ *
+ * KEYS[1] retirements (hash: target → retirement JSON)   KEYS[2] audit:pending   KEYS[3] audit:head
+ * ARGV[1] target name   ARGV[2] retirement JSON   ARGV[3] audit entry JSON (unsealed)
+ * Returns {'ok', seq} or {'exists'} when it was recorded already.
+ */
+export const RECORD_RETIREMENT = `
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return {'exists'} end
+local KEYS_PENDING, KEYS_HEAD, ENTRY = KEYS[2], KEYS[3], ARGV[3]
+${APPEND_PENDING}
+return {'ok', seq}
+`;
+
+/**
+ * Offboards a person once: marks them, deletes their SSH key and appends the `offboarded` entry.
+ *
+ * KEYS[1] the person's offboarded mark   KEYS[2] the person's SSH key
+ * KEYS[3] audit:pending   KEYS[4] audit:head
+ * ARGV[1] when (epoch ms)   ARGV[2] audit entry JSON (unsealed)
+ * Returns {'ok', seq} or {'exists'} when they were offboarded already.
+ */
+export const RECORD_OFFBOARDING = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') == false then return {'exists'} end
+redis.call('DEL', KEYS[2])
+local KEYS_PENDING, KEYS_HEAD, ENTRY = KEYS[3], KEYS[4], ARGV[2]
+${APPEND_PENDING}
+return {'ok', seq}
 `;

@@ -32,6 +32,12 @@ export function redisKeys(prefix: string) {
      */
     auditOf: (requestId: string) => `${prefix}:audit:req:${requestId}`,
     claim: (claimKey: string) => `${prefix}:claim:${claimKey}`,
+    /** Hash: h (hash of the workflow files in force), j (their summary, domain/policy-change.ts). */
+    policyInForce: `${prefix}:policy`,
+    /** Hash: target name → its retirement JSON. */
+    retirements: `${prefix}:retired`,
+    /** String (epoch ms): the person was offboarded. */
+    offboarded: (userId: string) => `${prefix}:offboarded:${userId}`,
   };
 }
 

@@ -4,10 +4,12 @@ import { JumpgateError } from '../domain/errors.js';
 import { REQUEST_STATUSES, type RequestStatus } from '../domain/request-status.js';
 import type { AuditEntry, AuditReader, AuditRecord, CommittedAudit } from '../service/ports/audit.js';
 import type { Clock } from '../service/ports/clock.js';
+import type { LifecycleRecords } from '../service/ports/lifecycle-records.js';
 import type { BreakglassLimits, Store } from '../service/ports/store.js';
 import { GENESIS, type PendingEntry, pendingEntry } from './audit-chain.js';
 import { createAuditSealer } from './audit-sealer.js';
 import { indexScore, redisKeys } from './redis-keys.js';
+import { createLifecycleRecords } from './redis-lifecycle.js';
 import { withStoreCommands } from './store-commands.js';
 
 export interface RedisStoreDeps {
@@ -21,7 +23,7 @@ export interface RedisStoreDeps {
   readonly onSealError?: (error: unknown) => void;
 }
 
-export interface RedisStore extends Store, AuditReader {
+export interface RedisStore extends Store, AuditReader, LifecycleRecords {
   /** Moves status indexes written by an earlier version to the current layout (start-up). */
   migrate(): Promise<number>;
   /** Seals every committed entry (e.g. left pending by a process that died before sealing). */
@@ -148,6 +150,16 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
   return {
     get,
     getMany,
+    ...createLifecycleRecords({
+      redis,
+      keys: key,
+      now,
+      async commit(entry, call) {
+        const { pending, json } = commitEntry(entry);
+        const reply = await call(json);
+        return reply[0] === 'ok' ? committed(pending, reply) : undefined;
+      },
+    }),
 
     async create(request, entry) {
       const stored = toStore(request, 1);

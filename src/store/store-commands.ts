@@ -7,6 +7,9 @@ import {
   COMMIT_SSH_KEY,
   DROP_SEALER_LEASE,
   MIGRATE_STATUS_SETS,
+  RECORD_OFFBOARDING,
+  RECORD_POLICY,
+  RECORD_RETIREMENT,
   SEAL_AUDIT,
 } from './lua.js';
 
@@ -22,6 +25,9 @@ export interface StoreCommands {
   jumpgateMigrateStatusSets(...args: string[]): Promise<number>;
   jumpgateBeginSeal(...args: string[]): Promise<(number | string | false | null)[]>;
   jumpgateDropSealerLease(...args: string[]): Promise<number>;
+  jumpgateRecordPolicy(...args: string[]): Promise<Reply>;
+  jumpgateRecordRetirement(...args: string[]): Promise<Reply>;
+  jumpgateRecordOffboarding(...args: string[]): Promise<Reply>;
 }
 
 const SCRIPTS = {
@@ -33,6 +39,9 @@ const SCRIPTS = {
   jumpgateMigrateStatusSets: { numberOfKeys: 0, lua: MIGRATE_STATUS_SETS },
   jumpgateBeginSeal: { numberOfKeys: 3, lua: BEGIN_SEAL },
   jumpgateDropSealerLease: { numberOfKeys: 1, lua: DROP_SEALER_LEASE },
+  jumpgateRecordPolicy: { numberOfKeys: 3, lua: RECORD_POLICY },
+  jumpgateRecordRetirement: { numberOfKeys: 3, lua: RECORD_RETIREMENT },
+  jumpgateRecordOffboarding: { numberOfKeys: 4, lua: RECORD_OFFBOARDING },
 } as const;
 
 /** Defines the store's commands on a connection (once; defining again is harmless). */

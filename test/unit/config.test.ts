@@ -223,3 +223,17 @@ describe('describeConfig', () => {
     expect(text).toContain('redis.internal');
   });
 });
+
+describe('JUMPGATE_ADMIN_CHANNEL', () => {
+  it('is where reload errors go when set, and off when unset', () => {
+    expect(loadConfig({ JUMPGATE_ADMIN_CHANNEL: 'C0ADMIN' }).adminChannel).toBe('C0ADMIN');
+    expect(loadConfig({}).adminChannel).toBeUndefined();
+    expect(describeConfig(loadConfig({})).adminChannel).toBe('off');
+  });
+
+  it('refuses a channel name instead of its ID, saying how to find the ID', () => {
+    expect(problemsOf({ JUMPGATE_ADMIN_CHANNEL: '#ops' })).toEqual([
+      'JUMPGATE_ADMIN_CHANNEL is not a Slack channel ID (like C0123ADMIN: open the channel details, copy its ID)',
+    ]);
+  });
+});

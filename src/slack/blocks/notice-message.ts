@@ -152,9 +152,12 @@ function closed({ request, target, workflow }: RequestView): SlackMessage {
         `:x: ${what} was approved, but access could not be granted: ` +
         `${escapeClipped(failureText(request.failure), MAX_REASON)}. Nothing was granted; you can ask again.`;
       break;
-    case 'cancelled':
-      line = `:heavy_multiplication_x: ${what} was cancelled.`;
+    case 'cancelled': {
+      const reason = request.decision?.by === SYSTEM_ACTOR ? request.decision.reason : undefined;
+      line =
+        `:heavy_multiplication_x: ${what} was cancelled` + (reason ? `: ${escapeClipped(reason, MAX_REASON)}.` : '.');
       break;
+    }
     // A closed notice is only sent for the statuses above; anything else is named plainly.
     case 'pending':
     case 'approved':

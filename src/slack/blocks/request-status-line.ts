@@ -34,8 +34,13 @@ export function requestStatusLine(view: RequestView, now: number): string {
       const reason = request.decision?.reason;
       return reason ? `:no_entry: Denied by ${by}: ${escapeClipped(reason, MAX_REASON)}` : `:no_entry: Denied by ${by}`;
     }
-    case 'cancelled':
-      return ':heavy_multiplication_x: Cancelled by the requester';
+    case 'cancelled': {
+      // Jumpgate cancels by itself when the target is retired or the requester left.
+      const reason = request.decision?.by === SYSTEM_ACTOR ? request.decision.reason : undefined;
+      return reason
+        ? `:heavy_multiplication_x: Cancelled: ${escapeClipped(reason, MAX_REASON)}`
+        : ':heavy_multiplication_x: Cancelled by the requester';
+    }
     case 'timed_out': {
       const within = formatDuration(workflow.access.requestTimeout);
       const approved = distinctApprovers(request).length;

@@ -122,6 +122,10 @@ export async function startBot(options: {
     get base() {
       return base;
     },
+    /** What SIGHUP does: reads the workflow files again. */
+    reloadPolicy() {
+      return bot.reloadPolicy();
+    },
     /** Stops the bot and starts it again on the same Redis, data and workflows (a restart). */
     async restart() {
       await bot.stop();

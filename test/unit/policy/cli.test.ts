@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startFakeSlack } from '../../support/fake-slack.js';
 import { minimalWorkflow, withAccess, writeWorkflowDir } from './workflow-files.js';
 
 const REPO = path.resolve(import.meta.dirname, '../../..');
 const TSX = path.join(REPO, 'node_modules/.bin/tsx');
-const CLI = path.join(REPO, 'src/policy/cli.ts');
+const CLI = path.join(REPO, 'src/workflows-cli.ts');
 
 interface Run {
   readonly code: number | null;
@@ -14,8 +15,13 @@ interface Run {
 }
 
 /** Runs the CLI as `npm run workflows -- …` would, in `cwd`, with WORKFLOWS_DIR only when given. */
-function run(args: readonly string[], cwd: string, workflowsDir?: string): Promise<Run> {
-  const env = { ...process.env };
+function run(
+  args: readonly string[],
+  cwd: string,
+  workflowsDir?: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Run> {
+  const env = { ...process.env, ...extraEnv };
   delete env.WORKFLOWS_DIR;
   if (workflowsDir !== undefined) env.WORKFLOWS_DIR = workflowsDir;
   return new Promise((resolve) => {
@@ -31,12 +37,46 @@ async function project(files: Parameters<typeof writeWorkflowDir>[0]): Promise<s
 }
 
 const USAGE = [
-  'usage: npm run workflows -- check [dir]',
+  'usage: npm run workflows -- check [dir] [--slack]',
   '',
   '  check [dir]   validate the workflow files in dir and list the targets they define',
   '                (dir defaults to $WORKFLOWS_DIR, then ./workflows)',
+  '  --slack       also ask Slack (SLACK_BOT_TOKEN) whether every person the workflows name',
+  '                by user ID is still active',
   '',
 ].join('\n');
+
+describe('workflows CLI: check --slack', () => {
+  it('names each deactivated person the workflows name, with file and path, and exits 1', async () => {
+    const slack = await startFakeSlack({
+      users: [{ id: 'U0LEAD', deleted: true }, { id: 'U0BOB' }],
+      token: 'xoxb-0000-1111-clitest',
+    });
+    try {
+      const cwd = await project({ 'prod.yml': withAccess({ approvers: { users: ['U0LEAD', 'U0BOB'] } }) });
+      const env = { SLACK_BOT_TOKEN: 'xoxb-0000-1111-clitest', SLACK_API_URL: slack.url };
+      const result = await run(['check', 'workflows', '--slack'], cwd, undefined, env);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        'workflows/prod.yml: access.approvers.users: U0LEAD is deactivated in Slack (remove them, or name who replaces them)',
+      );
+      expect(result.stderr).not.toContain('U0BOB');
+      const fine = await project({ 'prod.yml': withAccess({ approvers: { users: ['U0BOB'] } }) });
+      const ok = await run(['check', 'workflows', '--slack'], fine, undefined, env);
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toContain('Slack: everyone the workflows name is active');
+    } finally {
+      await slack.close();
+    }
+  });
+
+  it('is a usage error without SLACK_BOT_TOKEN', async () => {
+    const cwd = await project({ 'prod.yml': minimalWorkflow() });
+    const result = await run(['check', 'workflows', '--slack'], cwd, undefined, { SLACK_BOT_TOKEN: '' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--slack needs SLACK_BOT_TOKEN');
+  });
+});
 
 describe('workflows CLI', () => {
   it('check prints the target table and exits 0 when every workflow is valid', async () => {

@@ -27,7 +27,7 @@ describe('workflow file schema: unknown keys', () => {
       breakglass: { allowed: false, notify: 'C0SEC' },
     };
     expect(await problemsOf(workflow)).toEqual([
-      'prod.yml: targets[1].port: unknown key (allowed: name, hosts, principals, source_address)',
+      'prod.yml: targets[1].port: unknown key (allowed: name, hosts, principals, source_address, retired)',
       'prod.yml: breakglass.notify: unknown key (allowed: allowed, require_incident, max_duration, notify_channel, review_within, max_per_day, one_per_target)',
       'prod.yml: owner: unknown key (allowed: name, targets, access, breakglass, vendor, extend)',
     ]);

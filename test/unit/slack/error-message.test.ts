@@ -100,3 +100,16 @@ describe('errorReply', () => {
     expect(errorReply(new JumpgateError('bad_command', 'x'.repeat(10_000))).text.length).toBeLessThan(3_000);
   });
 });
+
+describe('errorReply: a retired target', () => {
+  it('says when it was retired (the target name as written) and links the channel to ask in', () => {
+    const reply = errorReply(
+      new JumpgateError('target_retired', 'prod-db was retired on 2026-12-01 09:30 UTC: it takes no new requests', {
+        details: { target: 'prod-db', channel: 'C0APPROVALS' },
+      }),
+    );
+    expect(reply.text).toBe(
+      ':warning: prod-db was retired on 2026-12-01 09:30 UTC: it takes no new requests\nAsk in <#C0APPROVALS> what replaces it.',
+    );
+  });
+});

@@ -225,3 +225,21 @@ describe('noticeMessage: closed', () => {
     );
   });
 });
+
+describe('noticeMessage: withdrawn by Jumpgate', () => {
+  it('says why Jumpgate cancelled the request, escaped', () => {
+    const view = requestView({
+      id: 'req_gone',
+      status: 'cancelled',
+      decision: { by: 'jumpgate', at: T0, reason: `prod-db was retired ${HOSTILE}` },
+    });
+    const message = noticeMessage({ type: 'closed', view }, T0 + MINUTE);
+    expect(textsOf(message.blocks)[0]).toContain('was cancelled: prod-db was retired ');
+    expect(unescapedControls(allText(message))).toEqual([]);
+  });
+
+  it('says only "cancelled" when the requester withdrew it', () => {
+    const view = requestView({ id: 'req_mine', status: 'cancelled', decision: { by: 'U0ALICE', at: T0 } });
+    expect(textsOf(noticeMessage({ type: 'closed', view }, T0 + MINUTE).blocks)[0]).toMatch(/was cancelled\.$/);
+  });
+});

@@ -31,6 +31,7 @@ function useCases(overrides: Partial<SlackUseCases>): SlackUseCases {
     checkVendorSession: unused('checkVendorSession'),
     checkVendorDetails: unused('checkVendorDetails'),
     requestVendorSession: unused('requestVendorSession'),
+    offboardPerson: unused('offboardPerson'),
     ...overrides,
   };
 }
