@@ -67,11 +67,13 @@ export function createAuditSealer(deps: {
 
   const target = () => Math.max(owed, ...waiters.map((waiter) => waiter.seq));
 
-  function settle(error?: unknown) {
+  /** Resolves the waiters the head has reached; with `error`, rejects those up to `upTo` instead. */
+  function settle(error?: unknown, upTo = 0) {
     for (let i = waiters.length - 1; i >= 0; i -= 1) {
       const waiter = waiters[i];
       if (waiter === undefined) continue;
-      if (error === undefined && waiter.seq > headSeq) continue;
+      const done = error === undefined ? waiter.seq <= headSeq : waiter.seq <= upTo;
+      if (!done) continue;
       waiters.splice(i, 1);
       if (error === undefined) waiter.resolve();
       else waiter.reject(error);
@@ -101,6 +103,9 @@ export function createAuditSealer(deps: {
     // Listening already (another process sealed before): arm the wake-up before reading, so a
     // seal between the read and the wait is not missed.
     const armed = subscriber ? whenWoken() : undefined;
+    // What was committed before this read: an entry committed while the read is on its way may
+    // be missing from it, and is the next pass's.
+    const wanted = target();
     const head = await beginSeal();
     leased = head.leased;
     headSeq = Math.max(headSeq, head.seq);
@@ -111,11 +116,12 @@ export function createAuditSealer(deps: {
       return;
     }
     if (head.pending.length === 0) {
-      // Committed, yet neither sealed nor pending: removed behind our back. Say so and stop
-      // waiting for it; the chain's verification shows the gap.
-      const error = new Error(`audit entries up to seq ${target()} vanished before they were sealed`);
-      owed = headSeq;
-      settle(error);
+      if (headSeq >= wanted) return;
+      // Committed before the read, yet neither sealed nor pending: removed behind our back. Say
+      // so and stop waiting for it; the chain's verification shows the gap.
+      const error = new Error(`audit entries up to seq ${wanted} vanished before they were sealed`);
+      if (owed <= wanted) owed = headSeq;
+      settle(error, wanted);
       deps.onError?.(error);
       return;
     }
@@ -149,7 +155,7 @@ export function createAuditSealer(deps: {
         } catch (error) {
           deps.onError?.(error);
           if (closed) {
-            settle(error);
+            settle(error, Number.POSITIVE_INFINITY);
             return;
           }
           await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_MS));

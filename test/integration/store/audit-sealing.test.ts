@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../../src/store/audit-chain.js';
 import { createRedisStore } from '../../../src/store/redis-store.js';
@@ -48,5 +49,30 @@ describe('sealing the audit chain in the background', () => {
     expect(verifyChain(chain)).toBeUndefined();
     for (const record of written) expect(unsealed(chain[record.seq - 1])).toEqual(record);
     await Promise.all([dying.close(), next.close()]);
+  });
+
+  it('reports nothing vanished while commits keep landing during its passes, and leaves nothing pending', async () => {
+    const errors: unknown[] = [];
+    // Auto-pipelined, as the bot's connection is: a pass's read and a commit leave in one write,
+    // and the commit's answer is handled before the pass looks at what it read.
+    const store = createRedisStore({
+      redis: new Redis(conn.url, { maxRetriesPerRequest: null, enableAutoPipelining: true }),
+      prefix: conn.prefix,
+      now: clock,
+      onSealError: (error) => errors.push(error),
+    });
+    // Fifty writers appending one after another: commits land all the time, also while a pass's
+    // read is on its way.
+    await Promise.all(
+      Array.from({ length: 50 }, async (_, writer) => {
+        for (let n = 0; n < 40; n += 1)
+          await store.appendAudit(auditEntry({ type: 'reconciled', requestId: null, detail: { writer, n } }));
+      }),
+    );
+    await store.sealPending();
+    expect(errors).toEqual([]);
+    expect(await conn.redis.llen(pendingKey)).toBe(0);
+    expect(verifyChain(await store.range(1))).toBeUndefined();
+    await store.close();
   });
 });
