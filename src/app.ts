@@ -180,7 +180,7 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
         })
       : workspace?.incidents;
     // Four at a time: enough for Slack's pace, little enough to leave revocations the process.
-    const messages = createMessageLane({ concurrency: 4, logger });
+    const messages = createMessageLane({ concurrency: 1, logger });
     stops.push(() => messages.drain(MESSAGE_DRAIN_MS));
     const serviceDeps = {
       messageLane: messages.lane,

@@ -54,6 +54,8 @@ export async function startBotProcess(settings: BotSettings, cleanup: Cleanup): 
     DATA_DIR: settings.dataDir,
     WORKFLOWS_DIR: settings.workflowsDir,
     LOG_LEVEL: 'warn',
+    // As `npm start` sets it (package.json): the broker's fsyncs need more than libuv's 4 threads.
+    UV_THREADPOOL_SIZE: '16',
     ...settings.env,
   };
   const profile = settings.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfDir}`] : [];

@@ -20,6 +20,33 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
   await syncDir(dir);
 }
 
+/**
+ * Replaces several files of one folder the way writeFileAtomic replaces one, together: each is
+ * written and synced to its own temp file (in parallel), then renamed, then the folder is synced
+ * once. A crash leaves each file old or new, never torn.
+ */
+export async function writeFilesAtomic(
+  dir: string,
+  files: readonly { readonly name: string; readonly data: string }[],
+  mode = 0o600,
+): Promise<void> {
+  const written = await Promise.all(
+    files.map(async ({ name, data }) => {
+      const tmp = path.join(dir, `.${name}.${randomUUID()}.tmp`);
+      const handle = await open(tmp, 'wx', mode);
+      try {
+        await handle.writeFile(data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      return { tmp, file: path.join(dir, name) };
+    }),
+  );
+  await Promise.all(written.map(({ tmp, file }) => rename(tmp, file)));
+  await syncDir(dir);
+}
+
 /** Makes a rename durable; some platforms cannot open a folder for sync, which is then skipped. */
 export async function syncDir(dir: string): Promise<void> {
   let handle;

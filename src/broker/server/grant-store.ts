@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { readIfExists, syncDir, writeFileAtomic } from './atomic-file.js';
+import { readIfExists, syncDir, writeFileAtomic, writeFilesAtomic } from './atomic-file.js';
 import { grantRequestSchema } from './grant-request.js';
 
 /**
@@ -40,6 +40,8 @@ export interface GrantStore {
    */
   reserveSerial(): Promise<string>;
   save(grant: StoredGrant): Promise<void>;
+  /** Saves several grants in one go (one folder sync): revocations that arrive together. */
+  saveAll(grants: readonly StoredGrant[]): Promise<void>;
   /**
    * Removes the grants whose notAfter is at or before `cutoffMs` (revoked or not) from disk and
    * memory; returns how many. A revoked grant stays until then: its serial is still in the KRL,
@@ -82,6 +84,13 @@ export async function openGrantStore(dataDir: string): Promise<GrantStore> {
     async save(grant) {
       await writeFileAtomic(path.join(grantsDir, `${grant.id}.json`), `${JSON.stringify(grant, null, 2)}\n`);
       grants.set(grant.id, grant);
+    },
+    async saveAll(batch) {
+      await writeFilesAtomic(
+        grantsDir,
+        batch.map((grant) => ({ name: `${grant.id}.json`, data: `${JSON.stringify(grant, null, 2)}\n` })),
+      );
+      for (const grant of batch) grants.set(grant.id, grant);
     },
     async prune(cutoffMs) {
       const due = [...grants.values()].filter((grant) => Date.parse(grant.notAfter) <= cutoffMs);
