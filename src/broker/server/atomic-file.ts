@@ -7,17 +7,7 @@ import path from 'node:path';
  * one, never a torn write: temp file in the same folder, fsync, rename, fsync of the folder.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
-  const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${randomUUID()}.tmp`);
-  const handle = await open(tmp, 'wx', mode);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, file);
-  await syncDir(dir);
+  await writeFilesAtomic(path.dirname(file), [{ name: path.basename(file), data }], mode);
 }
 
 /**
@@ -27,7 +17,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
  */
 export async function writeFilesAtomic(
   dir: string,
-  files: readonly { readonly name: string; readonly data: string }[],
+  files: readonly { readonly name: string; readonly data: string | Uint8Array }[],
   mode = 0o600,
 ): Promise<void> {
   const written = await Promise.all(

@@ -12,22 +12,9 @@ import { requestSentMessage } from '../blocks/request-sent-message.js';
 import { revokedMessage } from '../blocks/revoked-message.js';
 import { targetsMessage } from '../blocks/targets-message.js';
 import { vendorModal } from '../blocks/vendor-modal.js';
-import { parseCommand, type SlashCommand, type Subcommand } from '../parse-command.js';
+import { parseCommand, type SlashCommand } from '../parse-command.js';
 import { breakglassValue, MAX_BUTTON_VALUE, MAX_PRIVATE_METADATA, vendorMetadata } from './button-values.js';
 import { type ListenerContext, replyFor } from './context.js';
-
-/** What this version carries out; the rest of the grammar is answered as not available. */
-const AVAILABLE: readonly Subcommand[] = [
-  'request',
-  'breakglass',
-  'vendor',
-  'key',
-  'list',
-  'extend',
-  'revoke',
-  'targets',
-  'help',
-];
 
 /** Said instead of the confirmation when the command's input cannot ride on its Confirm button. */
 export const REASON_TOO_LONG =
@@ -98,7 +85,7 @@ export function registerCommandListener(app: App, context: ListenerContext): voi
     const { useCases } = context;
     switch (command.name) {
       case 'help':
-        return void (await io.reply(helpMessage(AVAILABLE)));
+        return void (await io.reply(helpMessage()));
       case 'request-modal': {
         const targets = await useCases.listTargets(io.userId);
         return void (await io.openView(requestModal(modalTargets(targets))));

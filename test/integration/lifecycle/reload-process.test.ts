@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createRedisStore } from '../../../src/store/redis-store.js';
 import { type BotProcess, startBotProcess } from '../../bench/bot-process.js';
 import { type Cleanup, createCleanup } from '../../bench/cleanup.js';
 import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
@@ -109,5 +111,69 @@ describe('reload in a real bot process', () => {
       .toContain('the workflow files are invalid');
     expect(await hash()).toBe(before);
     expect(await targets()).toContain('app-2');
+  });
+});
+
+describe('reload in two real bot processes on one Redis', () => {
+  let dir: string;
+  let slack: FakeSlack;
+  let cleanup: Cleanup;
+  let bots: BotProcess[];
+  const prefix = `t-reload-two-${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'jumpgate-reload-two-'));
+    await mkdir(path.join(dir, 'workflows'));
+    await writeFile(path.join(dir, 'workflows', 'main.yml'), workflow('main', ['app-1']));
+    slack = await startFakeSlack({ users: [{ id: 'U0ALICE' }, { id: 'U0LEAD' }], token: BOT_TOKEN });
+    cleanup = createCleanup(() => undefined);
+    const start = (n: number) =>
+      startBotProcess(
+        {
+          repoDir: REPO,
+          dataDir: path.join(dir, `data-${n}`),
+          workflowsDir: path.join(dir, 'workflows'),
+          redisUrl: inject('redisUrl'),
+          prefix,
+          slackApiUrl: slack.url,
+          botToken: BOT_TOKEN,
+          signingSecret: SIGNING_SECRET,
+          logFile: path.join(dir, `bot-${n}.log`),
+        },
+        cleanup,
+      );
+    // One after the other: the second finds the policy the first recorded in force.
+    bots = [await start(1), await start(2)];
+  }, 120_000);
+
+  afterAll(async () => {
+    await cleanup?.run();
+    await slack?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const hashOf = async (bot: BotProcess) =>
+    ((await (await fetch(`${bot.base}/readyz`)).json()) as { policy: { hash: string } }).policy.hash;
+  const policyChanges = async () => {
+    const redis = new Redis(inject('redisUrl'));
+    try {
+      const records = await createRedisStore({ redis, prefix, now: Date.now }).range(1);
+      return records.filter((record) => record.type === 'policy_changed');
+    } finally {
+      await redis.quit();
+    }
+  };
+
+  it('both processes take a file change, and one policy_changed is written between them', async () => {
+    const [first, second] = bots as [BotProcess, BotProcess];
+    const before = await hashOf(first);
+    expect(await hashOf(second)).toBe(before);
+    const recorded = (await policyChanges()).length;
+    await writeFile(path.join(dir, 'workflows', 'extra.yml'), workflow('extra', ['extra-1']));
+    await expect.poll(() => hashOf(first), { timeout: 15_000 }).not.toBe(before);
+    await expect.poll(() => hashOf(second), { timeout: 15_000 }).toBe(await hashOf(first));
+    const changes = await policyChanges();
+    expect(changes).toHaveLength(recorded + 1);
+    expect(changes.at(-1)?.detail.hash).toBe(await hashOf(first));
   });
 });
