@@ -129,6 +129,15 @@ export function denyExtension(request: AccessRequest, input: ExtensionClick): Re
   };
 }
 
+/** An extension decided and about to be issued: the window, how it was granted, by whom. */
+export interface GrantedExtension {
+  readonly planned: PlannedExtension;
+  readonly how: ExtensionHow;
+  /** Who made it happen: the holder (at once) or the last approver. */
+  readonly actor: string;
+  readonly approvals: readonly Approval[];
+}
+
 /**
  * The extension granted: the grant runs under the new window's id and certificate until
  * `toNotAfter` (`extended`, with the old and new notAfter). The expiry warning is due again
@@ -137,15 +146,7 @@ export function denyExtension(request: AccessRequest, input: ExtensionClick): Re
  */
 export function extend(
   request: AccessRequest,
-  input: {
-    readonly planned: PlannedExtension;
-    readonly how: ExtensionHow;
-    /** Who made it happen: the holder (at once) or the last approver. */
-    readonly actor: string;
-    readonly approvals: readonly Approval[];
-    readonly issued: Issued;
-    readonly now: number;
-  },
+  input: GrantedExtension & { readonly issued: Issued; readonly now: number },
 ): RequestChange | undefined {
   const { planned, how, issued, now } = input;
   const grant = request.grant;

@@ -1,8 +1,6 @@
-import type { AccessRequest, Extension, ExtensionHow } from '../../domain/access-request.js';
-import type { Approval } from '../../domain/approval.js';
+import type { AccessRequest, Extension } from '../../domain/access-request.js';
 import { JumpgateError } from '../../domain/errors.js';
-import type { PlannedExtension } from '../../domain/extension.js';
-import { extend } from '../../domain/extension-transitions.js';
+import { extend, type GrantedExtension } from '../../domain/extension-transitions.js';
 import { securityChannelOf } from '../../domain/grant-check.js';
 import { warningAt } from '../../domain/grant-window.js';
 import type { ServiceDeps } from '../deps.js';
@@ -32,12 +30,7 @@ type Deps = Pick<
 export async function grantExtension(
   deps: Deps,
   request: AccessRequest,
-  input: {
-    readonly planned: PlannedExtension;
-    readonly how: ExtensionHow;
-    readonly actor: string;
-    readonly approvals: readonly Approval[];
-  },
+  input: GrantedExtension,
 ): Promise<AccessRequest> {
   const { planned, how } = input;
   const grant = request.grant;
