@@ -104,12 +104,19 @@ describe('retiring a target ends its live sessions on a real sshd', () => {
       expect((await sessionProcesses(sshd)).map((p) => p.command)).not.toContain('sleep 3605');
       // The KRL the bastion reads names the certificate: a new login with it is refused too.
       expect(await isRevoked(krlPath, certificate ?? '')).toBe(true);
-      const records = (await readFile(bot.auditFile, 'utf8'))
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line) as { type: string; requestId: string | null; target: string | null });
-      expect(records.filter((r) => r.requestId === id).at(-1)?.type).toBe('revoked');
-      expect(records.filter((r) => r.type === 'target_retired' && r.target === 'bastion-a')).toHaveLength(1);
+      // The audit file is a copy written just after each seal: read it once it has caught up.
+      await expect
+        .poll(async () => {
+          const records = (await readFile(bot.auditFile, 'utf8'))
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line) as { type: string; requestId: string | null; target: string | null });
+          return {
+            last: records.filter((r) => r.requestId === id).at(-1)?.type,
+            retired: records.filter((r) => r.type === 'target_retired' && r.target === 'bastion-a').length,
+          };
+        })
+        .toEqual({ last: 'revoked', retired: 1 });
     } finally {
       session.close();
     }
