@@ -15,6 +15,7 @@ const HEADER = [
   'approvers',
   'approvals',
   'max',
+  'extend',
   'breakglass',
   'vendor',
   'auto-approve',
@@ -41,6 +42,14 @@ function vendor(workflow: Workflow): string {
   return `${plural(policy.approvalsRequired, 'approval')} ≤${formatDuration(policy.maxDuration)}`;
 }
 
+/** How a standard grant may be extended: its total cap, and up to where it is extended at once. */
+function extend(workflow: Workflow): string {
+  const rules = workflow.extend?.standard;
+  if (rules?.allowed !== true) return 'no';
+  const auto = rules.autoWithin === undefined ? '' : `, at once ≤${formatDuration(rules.autoWithin)}`;
+  return `≤${formatDuration(rules.maxTotal)} total${auto}`;
+}
+
 function autoApprove(workflow: Workflow): string {
   const pagerduty = workflow.access.autoApprove?.pagerduty;
   return pagerduty === undefined ? 'no' : `PagerDuty ≤${formatDuration(pagerduty.maxDuration)}`;
@@ -56,6 +65,7 @@ function row(workflow: Workflow, target: Target): string[] {
     people(access.approvers),
     `${access.approvalsRequired}${access.allowSelfApproval ? ' (self ok)' : ''}`,
     formatDuration(access.maxDuration),
+    extend(workflow),
     breakglass(workflow),
     vendor(workflow),
     autoApprove(workflow),

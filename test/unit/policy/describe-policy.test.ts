@@ -62,16 +62,21 @@ const production = workflow({
     principals: ['vendor'],
     allowPty: false,
   },
+  extend: {
+    standard: { allowed: true, maxTotal: 8 * HOUR, autoWithin: 2 * HOUR },
+    breakglass: { allowed: false, maxTotal: HOUR },
+    vendor: { allowed: true, maxTotal: 4 * HOUR },
+  },
 });
 
 describe('describePolicy', () => {
   it('prints one aligned row per target with its rules, then the totals', () => {
     expect(describePolicy(buildPolicy([production, workflow()]))).toBe(
       [
-        'target    workflow    hosts                         principals      approvers      approvals    max  breakglass            vendor              auto-approve',
-        'prod-db   production  db-1.internal, db-2.internal  dbadmin         U0LEAD, S0SRE  1            4h   yes ≤1h → C0SECURITY  2 approvals ≤2h30m  PagerDuty ≤1h',
-        'prod-web  production  web-1.internal                webops, deploy  U0LEAD, S0SRE  1            4h   yes ≤1h → C0SECURITY  2 approvals ≤2h30m  PagerDuty ≤1h',
-        'staging   staging     staging-1.internal            deploy          S0ENG          1 (self ok)  2h   no                    no                  no',
+        'target    workflow    hosts                         principals      approvers      approvals    max  extend                  breakglass            vendor              auto-approve',
+        'prod-db   production  db-1.internal, db-2.internal  dbadmin         U0LEAD, S0SRE  1            4h   ≤8h total, at once ≤2h  yes ≤1h → C0SECURITY  2 approvals ≤2h30m  PagerDuty ≤1h',
+        'prod-web  production  web-1.internal                webops, deploy  U0LEAD, S0SRE  1            4h   ≤8h total, at once ≤2h  yes ≤1h → C0SECURITY  2 approvals ≤2h30m  PagerDuty ≤1h',
+        'staging   staging     staging-1.internal            deploy          S0ENG          1 (self ok)  2h   no                      no                    no                  no',
         '',
         '2 workflows, 3 targets: OK',
         '',
@@ -90,10 +95,15 @@ describe('describePolicy', () => {
         onePerTarget: true,
       },
       vendor: { ...production.vendor!, approvalsRequired: 1, maxDuration: HOUR },
+      extend: {
+        standard: { allowed: true, maxTotal: 3 * HOUR },
+        breakglass: { allowed: false, maxTotal: HOUR },
+        vendor: { allowed: false, maxTotal: HOUR },
+      },
     });
     const [, row, , summary] = describePolicy(buildPolicy([incidentOnly])).split('\n');
     expect(row).toBe(
-      'staging  staging   staging-1.internal  deploy      S0ENG      1 (self ok)  2h   yes ≤30m → C0SEC (incident only)  1 approval ≤1h  no',
+      'staging  staging   staging-1.internal  deploy      S0ENG      1 (self ok)  2h   ≤3h total  yes ≤30m → C0SEC (incident only)  1 approval ≤1h  no',
     );
     expect(summary).toBe('1 workflow, 1 target: OK');
   });
