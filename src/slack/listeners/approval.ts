@@ -1,7 +1,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { ACTION_IDS, DENY_REASON } from '../action-ids.js';
 import { denyModal } from '../blocks/deny-modal.js';
-import { requestIdSchema } from './button-values.js';
+import { parseRetryValue, requestIdSchema } from './button-values.js';
 import { type ListenerContext, replyFor } from './context.js';
 
 /**
@@ -69,7 +69,7 @@ export function registerApprovalListeners(app: App, context: ListenerContext): v
     await ack();
     const userId = body.user.id;
     try {
-      const request = await context.useCases.retryGrant({ requestId: requestIdSchema.parse(action.value), userId });
+      const request = await context.useCases.retryGrant({ requestId: parseRetryValue(action.value), userId });
       const text =
         request.status === 'active'
           ? `You retried ${request.id}: access to ${request.target} is granted (the certificate is in the requester's DM).`
