@@ -225,4 +225,39 @@ describe('a broker outage, without re-approval', () => {
     expect(dms(grantIdOf(waiting), 'cert-v01')).toBe(1);
     expect(verifyChain(await store().range(1))).toBeUndefined();
   }, 120_000);
+
+  it('a frozen broker (SIGSTOP: every call times out) is waited for the same way', async () => {
+    const ending = await requestOf('U0ALICE', 'request prod-db 5s');
+    await click('U0LEAD', 'jump_approve', ending);
+    await certificateDm(ending);
+    const endsAt = (await store().get(ending))?.grant?.notAfter ?? 0;
+
+    broker.child.kill('SIGSTOP');
+    const frozenAt = Date.now();
+    const waiting = await requestOf('U0ALICE', 'request prod-db 30m');
+    await click('U0LEAD', 'jump_approve', waiting);
+    // The first try times out (two attempts of 1.5 s), then the request waits.
+    await slack.waitFor('chat.update', (call) => says(call, waiting, WAITING), 15_000);
+    const waitingAfterMs = Date.now() - frozenAt;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, endsAt + 4_000 - Date.now())));
+    expect(await statusOf(ending)).toBe('active');
+
+    broker.child.kill('SIGCONT');
+    const thawedAt = Date.now();
+    await certificateDm(waiting, 20_000);
+    const grantedAfterMs = Date.now() - thawedAt;
+    await expect.poll(() => revokedAtBroker(grantIdOf(ending)), { timeout: 20_000, interval: 100 }).toBeDefined();
+    const revokedAfterMs = Date.now() - thawedAt;
+    logFigures('frozen broker (ms)', {
+      'frozen for': thawedAt - frozenAt,
+      'approval to the waiting message': waitingAfterMs,
+      'waiting grant issued after the broker resumed': grantedAfterMs,
+      'ended grant revoked at the broker after it resumed': revokedAfterMs,
+    });
+    expect(grantedAfterMs).toBeLessThan(10_000);
+    expect(revokedAfterMs).toBeLessThan(10_000);
+    const types = (await store().forRequest(waiting)).map((r) => r.type);
+    expect(types).toEqual(['requested', 'approved', 'grant_waiting', 'granted']);
+    await expect.poll(() => statusOf(ending), { timeout: 10_000, interval: 200 }).toBe('expired');
+  }, 90_000);
 });
