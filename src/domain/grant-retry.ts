@@ -88,12 +88,13 @@ export interface RetryInput {
 
 /**
  * Whether `clicker` may retry the grant of a failed request now. The approvals are "still fresh"
- * while the last one (or, with none to give — breakglass, auto-approval — the request itself) is
+ * while the last one (or, with none to give — an auto-approval — the request itself) is
  * younger than the workflow's request_timeout, the same age a pending request may reach before it
  * times out, and while the grant window fixed at approval has not ended (the window is never
  * moved: a Retry asks for the grant the approvers approved). Throws, in this order:
  * - `not_retryable` when the request is not failed, or failed for a reason a new try does not
- *   fix (a refusal by the broker, a grant that did not match policy);
+ *   fix (a refusal by the broker, a grant that did not match policy), or is a breakglass (taken
+ *   again at once with /jump breakglass; a retry could make two live on one target);
  * - `forbidden` when the clicker is neither its requester nor one of its approvers;
  * - `grant_window_over` when the approved window has ended;
  * - `approvals_stale` when the approvals are older than request_timeout.
@@ -113,6 +114,12 @@ export function decideRetry(input: RetryInput): void {
         : `this request is ${request.status.replace('_', ' ')}: there is no grant to retry`,
       { details: { status: request.status, code: request.failure?.code } },
     );
+  }
+  if (request.kind === 'breakglass') {
+    // Its per-target hold was let go when it failed; a second one may be live now. It needs no approvals anyway.
+    throw new JumpgateError('not_retryable', 'a breakglass is not retried: take a new one with /jump breakglass', {
+      details: { status: request.status, kind: request.kind },
+    });
   }
   const approvers = request.approvals.map((approval) => approval.userId);
   if (clicker !== request.requester && !approvers.includes(clicker)) {

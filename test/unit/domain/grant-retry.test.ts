@@ -148,10 +148,24 @@ describe('decideRetry: who may retry, and while the approvals are fresh', () => 
     expect(retryable(request, 30 * MINUTE, T0 + 30 * MINUTE)).toBe(false);
   });
 
-  it('with no approvals to give (breakglass), the request itself must be fresh', () => {
+  it('with no approvals to give (auto-approval), the request itself must be fresh, and only its requester retries', () => {
+    const auto = failedByOutage({
+      approvals: [],
+      createdAt: T0,
+      autoApproval: { escalationPolicyId: 'P1', level: 1 },
+      grant: { id: 'grant_x', notBefore: T0, notAfter: T0 + 60 * MINUTE, principals: [], hosts: [] },
+    });
+    expect(() => decideRetry(input(auto, 'U0ALICE', T0 + MINUTE))).not.toThrow();
+    expect(thrown(() => decideRetry(input(auto, 'U0ALICE', T0 + 30 * MINUTE))).code).toBe('approvals_stale');
+    expect(thrown(() => decideRetry(input(auto, 'U0LEAD', T0 + MINUTE))).code).toBe('forbidden');
+  });
+
+  it('never retries a breakglass: a new one is taken at once, and a retry could make two live on one target', () => {
     const breakglass = failedByOutage({ kind: 'breakglass', approvals: [], createdAt: T0 });
-    expect(() => decideRetry(input(breakglass, 'U0ALICE', T0 + MINUTE))).not.toThrow();
-    expect(thrown(() => decideRetry(input(breakglass, 'U0LEAD', T0 + MINUTE))).code).toBe('forbidden');
+    const error = thrown(() => decideRetry(input(breakglass, 'U0ALICE', T0 + MINUTE)));
+    expect(error.code).toBe('not_retryable');
+    expect(error.message).toBe('a breakglass is not retried: take a new one with /jump breakglass');
+    expect(retryable(breakglass, 30 * MINUTE, T0 + MINUTE)).toBe(false);
   });
 
   it('a retry moves the request back to approved with a grant_retried record naming who clicked', () => {
