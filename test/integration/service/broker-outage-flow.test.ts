@@ -176,3 +176,40 @@ describe('past grant_retry_window, and Retry', () => {
     expect((await h.store.get(waiting.id))?.status).toBe('failed');
   });
 });
+
+describe('a Retry after reconciliation revoked what the broker had issued', () => {
+  it('fails for good, saying to request again, instead of handing over a revoked certificate', async () => {
+    // The broker issued the grant, but its answer was lost: the bot saw it unreachable.
+    const { request } = await h.service.requestAccess({
+      requester: 'U0ALICE',
+      target: 'quick-db',
+      duration: '30m',
+      reason: 'INC-9',
+    });
+    let calls = 0;
+    h.brokerBox.current = {
+      ...h.realBroker,
+      grant: async (body) => {
+        calls += 1;
+        await h.realBroker.grant(body);
+        throw new JumpgateError('broker_unavailable', 'the access broker did not answer (tried 2 times)');
+      },
+    };
+    const waiting = (await h.service.approveRequest({ requestId: request.id, userId: 'U0SRE1' })).request;
+    h.clock.now = (waiting.grantWaitingSince ?? 0) + 3_000;
+    expect((await h.service.issueGrant(waiting.id))?.status).toBe('failed');
+    expect(calls).toBe(2);
+    h.brokerBox.current = h.realBroker;
+    // Reconciliation revokes at the broker what a failed request left there.
+    await h.service.reconcile();
+    expect((await h.realBroker.listActive()).some((g) => g.requestId === waiting.id)).toBe(false);
+
+    const retried = await h.service.retryGrant({ requestId: waiting.id, userId: 'U0ALICE' });
+    expect(retried.status).toBe('failed');
+    expect(retried.failure).toEqual({
+      code: 'broker_rejected',
+      message: 'the access broker holds this grant as revoked already; request access again',
+    });
+    expect(noticesOf(waiting.id).filter((n) => n === 'granted')).toEqual([]);
+  });
+});

@@ -69,6 +69,15 @@ export function createIssueGrant(
       return failWith(request, failure);
     }
 
+    // The grant id is the request's: a grant revoked at the broker meanwhile (reconciliation
+    // revokes what a failed request left there) answers with its revoked certificate, never a new one.
+    if (issued.status !== 'active') {
+      logger.error({ brokerStatus: issued.status }, 'the broker holds this grant as ended; nothing was granted');
+      return failWith(request, {
+        code: 'broker_rejected',
+        message: `the access broker holds this grant as ${issued.status} already; request access again`,
+      });
+    }
     const { serial, principals, certificate } = issued.credential;
     const committed = await transact(deps.store, request.id, (current) =>
       grant(current, { issued: { serial, principals, certificate, notAfter: issued.notAfter }, now: deps.now() }),
