@@ -1,6 +1,6 @@
 import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
-import { createBrokerClient } from './broker/client.js';
+import { BOT_BROKER_TIMING, createBrokerClient } from './broker/client.js';
 import { startEmbeddedBroker } from './broker/embedded.js';
 import { type BrokerKrlStatus, createKrlStatusReader, krlStaleCheck } from './broker/krl-status.js';
 import { loadSigningKey } from './broker/signing-key.js';
@@ -106,7 +106,7 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       krlStatus = () => Promise.resolve(embedded.krlStatus());
       logger.info({ url: brokerUrl }, 'embedded reference broker started (BROKER_URL unset)');
     }
-    const broker = createBrokerClient({ baseUrl: brokerUrl, signingKey });
+    const broker = createBrokerClient({ baseUrl: brokerUrl, signingKey, ...BOT_BROKER_TIMING });
 
     let auditSink: AuditFileSink | undefined;
     const store = createRedisStore({

@@ -23,10 +23,27 @@ export interface BrokerClientOptions {
   readonly retries?: number;
   /** First backoff; doubles each retry, with jitter. */
   readonly backoffMs?: number;
+  /** For the list of active grants (a long answer, read once a minute): `timeoutMs` and `retries` unless set. */
+  readonly listTimeoutMs?: number;
+  readonly listRetries?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   /** [0, 1); injectable so the jitter can be tested. */
   readonly random?: () => number;
 }
+
+/**
+ * How the bot calls its broker. A grant or revocation try while the broker is down must end
+ * within ~3 s (two attempts of 1.5 s when it is frozen, two quick refusals when it is gone), so
+ * the tries the bot repeats every ≤ 5 s stay ≤ 5 s apart; the list of active grants, read by
+ * reconciliation once a minute, may take longer.
+ */
+export const BOT_BROKER_TIMING = {
+  timeoutMs: 1_500,
+  retries: 1,
+  backoffMs: 200,
+  listTimeoutMs: 5_000,
+  listRetries: 3,
+} as const satisfies Partial<BrokerClientOptions>;
 
 /** A failure worth another attempt (network, timeout, 5xx), kept as the cause when retries run out. */
 class RetryableFailure extends Error {}
@@ -53,16 +70,17 @@ export function createBrokerClient(options: BrokerClientOptions): Broker {
     payload: unknown,
     schema: S,
     notFound?: string,
+    timing: { readonly timeoutMs: number; readonly retries: number } = { timeoutMs, retries },
   ): Promise<z.output<S>> {
     const body = payload === undefined ? '' : JSON.stringify(payload);
     let lastFailure: unknown;
-    for (let attempt = 0; attempt <= retries; attempt++) {
+    for (let attempt = 0; attempt <= timing.retries; attempt++) {
       if (attempt > 0) {
         const delay = backoffMs * 2 ** (attempt - 1);
         await sleep(Math.round(delay / 2 + random() * (delay / 2)));
       }
       try {
-        const { status, text } = await send(method, route, body);
+        const { status, text } = await send(method, route, body, timing.timeoutMs);
         if (status >= 500)
           throw new RetryableFailure(`HTTP ${status}: ${errorOf(text)?.message ?? 'no error message'}`);
         if (status >= 400) throw rejection(status, text, notFound);
@@ -72,7 +90,7 @@ export function createBrokerClient(options: BrokerClientOptions): Broker {
         lastFailure = error;
       }
     }
-    const attempts = retries + 1;
+    const attempts = timing.retries + 1;
     // The message reaches Slack; where the broker is and how it failed is for the log (details, cause).
     throw new JumpgateError(
       'broker_unavailable',
@@ -84,7 +102,12 @@ export function createBrokerClient(options: BrokerClientOptions): Broker {
     );
   }
 
-  async function send(method: string, route: string, body: string): Promise<{ status: number; text: string }> {
+  async function send(
+    method: string,
+    route: string,
+    body: string,
+    timeoutMs: number,
+  ): Promise<{ status: number; text: string }> {
     const token = await signRequestToken(options.signingKey, { method, pathAndQuery: basePath + route, body }, now());
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
     if (body !== '') headers['content-type'] = 'application/json';
@@ -139,7 +162,8 @@ export function createBrokerClient(options: BrokerClientOptions): Broker {
       );
     },
     async listActive(): Promise<readonly ActiveGrantSummary[]> {
-      return (await call('GET', '/v1/grants?status=active', undefined, activeGrantsResponse)).grants;
+      const timing = { timeoutMs: options.listTimeoutMs ?? timeoutMs, retries: options.listRetries ?? retries };
+      return (await call('GET', '/v1/grants?status=active', undefined, activeGrantsResponse, undefined, timing)).grants;
     },
   };
 }

@@ -31,6 +31,11 @@ export interface AccessRequest {
   /** Who denied or cancelled it, and why. */
   readonly decision?: { readonly by: string; readonly at: number; readonly reason?: string };
   readonly grant?: GrantRecord;
+  /**
+   * Approved, but the broker was unreachable at the grant call (epoch ms of the first failed
+   * try): the grant is retried until the workflow's grant_retry_window has passed.
+   */
+  readonly grantWaitingSince?: number;
   /** Why granting failed (status failed). */
   readonly failure?: { readonly code: string; readonly message: string };
   /** The approval message in the workflow's channel, updated in place on every change. */

@@ -26,6 +26,8 @@ export const AUDIT_TYPES = [
   'policy_changed',
   'target_retired',
   'offboarded',
+  'grant_waiting',
+  'grant_retried',
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];
 

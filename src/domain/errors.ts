@@ -92,6 +92,12 @@ export type ErrorCode =
   | 'already_extended'
   /** The grant ends with its incident, and the incident is resolved: it is never extended after. */
   | 'incident_resolved'
+  /** A Retry on a request that is not failed, or failed for a reason a new try does not fix. */
+  | 'not_retryable'
+  /** A Retry after the approvals went stale (older than the workflow's request_timeout): request again. */
+  | 'approvals_stale'
+  /** A Retry after the grant window fixed at approval has ended: request again. */
+  | 'grant_window_over'
   /** Grants were revoked and no bastion has fetched the KRL for over 5 minutes (/readyz). */
   | 'krl_stale';
 

@@ -35,14 +35,21 @@ export function grant(
   if (!approved) return undefined;
   assertTransition(approved.status, 'active');
   const { serial, principals, certificate, notAfter } = input.issued;
+  const { grantWaitingSince, ...rest } = approved;
   return {
     next: {
-      ...approved,
+      ...rest,
       status: 'active',
       updatedAt: input.now,
       grant: { ...approved.grant, serial, principals, certificate },
     },
-    audit: auditOf(approved, 'granted', SYSTEM_ACTOR, { serial, notAfter, principals }),
+    audit: auditOf(approved, 'granted', SYSTEM_ACTOR, {
+      serial,
+      notAfter,
+      principals,
+      // After a wait for the broker: how long it was unreachable for this grant.
+      ...(grantWaitingSince === undefined ? {} : { waitedMs: input.now - grantWaitingSince }),
+    }),
   };
 }
 
@@ -58,9 +65,12 @@ export function fail(
   if (request.status !== 'approved') return undefined;
   assertTransition(request.status, 'failed');
   const { failure, now } = input;
+  // A request that waited for the broker says how long (it stops waiting now).
+  const { grantWaitingSince, ...rest } = request;
+  const waited = grantWaitingSince === undefined ? {} : { waitedMs: now - grantWaitingSince };
   return {
-    next: { ...request, status: 'failed', updatedAt: now, failure },
-    audit: auditOf(request, 'grant_failed', SYSTEM_ACTOR, { ...failure, ...input.extra }),
+    next: { ...rest, status: 'failed', updatedAt: now, failure },
+    audit: auditOf(request, 'grant_failed', SYSTEM_ACTOR, { ...failure, ...waited, ...input.extra }),
   };
 }
 

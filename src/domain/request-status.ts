@@ -5,6 +5,7 @@ import { JumpgateError } from './errors.js';
  *
  *   pending ─▶ approved ─▶ active ─▶ expired | revoked
  *      │           └─────▶ failed           (the broker refused or stayed down)
+ *      │              ◀─────┘               (Retry: the broker stayed down, the approvals are fresh)
  *      └─▶ denied | cancelled | timed_out
  */
 export const REQUEST_STATUSES = [
@@ -29,7 +30,8 @@ const NEXT: Readonly<Record<RequestStatus, readonly RequestStatus[]>> = {
   denied: [],
   cancelled: [],
   timed_out: [],
-  failed: [],
+  // Retry after the broker stayed down past grant_retry_window (domain/grant-retry.ts).
+  failed: ['approved'],
 };
 
 export function canTransition(from: RequestStatus, to: RequestStatus): boolean {

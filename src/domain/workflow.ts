@@ -54,6 +54,11 @@ export interface AccessPolicy {
   readonly ticketPattern?: string;
   /** pending → timed_out after this long. */
   readonly requestTimeout: DurationMs;
+  /**
+   * An approved request whose grant call finds the broker unreachable stays approved and is
+   * retried for this long; past it the request fails (with a Retry button).
+   */
+  readonly grantRetryWindow: DurationMs;
   /** Remind approvers (and widen to escalation approvers) after this long pending. */
   readonly escalateAfter?: DurationMs;
   readonly escalationApprovers?: PeopleSet;

@@ -34,6 +34,7 @@ export function createBullmqScheduler(deps: {
   const timeout = make(QUEUES.timeout);
   const escalate = make(QUEUES.escalate);
   const review = make(QUEUES.review);
+  const grant = make(QUEUES.grant);
   const delayUntil = (at: number) => Math.max(0, at - deps.now());
 
   return {
@@ -81,8 +82,27 @@ export function createBullmqScheduler(deps: {
         { jobId: jobId.review(requestId, at), delay: delayUntil(at), ...RETRIES.review, ...KEEP },
       );
     },
+    async grantRetryAt(requestId, retry) {
+      await grant.add(
+        'grant',
+        { requestId },
+        {
+          jobId: jobId.grant(requestId, retry.since, retry.slot),
+          delay: delayUntil(retry.at),
+          ...RETRIES.grant,
+          ...KEEP,
+        },
+      );
+    },
     async close() {
-      await Promise.all([expire.close(), warn.close(), timeout.close(), escalate.close(), review.close()]);
+      await Promise.all([
+        expire.close(),
+        warn.close(),
+        timeout.close(),
+        escalate.close(),
+        review.close(),
+        grant.close(),
+      ]);
     },
   };
 }

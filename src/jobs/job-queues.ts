@@ -10,6 +10,8 @@ export const QUEUES = {
   timeout: 'timeout',
   escalate: 'escalate',
   review: 'review',
+  /** The next grant try of an approved request waiting for an unreachable broker. */
+  grant: 'grant',
   incidents: 'incidents',
   reconcile: 'reconcile',
 } as const;
@@ -29,15 +31,34 @@ export const jobId = {
   timeout: (requestId: string) => `timeout-${requestId}`,
   escalate: (requestId: string) => `escalate-${requestId}`,
   review: (requestId: string, at: number) => `review-${requestId}-${at}`,
+  /** One per try of one wait: a Retry after a failure starts a new wait (a new `since`). */
+  grant: (requestId: string, since: number, slot: number) => `grant-${requestId}-${since}-${slot}`,
 };
 
-/** Retries with exponential backoff: revocation makes 10 attempts over about 10 minutes (1 s doubling, plus the client's own retries). */
+/**
+ * A revocation while the broker is down is tried again 1, 2 and 4 s later, then every 5 s
+ * (`revocationBackoff`, BullMQ's custom backoff), for a little over an hour, so it lands within
+ * ~5 s of the broker's return. The last failure is reported to a person; the certificate still
+ * expires at its notAfter, and reconciliation keeps revoking it later.
+ */
+export const REVOCATION_BACKOFF = 'revocation';
+/** The longest wait between two revocation tries. */
+export const REVOCATION_MAX_GAP_MS = 5_000;
+
+/** Delay before revocation try `attemptsMade + 1` (BullMQ counts the tries made so far from 1). */
+export function revocationBackoff(attemptsMade: number): number {
+  return Math.min(REVOCATION_MAX_GAP_MS, 1_000 * 2 ** Math.max(0, attemptsMade - 1));
+}
+
+/** Other jobs retry with plain exponential backoff: their failures are not outage-critical. */
 export const RETRIES = {
-  expire: { attempts: 10, backoff: { type: 'exponential', delay: 1_000 } },
+  expire: { attempts: 730, backoff: { type: REVOCATION_BACKOFF } },
   warn: { attempts: 3, backoff: { type: 'exponential', delay: 2_000 } },
   timeout: { attempts: 5, backoff: { type: 'exponential', delay: 2_000 } },
   escalate: { attempts: 3, backoff: { type: 'exponential', delay: 2_000 } },
   review: { attempts: 3, backoff: { type: 'exponential', delay: 2_000 } },
+  /** A grant try does not throw for the broker (it waits instead); this covers Redis hiccups. */
+  grant: { attempts: 3, backoff: { type: 'exponential', delay: 500 } },
 } as const;
 
 export const RECONCILE_EVERY_MS = 60_000;

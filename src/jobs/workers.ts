@@ -2,7 +2,7 @@ import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
 import type { AccessService } from '../service/access-service.js';
 import type { Logger } from '../service/ports/logger.js';
 import type { JobKind } from '../service/ports/scheduler.js';
-import { QUEUES, RECONCILE_EVERY_MS, requestJobSchema } from './job-queues.js';
+import { QUEUES, RECONCILE_EVERY_MS, REVOCATION_BACKOFF, requestJobSchema, revocationBackoff } from './job-queues.js';
 
 export interface JobWorkers {
   close(): Promise<void>;
@@ -11,6 +11,7 @@ export interface JobWorkers {
 type Processors = Pick<
   AccessService,
   | 'expireGrant'
+  | 'issueGrant'
   | 'warnExpiry'
   | 'timeoutRequest'
   | 'escalateRequest'
@@ -53,7 +54,7 @@ export async function startWorkers(deps: {
   const options = { connection: deps.connection, prefix: deps.prefix };
   const requestWorker = (
     queue: string,
-    kind: JobKind,
+    kind: JobKind | 'grant',
     run: (requestId: string) => Promise<unknown>,
     concurrency: number,
   ) => {
@@ -62,6 +63,11 @@ export async function startWorkers(deps: {
       concurrency,
       lockDuration: JOB_LOCK_MS,
       stalledInterval: STALLED_CHECK_MS,
+      // Revocations back off to 5 s at most (RETRIES.expire); other queues use built-in backoffs.
+      settings: {
+        backoffStrategy: (attemptsMade: number, type?: string) =>
+          type === REVOCATION_BACKOFF ? revocationBackoff(attemptsMade) : 1_000,
+      },
     });
     worker.on('failed', (job, error) => {
       if (!job) return;
@@ -69,7 +75,8 @@ export async function startWorkers(deps: {
       const parsed = requestJobSchema.safeParse(job.data);
       const requestId = parsed.success ? parsed.data.requestId : 'unknown';
       logger.warn({ err: error, requestId, job: kind, attempt: job.attemptsMade, of: attempts }, `${kind} job failed`);
-      if (job.attemptsMade >= attempts) {
+      // A grant try that failed is followed by the recovery sweep, which schedules the next one.
+      if (job.attemptsMade >= attempts && kind !== 'grant') {
         void service.reportJobFailure({ job: kind, requestId, attempts: job.attemptsMade, error: error.message });
       }
     });
@@ -84,6 +91,8 @@ export async function startWorkers(deps: {
     requestWorker(QUEUES.timeout, 'timeout', service.timeoutRequest, 10),
     requestWorker(QUEUES.escalate, 'escalate', service.escalateRequest, 10),
     requestWorker(QUEUES.review, 'review', service.remindReview, 10),
+    // The next try of a grant waiting for an unreachable broker (each schedules the one after).
+    requestWorker(QUEUES.grant, 'grant', service.issueGrant, 10),
   ];
 
   // Periodic sweeps: BullMQ's job scheduler runs each on one replica at a time.

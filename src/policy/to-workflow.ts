@@ -70,6 +70,7 @@ function access(file: AccessFile): AccessPolicy {
     requireReason: file.require_reason,
     ...(file.ticket_pattern === undefined ? {} : { ticketPattern: file.ticket_pattern }),
     requestTimeout: file.request_timeout,
+    grantRetryWindow: file.grant_retry_window,
     ...(file.escalate_after === undefined ? {} : { escalateAfter: file.escalate_after }),
     ...(file.escalation_approvers === undefined ? {} : { escalationApprovers: people(file.escalation_approvers) }),
     ...(pagerduty === undefined ? {} : { autoApprove: { pagerduty: pagerDuty(pagerduty) } }),

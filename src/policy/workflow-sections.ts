@@ -23,6 +23,8 @@ import {
  */
 
 export const MINUTES_30 = 30 * 60_000;
+/** How long an unreachable broker is waited for before an approved grant fails (grant_retry_window). */
+export const MINUTES_10 = 10 * 60_000;
 
 export const targetSchema = strictMapping(
   {
@@ -60,6 +62,7 @@ export const accessSchema = strictMapping(
     require_reason: flag.default(true),
     ticket_pattern: regularExpression.optional(),
     request_timeout: duration.default(MINUTES_30),
+    grant_retry_window: duration.default(MINUTES_10),
     escalate_after: duration.optional(),
     escalation_approvers: peopleSet('escalation approvers').optional(),
     auto_approve: strictMapping({ pagerduty: pagerDutySchema.optional() }, 'a mapping with pagerduty').optional(),

@@ -9,6 +9,8 @@ import { createDenyExtension } from './use-cases/grant/deny-extension.js';
 import { createExpireGrant } from './use-cases/grant/expire-access.js';
 import { createExtendGrant } from './use-cases/grant/extend-access.js';
 import { createIssueGrant } from './use-cases/grant/issue-access.js';
+import { createResumeGrant } from './use-cases/grant/resume-grant.js';
+import { createRetryGrant } from './use-cases/grant/retry-grant.js';
 import { createRevokeGrant } from './use-cases/grant/revoke-access.js';
 import { createWarnExpiry } from './use-cases/grant/warn-expiry.js';
 import { createWatchIncidents } from './use-cases/incidents/watch-incidents.js';
@@ -35,7 +37,7 @@ export function createAccessService(deps: ServiceDeps) {
   const timeoutRequest = createTimeoutRequest(deps);
   const escalateRequest = createEscalateRequest(deps);
   const { checkBreakglass, breakglass } = createBreakglass(deps, issueApproved);
-  const recover = createRecover(deps, { expireGrant, issueGrant });
+  const recover = createRecover(deps, { expireGrant, issueGrant: createResumeGrant(deps, issueApproved) });
   const { checkVendorSession, checkVendorDetails, requestVendorSession } = createVendorSession(deps);
   return {
     registerKey: createRegisterKey(deps),
@@ -44,6 +46,7 @@ export function createAccessService(deps: ServiceDeps) {
     denyRequest: createDenyRequest(deps),
     cancelRequest: createCancelRequest(deps),
     issueGrant,
+    retryGrant: createRetryGrant(deps, issueApproved),
     expireGrant,
     revokeGrant: createRevokeGrant(deps),
     extendGrant: createExtendGrant(deps),

@@ -42,6 +42,12 @@ export const ACTION_IDS = {
   /** Deny on an extension that waits for the approvers; its `value` is `req_x 2`. */
   extensionDeny: 'jump_extension_deny',
   /**
+   * "Retry" on a request that failed because the access broker stayed unreachable (approval
+   * message and the requester's DM); its `value` is the request id. Issues the grant again
+   * without new approvals while they are fresh.
+   */
+  retryGrant: 'jump_retry_grant',
+  /**
    * `callback_id` of the vendor modal (`/jump vendor …`); its `private_metadata` is the command's
    * input as JSON (`{vendorEmail, target, duration, reason}`), checked again on submission.
    */

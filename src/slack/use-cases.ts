@@ -9,6 +9,7 @@ export type SlackUseCases = Pick<
   | 'approveRequest'
   | 'denyRequest'
   | 'cancelRequest'
+  | 'retryGrant'
   | 'revokeGrant'
   | 'extendGrant'
   | 'approveExtension'

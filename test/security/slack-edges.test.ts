@@ -22,6 +22,7 @@ access:
   max_duration: 4h
   require_reason: true
   request_timeout: 30m
+  grant_retry_window: 2s
 `,
 };
 const USERS = ['U0ALICE', 'U0LEAD'].map((id) => ({ id, email: `${id.slice(2).toLowerCase()}@example.com` }));
@@ -139,7 +140,7 @@ describe('public answers carry codes only', () => {
     );
     await (await bot.click('U0LEAD', 'jump_approve', id!)).reply();
 
-    // The client retries, then the request fails: the approval message and the requester say so.
+    // The request waits for the broker, then (grant_retry_window 2s) fails: both messages say so.
     const failed = await bot.slack.waitFor(
       'chat.update',
       (call) => JSON.stringify(call.args).includes(id!) && JSON.stringify(call.args).includes('Could not be granted'),
@@ -152,6 +153,7 @@ describe('public answers carry codes only', () => {
       10_000,
     );
 
+    expect(JSON.stringify(bot.slack.calls('chat.update'))).toContain('waiting for the access broker');
     const everything = JSON.stringify([bot.slack.calls(), bot.slack.responses()]);
     expect(everything).not.toContain(deadBroker);
     expect(everything).not.toContain('/internal/broker');

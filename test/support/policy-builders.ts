@@ -39,6 +39,7 @@ export function workflow(overrides: WorkflowOverrides = {}): Workflow {
     maxDuration: 4 * HOUR,
     requireReason: true,
     requestTimeout: 30 * MINUTE,
+    grantRetryWindow: 10 * MINUTE,
     ...overrides.access,
   };
   const breakglass: BreakglassPolicy = {

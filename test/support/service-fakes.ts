@@ -91,6 +91,14 @@ export class RecordingScheduler implements Scheduler {
   async reviewAt(requestId: string, at: number) {
     this.jobs.push({ kind: 'review', requestId, at });
   }
+  /** The grant tries scheduled while a request waits for the broker, in order (one per slot, as job ids dedupe). */
+  readonly grantRetries: { requestId: string; since: number; slot: number; at: number }[] = [];
+  async grantRetryAt(requestId: string, retry: { since: number; slot: number; at: number }) {
+    const known = this.grantRetries.some(
+      (r) => r.requestId === requestId && r.since === retry.since && r.slot === retry.slot,
+    );
+    if (!known) this.grantRetries.push({ requestId, ...retry });
+  }
   /** Requests whose pending-phase jobs were cancelled, in order. */
   readonly cancelled: string[] = [];
   async cancelPending(requestId: string) {

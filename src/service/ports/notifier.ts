@@ -7,6 +7,8 @@ export interface MessageRef {
 
 /** What a person is told directly (a DM), by moment. */
 export type Notice =
+  /** Approved, but the broker is unreachable: the grant is retried and lands by itself (request.grantWaitingSince). */
+  | { readonly type: 'waiting'; readonly view: RequestView }
   /** Access granted: the certificate and how to use it. */
   | { readonly type: 'granted'; readonly view: RequestView; readonly certificate: string }
   /** The grant was extended: its new certificate (the old one is revoked once this is sent). */

@@ -23,6 +23,16 @@ export interface Scheduler {
    * it finds nothing due and does nothing.
    */
   cancelAt(kind: 'expire' | 'warn', requestId: string, at: number): Promise<void>;
+  /**
+   * Try the grant of an approved request again at `at`, while it waits for an unreachable broker:
+   * try `slot` of the wait that began at `since` (domain/grant-retry.ts). The job is named by the
+   * request, the wait and the slot, so every replica and the recovery sweep scheduling the same
+   * try add one job.
+   */
+  grantRetryAt(
+    requestId: string,
+    retry: { readonly since: number; readonly slot: number; readonly at: number },
+  ): Promise<void>;
   /** Check the breakglass review at `at`: remind and escalate while it is overdue. */
   reviewAt(requestId: string, at: number): Promise<void>;
 }

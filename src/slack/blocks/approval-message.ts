@@ -11,6 +11,7 @@ import { extensionAskLine, extensionButtons, extensionDenialLine, extensionsLine
 import { autoApprovalLine, incidentLink } from './incident-facts.js';
 import { escapedList, hostsOf, kindTitle, principalsOf, vendorLabel } from './request-facts.js';
 import { requestStatusLine } from './request-status-line.js';
+import { retryActions } from './retry-actions.js';
 import { reviewLine } from './review-facts.js';
 
 /** Long enough for any honest reason; the audit trail keeps the whole text. */
@@ -65,7 +66,7 @@ export function approvalMessage(view: RequestView, now: number): SlackMessage {
   }
   const review = reviewLine(request, now);
   if (review !== undefined) blocks.push(section(review));
-  const buttons = buttonsFor(request);
+  const buttons = buttonsFor(request) ?? retryActions(view, now);
   if (buttons) blocks.push(buttons);
   const extension = extensionButtons(request);
   if (extension) blocks.push(extension);

@@ -10,6 +10,7 @@ import { context, type SlackMessage, section, withoutEmoji } from './block-kit.j
 import { grantActions } from './grant-actions.js';
 import { grantedNotice } from './granted-notice.js';
 import { vendorLabel } from './request-facts.js';
+import { approvedBy, retryActions, WAITING } from './retry-actions.js';
 
 const MAX_REASON = 1_500;
 
@@ -30,7 +31,9 @@ export function noticeMessage(notice: Notice, now: number): SlackMessage {
     case 'ended':
       return ended(notice.view);
     case 'closed':
-      return closed(notice.view);
+      return closed(notice.view, now);
+    case 'waiting':
+      return waiting(notice.view);
   }
 }
 
@@ -124,7 +127,18 @@ function ended({ request, target }: RequestView): SlackMessage {
   return message(`${line} ${effect}`, request, withoutEmoji(line));
 }
 
-function closed({ request, target, workflow }: RequestView): SlackMessage {
+/** Approved, and the broker is unreachable: the certificate follows by itself (told once, not per try). */
+function waiting(view: RequestView): SlackMessage {
+  const { request, target } = view;
+  const what = request.vendor
+    ? `Your vendor session request ${code(request.id)} for ${vendorLabel(request.vendor)} on *${escapeMrkdwn(target.name)}*`
+    : `Your request ${code(request.id)} for *${escapeMrkdwn(target.name)}*`;
+  const line = `:hourglass: ${what} was approved${approvedBy(view)} — ${WAITING}. The certificate comes here by itself.`;
+  return message(line, request, withoutEmoji(line));
+}
+
+function closed(view: RequestView, now: number): SlackMessage {
+  const { request, target, workflow } = view;
   const what = request.vendor
     ? `Your vendor session request ${code(request.id)} for ${vendorLabel(request.vendor)} on *${escapeMrkdwn(target.name)}*`
     : `Your request ${code(request.id)} for *${escapeMrkdwn(target.name)}*`;
@@ -147,11 +161,20 @@ function closed({ request, target, workflow }: RequestView): SlackMessage {
         ' You can ask again.';
       break;
     }
-    case 'failed':
+    case 'failed': {
+      const retry = retryActions(view, now);
       line =
         `:x: ${what} was approved, but access could not be granted: ` +
-        `${escapeClipped(failureText(request.failure), MAX_REASON)}. Nothing was granted; you can ask again.`;
+        `${escapeClipped(failureText(request.failure), MAX_REASON)}. Nothing was granted; ` +
+        (retry
+          ? 'press Retry once the access broker is back (no new approvals needed), or ask again.'
+          : 'you can ask again.');
+      if (retry) {
+        const shown = message(line, request, withoutEmoji(line));
+        return { ...shown, blocks: [...shown.blocks.slice(0, 1), retry, ...shown.blocks.slice(1)] };
+      }
       break;
+    }
     case 'cancelled': {
       const reason = request.decision?.by === SYSTEM_ACTOR ? request.decision.reason : undefined;
       line =

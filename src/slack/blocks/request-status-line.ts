@@ -4,6 +4,7 @@ import { formatDuration } from '../../domain/duration.js';
 import type { RequestView } from '../../service/support/request-view.js';
 import { escapeClipped, mentionUser, slackDate } from '../mrkdwn.js';
 import { failureText } from '../public-text.js';
+import { waitingLine } from './retry-actions.js';
 
 /** A denial reason or failure message is one sentence in a message, never an essay. */
 const MAX_REASON = 1_000;
@@ -23,7 +24,9 @@ export function requestStatusLine(view: RequestView, now: number): string {
         `times out ${slackDate(request.createdAt + workflow.access.requestTimeout)}`
       );
     case 'approved':
-      return ':white_check_mark: Approved — issuing the certificate…';
+      return request.grantWaitingSince === undefined
+        ? ':white_check_mark: Approved — issuing the certificate…'
+        : waitingLine(view);
     case 'active':
       if (!grant) return ':large_green_circle: Active';
       return grant.notAfter <= now

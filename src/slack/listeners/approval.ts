@@ -1,11 +1,11 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { ACTION_IDS, DENY_REASON } from '../action-ids.js';
 import { denyModal } from '../blocks/deny-modal.js';
-import { requestIdSchema } from './button-values.js';
+import { parseRetryValue, requestIdSchema } from './button-values.js';
 import { type ListenerContext, replyFor } from './context.js';
 
 /**
- * Approve and Deny on the approval message. Who clicked comes from the signed payload; the use
+ * Approve, Deny and Retry on the approval message (Cancel and Retry on the requester's DM too). Who clicked comes from the signed payload; the use
  * case decides whether it counts. A refused click gets an ephemeral reply saying why.
  */
 export function registerApprovalListeners(app: App, context: ListenerContext): void {
@@ -61,6 +61,28 @@ export function registerApprovalListeners(app: App, context: ListenerContext): v
         replace_original: false,
         text: replyFor(context, error, { userId, action: 'cancel' }),
       }).catch(() => undefined);
+    }
+  });
+
+  // Retry on a request whose broker stayed unreachable: the same grant, without new approvals.
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.retryGrant, async ({ ack, body, action, respond }) => {
+    await ack();
+    const userId = body.user.id;
+    try {
+      const request = await context.useCases.retryGrant({ requestId: parseRetryValue(action.value), userId });
+      const text =
+        request.status === 'active'
+          ? `You retried ${request.id}: access to ${request.target} is granted (the certificate is in the requester's DM).`
+          : request.status === 'approved'
+            ? `You retried ${request.id}: the access broker is still not answering; access is granted as soon as it does.`
+            : `You retried ${request.id}, but access could not be granted: the request is ${request.status.replace('_', ' ')}.`;
+      await respond({ response_type: 'ephemeral', replace_original: false, text });
+    } catch (error) {
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: replyFor(context, error, { userId, action: 'retry' }),
+      }).catch((e: unknown) => context.logger.warn({ err: e }, 'could not answer a click'));
     }
   });
 

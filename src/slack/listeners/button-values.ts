@@ -10,6 +10,17 @@ import { JumpgateError } from '../../domain/errors.js';
 /** A request id, as the Approve, Deny and review buttons carry it. */
 export const requestIdSchema = z.string().regex(/^req_[a-z0-9]{4,40}$/);
 
+/** Reads a Retry button's value (the request id); throws `bad_command` when it is not one this version wrote. */
+export function parseRetryValue(value: string | undefined): string {
+  const parsed = requestIdSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new JumpgateError('bad_command', 'this Retry button cannot be read any more: request access again', {
+      cause: parsed.error,
+    });
+  }
+  return parsed.data;
+}
+
 /** Slack refuses a button whose value is longer than this. */
 export const MAX_BUTTON_VALUE = 2_000;
 

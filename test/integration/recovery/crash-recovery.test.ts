@@ -1,18 +1,21 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyChain } from '../../../src/store/audit-chain.js';
-import { freePort } from '../../../src/store/local-redis.js';
 import { createRedisStore } from '../../../src/store/redis-store.js';
 import { type BotProcess, startBotProcess } from '../../bench/bot-process.js';
-import { type Cleanup, createCleanup, stopChild } from '../../bench/cleanup.js';
+import { type Cleanup, createCleanup } from '../../bench/cleanup.js';
 import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
 import { blockActionPayload, interactionBody, signedRequest, slashCommandBody } from '../../support/slack-signing.js';
+import {
+  botSigningKey,
+  grantFile,
+  type StandaloneBroker,
+  startStandaloneBroker,
+} from '../../support/standalone-broker.js';
 import { sshKey } from '../slack/bot-harness.js';
 
 /**
@@ -39,7 +42,7 @@ access:
 let dir: string;
 let slack: FakeSlack;
 let cleanup: Cleanup;
-let broker: ChildProcess;
+let broker: StandaloneBroker;
 let brokerUrl: string;
 let signingKey: string;
 const prefix = `t-crash-${randomBytes(4).toString('hex')}`;
@@ -54,43 +57,13 @@ beforeAll(async () => {
   slack = await startFakeSlack({ users: [{ id: 'U0ALICE' }, { id: 'U0LEAD' }], token: BOT_TOKEN });
   cleanup = createCleanup(() => undefined);
 
-  const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-  // The bot names its key by the JWK thumbprint; the broker trusts that public key alone.
-  const publicJwk = await exportJWK(publicKey);
-  const kid = await calculateJwkThumbprint(publicJwk, 'sha256');
-  signingKey = JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: 'EdDSA' });
-  const jwks = { keys: [{ ...publicJwk, kid, alg: 'EdDSA', use: 'sig' }] };
-  const port = await freePort();
-  brokerUrl = `http://127.0.0.1:${port}`;
-  broker = spawn(process.execPath, ['--import', 'tsx', 'src/broker/server/cli.ts'], {
-    cwd: REPO,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      BROKER_TRUSTED_KEYS: JSON.stringify(jwks),
-      BROKER_PORT: String(port),
-      DATA_DIR: path.join(dir, 'broker'),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: 'ignore',
-  });
-  cleanup.child(broker);
-  cleanup.add('the broker', () => stopChild(broker));
-  // The broker compiles and starts: poll its health until it answers.
-  const deadline = Date.now() + 30_000;
-  while (
-    (await fetch(`${brokerUrl}/healthz`).then(
-      (r) => r.status,
-      () => 0,
-    )) !== 200
-  ) {
-    if (Date.now() > deadline) throw new Error('the broker did not start');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const key = await botSigningKey();
+  signingKey = key.signingKey;
+  broker = await startStandaloneBroker({ dataDir: path.join(dir, 'broker'), jwks: key.jwks, cleanup });
+  brokerUrl = broker.url;
 }, 60_000);
 
 afterAll(async () => {
-  broker?.kill('SIGCONT');
   await cleanup?.run();
   await slack?.close();
   await redis.quit();
@@ -173,11 +146,11 @@ describe('work a crash interrupted resumes within seconds', () => {
     const requestId = /req_[a-z0-9]+/.exec(await command(first, 'U0ALICE', 'request prod-db 30m'))![0];
 
     // The broker freezes: the approval commits, the grant call hangs, and the bot dies there.
-    broker.kill('SIGSTOP');
+    broker.child.kill('SIGSTOP');
     await approve(first, requestId);
     await expect.poll(() => statusOf(requestId), { timeout: 10_000 }).toBe('approved');
     await kill(first);
-    broker.kill('SIGCONT');
+    broker.child.kill('SIGCONT');
 
     const second = await startBot();
     const restartedAt = Date.now();
@@ -200,20 +173,20 @@ describe('work a crash interrupted resumes within seconds', () => {
 
     // At the grant's end the broker is frozen: the revocation job starts and hangs in its call.
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, notAfter - Date.now() - 1_000)));
-    broker.kill('SIGSTOP');
+    broker.child.kill('SIGSTOP');
     await expect
       .poll(() => redis.llen(`${prefix}:expire:active`), { timeout: 10_000, interval: 100 })
       .toBeGreaterThan(0);
     const survivor = await startBot();
     await kill(doomed);
     const killedAt = Date.now();
-    broker.kill('SIGCONT');
+    broker.child.kill('SIGCONT');
 
     await expect.poll(() => statusOf(requestId), { timeout: 15_000, interval: 200 }).toBe('expired');
     expect(Date.now() - killedAt).toBeLessThan(15_000);
     // Revoked at the broker too: its grant record says so (and the serial went into its KRL first).
     const grantId = `grant_${requestId.slice('req_'.length)}`;
-    const record = JSON.parse(await readFile(path.join(dir, 'broker', 'grants', `${grantId}.json`), 'utf8')) as {
+    const record = JSON.parse(await readFile(grantFile(broker.dataDir, grantId), 'utf8')) as {
       revokedAt?: string;
     };
     expect(record.revokedAt).toBeDefined();

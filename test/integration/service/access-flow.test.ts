@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JumpgateError } from '../../../src/domain/errors.js';
+import { JumpgateError } from '../../../src/domain/errors.js';
 import { verifyChain } from '../../../src/store/audit-chain.js';
 import { MINUTE, policy, workflow } from '../../support/policy-builders.js';
 import { readCertificate } from '../broker/harness.js';
@@ -142,13 +142,21 @@ describe('requests that are not granted', () => {
     );
   });
 
-  it('a broker that stays down leaves the request failed, never half-granted, and says so', async () => {
+  it('a broker that refuses the grant leaves the request failed at once, never half-granted, and says so', async () => {
     const { request: created } = await request();
-    h.brokerBox.current = { ...h.realBroker, grant: () => Promise.reject(new Error('connect ECONNREFUSED')) };
+    const refusal = new JumpgateError('broker_rejected', 'grant_x exists with a different key', {
+      details: { status: 409 },
+    });
+    h.brokerBox.current = { ...h.realBroker, grant: () => Promise.reject(refusal) };
     try {
       const outcome = await h.service.approveRequest({ requestId: created.id, userId: 'U0SRE1' });
       expect(outcome.request.status).toBe('failed');
-      expect(outcome.request.failure?.message).toBe('connect ECONNREFUSED');
+      expect(outcome.request.failure).toEqual({
+        code: 'broker_rejected',
+        message: 'grant_x exists with a different key',
+      });
+      // A refusal is not an outage: no wait, no retry scheduled.
+      expect(h.scheduler.grantRetries.filter((r) => r.requestId === created.id)).toEqual([]);
     } finally {
       h.brokerBox.current = h.realBroker;
     }

@@ -1,6 +1,6 @@
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type BrokerClientOptions, createBrokerClient } from '../../../src/broker/client.js';
+import { BOT_BROKER_TIMING, type BrokerClientOptions, createBrokerClient } from '../../../src/broker/client.js';
 import type { SigningKey } from '../../../src/broker/signing-key.js';
 import { isJumpgateError, JumpgateError } from '../../../src/domain/errors.js';
 import type { GrantRequest } from '../../../src/service/ports/broker.js';
@@ -264,5 +264,27 @@ describe('broker client tokens', () => {
     expect(decodeJwt(server.received[0]!.authorization!.replace('Bearer ', '')).htu).toBe(
       '/broker/v1/grants?status=active',
     );
+  });
+});
+
+describe('broker client timing: short tries for grants and revocations, a longer one for the list', () => {
+  it('the bot’s grant or revocation try ends within ~3 s when the broker is frozen, so tries ≤ 5 s apart hold', () => {
+    const { timeoutMs, retries, backoffMs } = BOT_BROKER_TIMING;
+    // Each attempt times out; the backoffs before retries are at most backoffMs doubling.
+    const worst = timeoutMs * (retries + 1) + backoffMs * (2 ** retries - 1);
+    expect(worst).toBeLessThanOrEqual(3_300);
+  });
+
+  it('gives grant and revoke their own timeout and retries, and the list of active grants its own', async () => {
+    // Real waits: the attempts must be cut by the client's own AbortSignal timeouts.
+    const timing = { timeoutMs: 100, retries: 1, listTimeoutMs: 250, listRetries: 2 };
+    const { client, server } = await setup([hang], timing);
+    const granting = await failure(client.grant(grantRequest));
+    expect(granting.details).toMatchObject({ attempts: 2, failure: 'no answer within 100 ms' });
+    const revoking = await failure(client.revoke('g-1'));
+    expect(revoking.details).toMatchObject({ attempts: 2, failure: 'no answer within 100 ms' });
+    const listing = await failure(client.listActive());
+    expect(listing.details).toMatchObject({ attempts: 3, failure: 'no answer within 250 ms' });
+    expect(server.received).toHaveLength(7);
   });
 });

@@ -105,7 +105,7 @@ describe('workflows CLI', () => {
         'workflows/prod.yml: access.max_duration: "4 hours" is not a duration (use 90s, 30m, 2h, 1h30m, 1d)',
         'workflows/prod.yml: access.aproval_required: unknown key (allowed: channel, approvers, approvals_required, ' +
           'allow_self_approval, requesters, default_duration, max_duration, min_duration, require_reason, ticket_pattern, ' +
-          'request_timeout, escalate_after, escalation_approvers, auto_approve)',
+          'request_timeout, grant_retry_window, escalate_after, escalation_approvers, auto_approve)',
         '',
         '2 problems: the workflows were not loaded',
         '',

@@ -19,6 +19,7 @@ function workflow(overrides: Partial<Workflow> = {}): Workflow {
       maxDuration: 2 * HOUR,
       requireReason: false,
       requestTimeout: 30 * MINUTE,
+      grantRetryWindow: 10 * MINUTE,
     },
     ...overrides,
   };

@@ -26,6 +26,7 @@ describe('toWorkflow: defaults', () => {
         maxDuration: 4 * HOUR,
         requireReason: true,
         requestTimeout: 30 * MINUTE,
+        grantRetryWindow: 10 * MINUTE,
       },
     });
   });
@@ -99,6 +100,7 @@ describe('toWorkflow: every field', () => {
         require_reason: false,
         ticket_pattern: '^INC-[0-9]+$',
         request_timeout: '1h',
+        grant_retry_window: '2m',
         escalate_after: '10m',
         escalation_approvers: { users: ['U0BOSS'], groups: ['S0ONCALL'] },
         auto_approve: {
@@ -153,6 +155,7 @@ describe('toWorkflow: every field', () => {
         requireReason: false,
         ticketPattern: '^INC-[0-9]+$',
         requestTimeout: HOUR,
+        grantRetryWindow: 2 * MINUTE,
         escalateAfter: 10 * MINUTE,
         escalationApprovers: { users: ['U0BOSS'], groups: ['S0ONCALL'] },
         autoApprove: {

@@ -11,7 +11,7 @@ function withTarget(target: Yaml): Yaml {
 
 const ACCESS_KEYS =
   'channel, approvers, approvals_required, allow_self_approval, requesters, default_duration, max_duration, ' +
-  'min_duration, require_reason, ticket_pattern, request_timeout, escalate_after, escalation_approvers, auto_approve';
+  'min_duration, require_reason, ticket_pattern, request_timeout, grant_retry_window, escalate_after, escalation_approvers, auto_approve';
 
 describe('workflow file schema: unknown keys', () => {
   it('refuses a misspelt access key and lists the keys allowed there', async () => {
@@ -130,6 +130,13 @@ describe('workflow file schema: values', () => {
     expect(await problemsOf(withAccess({ max_duration: '4 hours' }))).toEqual([
       'prod.yml: access.max_duration: "4 hours" is not a duration (use 90s, 30m, 2h, 1h30m, 1d)',
     ]);
+  });
+
+  it('refuses a grant_retry_window that is not a duration, naming the key', async () => {
+    expect(await problemsOf(withAccess({ grant_retry_window: 'ten minutes' }))).toEqual([
+      'prod.yml: access.grant_retry_window: "ten minutes" is not a duration (use 90s, 30m, 2h, 1h30m, 1d)',
+    ]);
+    expect(await problemsOf(withAccess({ grant_retry_window: 600 }))).toHaveLength(1);
   });
 
   it('refuses approvals_required below 1 or not a whole number', async () => {

@@ -3,7 +3,7 @@ import type { ServiceDeps } from '../../deps.js';
 export interface RecoverReport {
   /** Grants past their end whose revocation job did not run (a worker that died): revoked now. */
   readonly expired: number;
-  /** Approved requests whose grant was interrupted (a process that died): granted now. */
+  /** Approved requests whose grant was interrupted (a process that died), or waited for the broker: granted now. */
   readonly granted: number;
   readonly failures: number;
 }
@@ -33,6 +33,7 @@ export function createRecover(
   deps: Pick<ServiceDeps, 'store' | 'now' | 'logger'>,
   useCases: {
     expireGrant(requestId: string): Promise<unknown>;
+    /** Issues an interrupted grant, or schedules the next try of one waiting for the broker (resume-grant.ts). */
     issueGrant(requestId: string): Promise<unknown>;
   },
 ) {

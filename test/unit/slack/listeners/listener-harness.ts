@@ -19,6 +19,7 @@ function useCases(overrides: Partial<SlackUseCases>): SlackUseCases {
     approveRequest: unused('approveRequest'),
     denyRequest: unused('denyRequest'),
     cancelRequest: unused('cancelRequest'),
+    retryGrant: unused('retryGrant'),
     revokeGrant: unused('revokeGrant'),
     extendGrant: unused('extendGrant'),
     approveExtension: unused('approveExtension'),
