@@ -25,7 +25,9 @@ import { createSlackDirectory } from './slack/slack-directory.js';
 import { createSlackNotifier } from './slack/slack-notifier.js';
 import { type AuditFileSink, createAuditFileSink } from './store/audit-file.js';
 import { connectRedis } from './store/redis-connection.js';
+import { redisKeys } from './store/redis-keys.js';
 import { createRedisStore } from './store/redis-store.js';
+import { createRetention, RETENTION_EVERY_MS } from './store/retention.js';
 import { type LocalWorkspace, startLocalWorkspace } from './workspace/start-local-workspace.js';
 
 type Stop = () => Promise<unknown>;
@@ -52,6 +54,7 @@ export interface Tuning {
   readonly peopleCheckEveryMs?: number;
   /** How long the workflow files must be quiet before a reload. */
   readonly reloadDebounceMs?: number;
+  readonly retentionEveryMs?: number;
 }
 
 export interface RunningJumpgate {
@@ -132,7 +135,20 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       // Other replicas write to the same chain: catch up with their records too.
       const timer = setInterval(() => void sink.sync(), AUDIT_FILE_CATCH_UP_MS);
       stops.push(() => Promise.resolve(clearInterval(timer)));
+    } else {
+      logger.warn({}, 'AUDIT_LOG_FILE is unset: nothing ever leaves Redis (retention needs the archive file)');
     }
+    const retention = config.auditLogFile
+      ? createRetention({
+          redis: redis.redis,
+          keys: redisKeys(config.prefix),
+          store,
+          archiveFile: config.auditLogFile,
+          retentionDays: config.retentionDays,
+          now: Date.now,
+          logger,
+        })
+      : undefined;
 
     const scheduler = createBullmqScheduler({
       connection: redis.connectionOptions,
@@ -242,6 +258,9 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       reconcileEveryMs: tuning.reconcileEveryMs,
       recoverEveryMs: RECOVER_EVERY_MS,
       incidentWatchEveryMs: incidents ? (tuning.incidentWatchEveryMs ?? INCIDENT_WATCH_EVERY_MS) : undefined,
+      ...(retention
+        ? { retention: { everyMs: tuning.retentionEveryMs ?? RETENTION_EVERY_MS, run: () => retention.run() } }
+        : {}),
     });
     stops.push(() => workers.close());
 

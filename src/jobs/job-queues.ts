@@ -12,6 +12,7 @@ export const QUEUES = {
   review: 'review',
   incidents: 'incidents',
   reconcile: 'reconcile',
+  retention: 'retention',
 } as const;
 export type QueueName = keyof typeof QUEUES;
 

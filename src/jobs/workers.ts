@@ -48,6 +48,11 @@ export async function startWorkers(deps: {
   recoverEveryMs: number;
   /** Set when PagerDuty is configured: grants that end with their incident are watched this often. */
   incidentWatchEveryMs?: number;
+  /**
+   * Set when AUDIT_LOG_FILE is (retention needs the archive): old records and finished requests
+   * leave Redis this often. A replica without it takes no retention job; one with it does.
+   */
+  retention?: { readonly everyMs: number; readonly run: () => Promise<unknown> };
 }): Promise<JobWorkers> {
   const { service, logger } = deps;
   const options = { connection: deps.connection, prefix: deps.prefix };
@@ -107,6 +112,7 @@ export async function startWorkers(deps: {
     () => service.reconcile(),
     'reconciliation',
   );
+  if (deps.retention) await periodic(QUEUES.retention, deps.retention.everyMs, deps.retention.run, 'retention');
   if (deps.incidentWatchEveryMs !== undefined) {
     await periodic(QUEUES.incidents, deps.incidentWatchEveryMs, () => service.watchIncidents(), 'the incident watch');
   } else {
