@@ -53,8 +53,11 @@ export async function startWorkers(deps: {
    * leave Redis this often. A replica without it takes no retention job; one with it does.
    */
   retention?: { readonly everyMs: number; readonly run: () => Promise<unknown> };
+  /** Each failed attempt of a job, by queue (`jumpgate_job_failures_total`). */
+  onJobFailed?: (queue: string) => void;
 }): Promise<JobWorkers> {
   const { service, logger } = deps;
+  const jobFailed = deps.onJobFailed ?? (() => undefined);
   const options = { connection: deps.connection, prefix: deps.prefix };
   const requestWorker = (
     queue: string,
@@ -69,6 +72,7 @@ export async function startWorkers(deps: {
       stalledInterval: STALLED_CHECK_MS,
     });
     worker.on('failed', (job, error) => {
+      jobFailed(queue);
       if (!job) return;
       const attempts = job.opts.attempts ?? 1;
       const parsed = requestJobSchema.safeParse(job.data);
@@ -102,7 +106,10 @@ export async function startWorkers(deps: {
       { name: queue, opts: { removeOnComplete: true, removeOnFail: 100 } },
     );
     const worker = new Worker(queue, run, { ...options, concurrency: 1 });
-    worker.on('failed', (_job, error) => logger.warn({ err: error }, `${what} failed; it runs again shortly`));
+    worker.on('failed', (_job, error) => {
+      jobFailed(queue);
+      logger.warn({ err: error }, `${what} failed; it runs again shortly`);
+    });
     worker.on('error', (error) => logger.error({ err: error, queue }, 'job worker error'));
     workers.push(worker);
   };

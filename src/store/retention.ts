@@ -34,6 +34,10 @@ export type RetentionOutcome =
  * Each step appends a `retention_checkpoint` record (through seq N and its hash, what left), so
  * the chain stays provable from the archive plus Redis, and from Redis alone from the cut on.
  */
+export interface Retention {
+  run(): Promise<RetentionOutcome>;
+}
+
 export function createRetention(deps: {
   readonly redis: Redis;
   readonly keys: RedisKeys;
@@ -42,7 +46,7 @@ export function createRetention(deps: {
   readonly retentionDays: number;
   readonly now: Clock;
   readonly logger: Logger;
-}) {
+}): Retention {
   const { redis, keys, store } = deps;
   const archive = createArchiveReader(deps.archiveFile);
 
