@@ -261,8 +261,9 @@ return {'ok', seq}
  * the head with the hash of record `cut`), so seq n is at list index n - 1 - cut.
  * KEYS[1] audit list   KEYS[2] audit:head
  * ARGV[1] first seq wanted, or 'tail'   ARGV[2] last seq wanted (-1: the newest), or the count for 'tail'
- * Returns {cut, hash of record cut or false, seq of the first line, lines…}: the lines start one
- * record before the first wanted (its hash is the first one's prev) when Redis still has it.
+ * Returns {cut, hash of record cut or false, seq of the first line, first seq wanted, lines…}: the
+ * lines start one record before the first wanted (its hash is the first one's prev) when Redis
+ * still has it.
  */
 export const AUDIT_SLICE = `
 local cut = tonumber(redis.call('HGET', KEYS[2], 'cut') or '0')
@@ -278,7 +279,7 @@ else
   if to < 0 then to = cut + length end
 end
 local first = math.max(from - 1, cut + 1)
-local reply = {cut, cut_hash, first}
+local reply = {cut, cut_hash, first, from}
 if to < first then return reply end
 for _, line in ipairs(redis.call('LRANGE', KEYS[1], first - 1 - cut, to - 1 - cut)) do reply[#reply + 1] = line end
 return reply

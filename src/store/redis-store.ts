@@ -156,8 +156,8 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
     line ? (JSON.parse(line) as Pick<AuditRecord, 'hash'>).hash : GENESIS;
 
   /** One slice of the chain by seq (see AUDIT_SLICE): the records kept in Redis, each with its prev. */
-  function slice(reply: Reply, from: number): AuditRecord[] {
-    const [cut, cutHash, first, ...lines] = reply as [number, string | null, number, ...string[]];
+  function slice(reply: Reply): AuditRecord[] {
+    const [cut, cutHash, first, from, ...lines] = reply as [number, string | null, number, number, ...string[]];
     if (first === from - 1) return withPrev(lines.slice(1), hashOf(lines[0]));
     return withPrev(lines, first === 1 ? GENESIS : (cutHash ?? GENESIS)).filter((record) => record.seq > cut);
   }
@@ -165,7 +165,7 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
   /** Records with seq in [from, to] (to -1: the newest) that Redis still keeps. */
   async function readAudit(from: number, to: number): Promise<AuditRecord[]> {
     await sealer.flush();
-    return slice(await redis.jumpgateAuditSlice(key.audit, key.auditHead, String(from), String(to)), from);
+    return slice(await redis.jumpgateAuditSlice(key.audit, key.auditHead, String(from), String(to)));
   }
 
   return {
@@ -293,8 +293,7 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
 
     async tail(count) {
       await sealer.flush();
-      const reply = await redis.jumpgateAuditSlice(key.audit, key.auditHead, 'tail', String(count));
-      return slice(reply, Number(reply[2]) + 1).slice(-count);
+      return slice(await redis.jumpgateAuditSlice(key.audit, key.auditHead, 'tail', String(count)));
     },
 
     async forRequest(requestId) {
@@ -310,7 +309,7 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
       for (const seq of seqs) void pipeline.jumpgateAuditSlice(key.audit, key.auditHead, String(seq), String(seq));
       const results = (await pipeline.exec()) ?? [];
       // A seq at or before the cut left Redis with retention (it is in the archive).
-      return results.flatMap(([, reply], i) => (Array.isArray(reply) ? slice(reply as Reply, seqs[i] ?? 0) : []));
+      return results.flatMap(([, reply]) => (Array.isArray(reply) ? slice(reply as Reply) : []));
     },
 
     async retainedCut() {

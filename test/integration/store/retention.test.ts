@@ -146,6 +146,10 @@ describe('retention', () => {
       requestsRemoved: PER_ROUND,
     });
     expect(checkpoints.at(-1)?.requestId).toBeNull();
+    // Asked for more than Redis keeps, tail starts at the cut.
+    const kept = await store.range(cut.seq + 1);
+    expect(await store.tail(kept.length + 50)).toEqual(kept);
+    expect(kept[0]?.prev).toBe(cut.hash);
     // The reads of the trail start at the cut: the first record kept carries the cut's hash as prev.
     expect((await store.range(1, cut.seq + 1)).map((r) => [r.seq, r.prev])).toEqual([[cut.seq + 1, cut.hash]]);
   });
