@@ -100,7 +100,8 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     const store = createRedisStore({ redis: connection.redis, prefix: config.prefix, now: Date.now });
     const records = [];
-    for (let seq = 1; ; seq += CHUNK) {
+    // From the first record Redis keeps: older ones left with retention (they are in the archive).
+    for (let seq = (await store.retainedCut()).seq + 1; ; seq += CHUNK) {
       const chunk = await store.range(seq, seq + CHUNK - 1);
       records.push(...chunk.filter((record) => record.target === args.target));
       if (chunk.length < CHUNK) break;

@@ -15,6 +15,7 @@ import { loadPolicyFiles } from './policy/load-workflows.js';
 import { watchWorkflows } from './policy/watch-workflows.js';
 import { createAccessService } from './service/access-service.js';
 import { createLifecycleService } from './service/lifecycle-service.js';
+import { countOutcomes } from './service/support/count-outcomes.js';
 import { createMessageLane } from './service/support/message-lane.js';
 import { createPolicyHolder } from './service/support/policy-holder.js';
 import type { ReloadOutcome } from './service/use-cases/lifecycle/reload-policy.js';
@@ -25,7 +26,9 @@ import { createSlackDirectory } from './slack/slack-directory.js';
 import { createSlackNotifier } from './slack/slack-notifier.js';
 import { type AuditFileSink, createAuditFileSink } from './store/audit-file.js';
 import { connectRedis } from './store/redis-connection.js';
+import { redisKeys } from './store/redis-keys.js';
 import { createRedisStore } from './store/redis-store.js';
+import { createRetention, RETENTION_EVERY_MS, type Retention, type RetentionOutcome } from './store/retention.js';
 import { type LocalWorkspace, startLocalWorkspace } from './workspace/start-local-workspace.js';
 
 type Stop = () => Promise<unknown>;
@@ -52,6 +55,7 @@ export interface Tuning {
   readonly peopleCheckEveryMs?: number;
   /** How long the workflow files must be quiet before a reload. */
   readonly reloadDebounceMs?: number;
+  readonly retentionEveryMs?: number;
 }
 
 export interface RunningJumpgate {
@@ -67,6 +71,13 @@ export interface RunningJumpgate {
   policyHash(): string;
   /** Stops everything it started, newest first. */
   stop(): Promise<void>;
+}
+
+/** One retention run as a job: a blocked run (no or a divergent archive) fails, so job failures alert on it. */
+async function runRetention(retention: Retention): Promise<RetentionOutcome> {
+  const outcome = await retention.run();
+  if (outcome.outcome === 'blocked') throw new Error(`retention removed nothing: ${outcome.why}`);
+  return outcome;
 }
 
 /** The composition root: the one place that knows every adapter. */
@@ -132,7 +143,20 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       // Other replicas write to the same chain: catch up with their records too.
       const timer = setInterval(() => void sink.sync(), AUDIT_FILE_CATCH_UP_MS);
       stops.push(() => Promise.resolve(clearInterval(timer)));
+    } else {
+      logger.warn({}, 'AUDIT_LOG_FILE is unset: nothing ever leaves Redis (retention needs the archive file)');
     }
+    const retention = config.auditLogFile
+      ? createRetention({
+          redis: redis.redis,
+          keys: redisKeys(config.prefix),
+          store,
+          archiveFile: config.auditLogFile,
+          retentionDays: config.retentionDays,
+          now: Date.now,
+          logger,
+        })
+      : undefined;
 
     const scheduler = createBullmqScheduler({
       connection: redis.connectionOptions,
@@ -166,14 +190,20 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
           ? { kind: 'http', botToken: config.slack.botToken, signingSecret: config.slack.signingSecret }
           : { kind: 'socket', botToken: config.slack.botToken, appToken: config.slack.appToken };
     }
+    const metrics = createMetrics({
+      countByStatus: (status) => store.countByStatus(status),
+      krlStatus,
+      policyHash: () => holder.hash(),
+    });
     const slackApiUrl = workspace?.apiUrl ?? config.slackApiUrl;
-    const client = createSlackClient(slackConnection.botToken, slackApiUrl);
+    const client = createSlackClient(slackConnection.botToken, slackApiUrl, metrics.sli.slackApiError);
     const incidents = config.pagerduty
       ? createPagerDutyIncidents({
           token: config.pagerduty.token,
           apiUrl: config.pagerduty.apiUrl,
           from: config.pagerduty.from,
           logger,
+          onApiError: metrics.sli.pagerDutyApiError,
           ...(tuning.pagerDutyCacheTtlMs === undefined
             ? {}
             : { cacheTtlMs: tuning.pagerDutyCacheTtlMs, incidentTtlMs: tuning.pagerDutyCacheTtlMs }),
@@ -184,7 +214,8 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     stops.push(() => messages.drain(MESSAGE_DRAIN_MS));
     const serviceDeps = {
       messageLane: messages.lane,
-      store,
+      store: countOutcomes(store, metrics.sli),
+      telemetry: metrics.sli,
       broker,
       scheduler,
       notifier: createSlackNotifier({ client, now: Date.now, logger }),
@@ -242,6 +273,10 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       reconcileEveryMs: tuning.reconcileEveryMs,
       recoverEveryMs: RECOVER_EVERY_MS,
       incidentWatchEveryMs: incidents ? (tuning.incidentWatchEveryMs ?? INCIDENT_WATCH_EVERY_MS) : undefined,
+      onJobFailed: metrics.sli.jobFailed,
+      ...(retention
+        ? { retention: { everyMs: tuning.retentionEveryMs ?? RETENTION_EVERY_MS, run: () => runRetention(retention) } }
+        : {}),
     });
     stops.push(() => workers.close());
 
@@ -252,11 +287,6 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       logger,
     });
     let ready = false;
-    const metrics = createMetrics({
-      countByStatus: (status) => store.countByStatus(status),
-      krlStatus,
-      policyHash: () => holder.hash(),
-    });
     const http = await startHttpServer({
       port: config.port,
       host: config.host,

@@ -4,15 +4,17 @@ import { loadConfig } from './config.js';
 import { isJumpgateError } from './domain/errors.js';
 import type { AuditRecord } from './service/ports/audit.js';
 import { GENESIS, verifyChain } from './store/audit-chain.js';
+import { verifyTrail } from './store/audit-verify.js';
 import { connectRedis } from './store/redis-connection.js';
 import { createRedisStore } from './store/redis-store.js';
 
 /**
- * `npm run audit -- verify [--file <path>]`: checks the hash chain in Redis (and in a JSON-lines
- * copy), exits 1 on any break. `npm run audit -- tail [n]`: prints the newest records.
+ * `npm run audit -- verify [--archive <path>]`: checks the hash chain in Redis and, with an archive
+ * (by default AUDIT_LOG_FILE once retention removed records from Redis), the archive from seq 1
+ * joined to Redis; exits 1 on any break. `verify --file <path>`: a JSON-lines copy alone.
+ * `npm run audit -- tail [n]`: prints the newest records.
  */
-const USAGE = 'usage: npm run audit -- verify [--file <audit.jsonl>] | tail [count]';
-const CHUNK = 1000;
+const USAGE = 'usage: npm run audit -- verify [--archive <audit.jsonl>] | verify --file <audit.jsonl> | tail [count]';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -26,6 +28,10 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     return verifyFile(rest[1]);
+  }
+  if (command === 'verify' && rest.length > 0 && (rest[0] !== '--archive' || !rest[1] || rest.length > 2)) {
+    console.error(USAGE);
+    return 2;
   }
   const config = loadConfig();
   const logger = pino({ level: 'warn' });
@@ -41,17 +47,18 @@ async function main(argv: string[]): Promise<number> {
       for (const record of await store.tail(count)) console.log(JSON.stringify(record));
       return 0;
     }
-    let prev = GENESIS;
-    let seq = 1;
-    for (;;) {
-      const records = await store.range(seq, seq + CHUNK - 1);
-      const broken = verifyChain(records, prev, seq);
-      if (broken) return report(broken.seq, broken.problem);
-      if (records.length === 0) break;
-      prev = records[records.length - 1]!.hash;
-      seq += records.length;
-    }
-    console.log(`audit chain OK: ${seq - 1} records, head ${prev}`);
+    const cut = await store.retainedCut();
+    // The archive is needed once records left Redis; before that Redis alone proves the chain.
+    const archive = rest[1] ?? (cut.seq > 0 ? config.auditLogFile : undefined);
+    const outcome = await verifyTrail(store, archive);
+    if (!outcome.ok) return report(outcome.seq, outcome.problem);
+    const where =
+      cut.seq === 0
+        ? ''
+        : archive
+          ? ` (1..${cut.seq} from ${archive}, the rest from Redis)`
+          : ` (1..${cut.seq} left Redis and were not checked: pass --archive <file>; from Redis from seq ${cut.seq + 1})`;
+    console.log(`audit chain OK: ${outcome.records} records, head ${outcome.head}${where}`);
     return 0;
   } finally {
     await connection.close();

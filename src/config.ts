@@ -29,6 +29,8 @@ export interface Config {
   readonly signingKeyJwk?: string;
   readonly dataDir: string;
   readonly auditLogFile?: string;
+  /** RETENTION_DAYS: finished requests and audit records older than this leave Redis once archived. */
+  readonly retentionDays: number;
   /** JUMPGATE_ADMIN_CHANNEL: where policy reload errors and policy warnings are posted; unset = logged only. */
   readonly adminChannel?: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -121,6 +123,10 @@ const fields = {
   }, 'is not a private JWK in JSON (an Ed25519 or P-256 key with its "d"; leave it unset to generate one)'),
   DATA_DIR: z.string().min(1, 'is empty (give a folder for local state, default ./data)'),
   AUDIT_LOG_FILE: z.string().min(1, 'is empty (give a file path, or unset it)'),
+  RETENTION_DAYS: z
+    .string()
+    .regex(/^[1-9]\d{0,5}$/, 'is not a positive whole number of days (default 400)')
+    .transform(Number),
   JUMPGATE_ADMIN_CHANNEL: z
     .string()
     .regex(/^[CG][A-Z0-9]{2,}$/, 'is not a Slack channel ID (like C0123ADMIN: open the channel details, copy its ID)'),
@@ -181,6 +187,7 @@ export function loadConfig(env: Env = process.env): Config {
     signingKeyJwk: values.JUMPGATE_SIGNING_KEY,
     dataDir,
     auditLogFile: values.AUDIT_LOG_FILE ? path.resolve(values.AUDIT_LOG_FILE) : undefined,
+    retentionDays: values.RETENTION_DAYS ?? 400,
     adminChannel: values.JUMPGATE_ADMIN_CHANNEL,
     logLevel: values.LOG_LEVEL ?? 'info',
   };
@@ -229,6 +236,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     signingKey: config.signingKeyJwk ? 'from JUMPGATE_SIGNING_KEY' : 'kept under DATA_DIR',
     dataDir: config.dataDir,
     auditLogFile: config.auditLogFile ?? 'off',
+    retention: config.auditLogFile ? `${config.retentionDays} days` : 'off (needs AUDIT_LOG_FILE)',
     adminChannel: config.adminChannel ?? 'off',
   };
 }

@@ -28,6 +28,7 @@ export const AUDIT_TYPES = [
   'offboarded',
   'grant_waiting',
   'grant_retried',
+  'retention_checkpoint',
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];
 

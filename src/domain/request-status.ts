@@ -55,3 +55,6 @@ export function assertTransition(from: RequestStatus, to: RequestStatus): void {
 export function isLive(status: RequestStatus): boolean {
   return status === 'approved' || status === 'active';
 }
+
+/** Statuses a request never leaves (denied, timed_out, failed, cancelled, expired, revoked). */
+export const FINAL_STATUSES: readonly RequestStatus[] = REQUEST_STATUSES.filter((status) => NEXT[status].length === 0);

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { registerSliMetrics, type SliMetrics } from './sli-metrics.js';
 
 /** What the broker says about its KRL (`GET /v1/krl/status`); undefined when it cannot say. */
 export interface KrlFacts {
@@ -19,11 +20,17 @@ export interface MetricsDeps {
   readonly policyHash?: () => string;
 }
 
+export interface Metrics {
+  /** The SLI counters and histograms the service, the jobs and the Slack and PagerDuty clients step. */
+  readonly sli: SliMetrics;
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
 /**
- * Prometheus metrics: process defaults plus the gauges an operator alerts on. Values are read
- * from the store at scrape time, so every replica reports the same truth.
+ * Prometheus metrics: process defaults, the gauges an operator alerts on (read from the store at
+ * scrape time, so every replica reports the same truth) and the SLIs counted in this process.
  */
-export function createMetrics(deps: MetricsDeps) {
+export function createMetrics(deps: MetricsDeps): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'jumpgate_' });
   for (const status of ['pending', 'approved', 'active'] as const) {
@@ -52,6 +59,7 @@ export function createMetrics(deps: MetricsDeps) {
     });
   }
   return {
+    sli: registerSliMetrics(registry),
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };
     },

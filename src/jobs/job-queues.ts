@@ -14,6 +14,7 @@ export const QUEUES = {
   grant: 'grant',
   incidents: 'incidents',
   reconcile: 'reconcile',
+  retention: 'retention',
 } as const;
 export type QueueName = keyof typeof QUEUES;
 

@@ -49,8 +49,16 @@ export async function startWorkers(deps: {
   recoverEveryMs: number;
   /** Set when PagerDuty is configured: grants that end with their incident are watched this often. */
   incidentWatchEveryMs?: number;
+  /**
+   * Set when AUDIT_LOG_FILE is (retention needs the archive): old records and finished requests
+   * leave Redis this often. A replica without it takes no retention job; one with it does.
+   */
+  retention?: { readonly everyMs: number; readonly run: () => Promise<unknown> };
+  /** Each failed attempt of a job, by queue (`jumpgate_job_failures_total`). */
+  onJobFailed?: (queue: string) => void;
 }): Promise<JobWorkers> {
   const { service, logger } = deps;
+  const jobFailed = deps.onJobFailed ?? (() => undefined);
   const options = { connection: deps.connection, prefix: deps.prefix };
   const requestWorker = (
     queue: string,
@@ -70,6 +78,7 @@ export async function startWorkers(deps: {
       },
     });
     worker.on('failed', (job, error) => {
+      jobFailed(queue);
       if (!job) return;
       const attempts = job.opts.attempts ?? 1;
       const parsed = requestJobSchema.safeParse(job.data);
@@ -106,7 +115,10 @@ export async function startWorkers(deps: {
       { name: queue, opts: { removeOnComplete: true, removeOnFail: 100 } },
     );
     const worker = new Worker(queue, run, { ...options, concurrency: 1 });
-    worker.on('failed', (_job, error) => logger.warn({ err: error }, `${what} failed; it runs again shortly`));
+    worker.on('failed', (_job, error) => {
+      jobFailed(queue);
+      logger.warn({ err: error }, `${what} failed; it runs again shortly`);
+    });
     worker.on('error', (error) => logger.error({ err: error, queue }, 'job worker error'));
     workers.push(worker);
   };
@@ -116,6 +128,7 @@ export async function startWorkers(deps: {
     () => service.reconcile(),
     'reconciliation',
   );
+  if (deps.retention) await periodic(QUEUES.retention, deps.retention.everyMs, deps.retention.run, 'retention');
   if (deps.incidentWatchEveryMs !== undefined) {
     await periodic(QUEUES.incidents, deps.incidentWatchEveryMs, () => service.watchIncidents(), 'the incident watch');
   } else {

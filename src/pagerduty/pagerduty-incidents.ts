@@ -30,6 +30,8 @@ export interface PagerDutyIncidentsOptions {
   readonly incidentTtlMs?: number;
   readonly now?: () => number;
   readonly logger?: Logger;
+  /** Told of each failed API request by method and path shape (`jumpgate_pagerduty_api_errors_total`). */
+  readonly onApiError?: (method: string) => void;
 }
 
 const ACTIVE_STATUSES = ['triggered', 'acknowledged'] as const;
@@ -48,6 +50,7 @@ export function createPagerDutyIncidents(options: PagerDutyIncidentsOptions): In
     apiUrl: options.apiUrl,
     timeoutMs: options.timeoutMs ?? 3_000,
     logger,
+    ...(options.onApiError ? { onError: options.onApiError } : {}),
   });
   const cache = createAnswerCache(options.now ?? Date.now);
 

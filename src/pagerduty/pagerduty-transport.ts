@@ -52,6 +52,8 @@ export interface PagerDutyTransportOptions {
   readonly apiUrl: string;
   readonly timeoutMs: number;
   readonly logger?: Logger;
+  /** Told of each request that failed, by method and path (ids as `:id`), e.g. `GET /incidents/:id`. */
+  readonly onError?: (method: string) => void;
 }
 
 /** Why a call's signal was aborted. */
@@ -82,6 +84,19 @@ export function createPagerDutyTransport(options: PagerDutyTransportOptions): Pa
   const base = options.apiUrl.replace(/\/+$/, '');
 
   async function send(
+    request: PagerDutyRequest,
+    controller: AbortController,
+    aborted: Promise<never>,
+  ): Promise<PagerDutyAnswer> {
+    try {
+      return await sendOnce(request, controller, aborted);
+    } catch (error) {
+      options.onError?.(`${request.method} ${pathShape(request.path)}`);
+      throw error;
+    }
+  }
+
+  async function sendOnce(
     request: PagerDutyRequest,
     controller: AbortController,
     aborted: Promise<never>,
@@ -146,6 +161,11 @@ export function createPagerDutyTransport(options: PagerDutyTransportOptions): Pa
       }
     },
   };
+}
+
+/** A path with PagerDuty's ids (P1ABC23, Q0…) as `:id`, so a metric has one series per endpoint. */
+export function pathShape(path: string): string {
+  return path.replace(/\/[A-Z0-9]{6,}(?=\/|$)/g, '/:id');
 }
 
 function copyQuery(query: Readonly<Record<string, string | readonly string[]>>): Record<string, string | string[]> {

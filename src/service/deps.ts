@@ -8,6 +8,7 @@ import type { Logger } from './ports/logger.js';
 import type { Notifier } from './ports/notifier.js';
 import type { Scheduler } from './ports/scheduler.js';
 import type { Store } from './ports/store.js';
+import type { Telemetry } from './ports/telemetry.js';
 
 /**
  * Takes messages to send later, a few at a time: where the messages of an ended grant go, so a
@@ -30,6 +31,8 @@ export interface ServiceDeps {
   readonly now: Clock;
   readonly logger: Logger;
   readonly messageLane?: MessageLane;
+  /** Service-level metrics; unset, nothing is measured. */
+  readonly telemetry?: Telemetry;
 }
 
 /** What the lifecycle use cases (policy reload, retiring targets, people who leave) need besides. */

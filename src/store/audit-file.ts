@@ -33,6 +33,11 @@ export function createAuditFileSink(deps: {
         ? sealed.slice(from - first.seq)
         : await deps.reader.range(from);
     if (records.length === 0) return;
+    // Records before the first one left Redis with retention: this file never held them.
+    if ((records[0]?.seq ?? from) > from)
+      deps.onError(
+        new Error(`records ${from}..${(records[0]?.seq ?? from) - 1} left Redis before this file held them`),
+      );
     await mkdir(path.dirname(deps.file), { recursive: true });
     await appendFile(deps.file, records.map((r) => `${JSON.stringify(r)}\n`).join(''), { mode: 0o640 });
     lastSeq = records[records.length - 1]?.seq ?? lastSeq;

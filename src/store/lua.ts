@@ -255,3 +255,70 @@ local KEYS_PENDING, KEYS_HEAD, ENTRY = KEYS[3], KEYS[4], ARGV[2]
 ${APPEND_PENDING}
 return {'ok', seq}
 `;
+
+/**
+ * Reads sealed records by seq. Retention removes the oldest records (through seq `cut`, kept in
+ * the head with the hash of record `cut`), so seq n is at list index n - 1 - cut.
+ * KEYS[1] audit list   KEYS[2] audit:head
+ * ARGV[1] first seq wanted, or 'tail'   ARGV[2] last seq wanted (-1: the newest), or the count for 'tail'
+ * Returns {cut, hash of record cut or false, seq of the first line, first seq wanted, lines…}: the
+ * lines start one record before the first wanted (its hash is the first one's prev) when Redis
+ * still has it.
+ */
+export const AUDIT_SLICE = `
+local cut = tonumber(redis.call('HGET', KEYS[2], 'cut') or '0')
+local cut_hash = redis.call('HGET', KEYS[2], 'cutHash') or false
+local length = redis.call('LLEN', KEYS[1])
+local from, to
+if ARGV[1] == 'tail' then
+  from = cut + length - tonumber(ARGV[2]) + 1
+  to = cut + length
+else
+  from = tonumber(ARGV[1])
+  to = tonumber(ARGV[2])
+  if to < 0 then to = cut + length end
+end
+local first = math.max(from - 1, cut + 1)
+local reply = {cut, cut_hash, first, from}
+if to < first then return reply end
+for _, line in ipairs(redis.call('LRANGE', KEYS[1], first - 1 - cut, to - 1 - cut)) do reply[#reply + 1] = line end
+return reply
+`;
+
+/**
+ * Retention: removes the oldest sealed records (through seq ARGV[2], which the caller found in the
+ * archive file) and finished requests whose every record is among them, and appends the
+ * `retention_checkpoint` entry, in one step. Refuses ('moved') when anything changed since the
+ * caller looked: the cut, the hash of the last record removed, a request's version or status.
+ * KEYS[1] audit list   KEYS[2] audit:head   KEYS[3] audit:pending
+ * ARGV[1] the cut as read   ARGV[2] the new cut   ARGV[3] hash of record ARGV[2]
+ * ARGV[4] key prefix   ARGV[5] checkpoint entry JSON (unsealed)
+ * ARGV[6..] per request: id, requester, status, version
+ * Returns {'ok', seq} | {'moved'}.
+ */
+export const RETAIN = `
+local prefix = ARGV[4]
+local cut, next_cut = tonumber(ARGV[1]), tonumber(ARGV[2])
+if tonumber(redis.call('HGET', KEYS[2], 'cut') or '0') ~= cut then return {'moved'} end
+if next_cut > cut then
+  local line = redis.call('LINDEX', KEYS[1], next_cut - cut - 1)
+  if not line or cjson.decode(line).hash ~= ARGV[3] then return {'moved'} end
+end
+for i = 6, #ARGV, 4 do
+  local stored = redis.call('HMGET', prefix .. ':req:' .. ARGV[i], 'v', 's')
+  if stored[1] ~= ARGV[i + 3] or stored[2] ~= ARGV[i + 2] then return {'moved'} end
+end
+for i = 6, #ARGV, 4 do
+  local id = ARGV[i]
+  redis.call('DEL', prefix .. ':req:' .. id, prefix .. ':audit:req:' .. id)
+  redis.call('ZREM', prefix .. ':idx:' .. ARGV[i + 2], id)
+  redis.call('ZREM', prefix .. ':user:' .. ARGV[i + 1], id)
+end
+if next_cut > cut then
+  redis.call('LTRIM', KEYS[1], next_cut - cut, -1)
+  redis.call('HSET', KEYS[2], 'cut', next_cut, 'cutHash', ARGV[3])
+end
+local KEYS_PENDING, KEYS_HEAD, ENTRY = KEYS[3], KEYS[2], ARGV[5]
+${APPEND_PENDING}
+return {'ok', seq}
+`;

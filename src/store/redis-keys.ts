@@ -18,9 +18,12 @@ export function redisKeys(prefix: string) {
     breakglassUses: (userId: string) => `${prefix}:breakglass:${userId}`,
     /** The person's current breakglass request on a target. */
     breakglassHold: (userId: string, target: string) => `${prefix}:breakglass:${userId}:${target}`,
-    /** Sealed audit records, seq n at index n - 1. */
+    /** Sealed audit records, seq n at index n - 1 - cut (retention's cut, in the head; 0 before any). */
     audit: `${prefix}:audit`,
-    /** Hash: seq and hash of the last sealed record. */
+    /**
+     * Hash: seq and hash of the last sealed record; cut and cutHash once retention removed
+     * records 1..cut from the list (they are in the archive).
+     */
     auditHead: `${prefix}:audit:head`,
     /** Audit entries committed but not sealed yet, in seq order after the head. */
     auditPending: `${prefix}:audit:pending`,

@@ -10,7 +10,7 @@ import { GENESIS, type PendingEntry, pendingEntry } from './audit-chain.js';
 import { createAuditSealer } from './audit-sealer.js';
 import { indexScore, redisKeys } from './redis-keys.js';
 import { createLifecycleRecords } from './redis-lifecycle.js';
-import { withStoreCommands } from './store-commands.js';
+import { type StoreCommands, withStoreCommands } from './store-commands.js';
 
 export interface RedisStoreDeps {
   readonly redis: Redis;
@@ -26,6 +26,13 @@ export interface RedisStoreDeps {
 export interface RedisStore extends Store, AuditReader, LifecycleRecords {
   /** Moves status indexes written by an earlier version to the current layout (start-up). */
   migrate(): Promise<number>;
+  /** Retention's cut: records through this seq left Redis (0: none did), and that record's hash. */
+  retainedCut(): Promise<{ readonly seq: number; readonly hash: string }>;
+  /**
+   * Removes records through `nextCut` and the given finished requests, and appends the checkpoint
+   * entry, in one step; undefined when something moved since the plan was made (nothing removed).
+   */
+  retain(plan: RetentionPlan): Promise<CommittedAudit | undefined>;
   /** Seals every committed entry (e.g. left pending by a process that died before sealing). */
   sealPending(): Promise<void>;
   /** Closes what the store opened itself (not the connection it was given). */
@@ -33,6 +40,20 @@ export interface RedisStore extends Store, AuditReader, LifecycleRecords {
 }
 
 type Reply = (string | number | false | null)[];
+
+/** What one retention step removes (see retention.ts); every field as read just before. */
+export interface RetentionPlan {
+  readonly cut: number;
+  readonly nextCut: number;
+  readonly nextCutHash: string;
+  readonly requests: readonly {
+    readonly id: string;
+    readonly requester: string;
+    readonly status: RequestStatus;
+    readonly version: number;
+  }[];
+  readonly checkpoint: AuditEntry;
+}
 
 /**
  * Store and AuditReader over Redis (ioredis). Every write is one script call that lands the state
@@ -134,17 +155,17 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
   const hashOf = (line: string | null | undefined) =>
     line ? (JSON.parse(line) as Pick<AuditRecord, 'hash'>).hash : GENESIS;
 
-  /** Records at list indexes [start, stop] (0-based, inclusive, negative from the end). */
-  async function readAudit(start: number, stop: number): Promise<AuditRecord[]> {
+  /** One slice of the chain by seq (see AUDIT_SLICE): the records kept in Redis, each with its prev. */
+  function slice(reply: Reply): AuditRecord[] {
+    const [cut, cutHash, first, from, ...lines] = reply as [number, string | null, number, number, ...string[]];
+    if (first === from - 1) return withPrev(lines.slice(1), hashOf(lines[0]));
+    return withPrev(lines, first === 1 ? GENESIS : (cutHash ?? GENESIS)).filter((record) => record.seq > cut);
+  }
+
+  /** Records with seq in [from, to] (to -1: the newest) that Redis still keeps. */
+  async function readAudit(from: number, to: number): Promise<AuditRecord[]> {
     await sealer.flush();
-    if (start < 0) {
-      const length = await redis.llen(key.audit);
-      start = Math.max(0, length + start);
-    }
-    // One line more in front: the hash the first record's prev is.
-    const lines = await redis.lrange(key.audit, Math.max(0, start - 1), stop);
-    if (start === 0) return withPrev(lines, GENESIS);
-    return withPrev(lines.slice(1), hashOf(lines[0]));
+    return slice(await redis.jumpgateAuditSlice(key.audit, key.auditHead, String(from), String(to)));
   }
 
   return {
@@ -266,13 +287,13 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
       );
     },
 
-    // The list index of seq n is n - 1.
     range(from, to) {
-      return readAudit(Math.max(1, from) - 1, to === undefined ? -1 : to - 1);
+      return readAudit(Math.max(1, from), to ?? -1);
     },
 
-    tail(count) {
-      return readAudit(-count, -1);
+    async tail(count) {
+      await sealer.flush();
+      return slice(await redis.jumpgateAuditSlice(key.audit, key.auditHead, 'tail', String(count)));
     },
 
     async forRequest(requestId) {
@@ -283,16 +304,33 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
         .lrange(key.auditOf(requestId), 0, -1)
         .exec()) as [[unknown, string | null], [unknown, string[]]];
       const seqs = [...new Set([...(inHash ? inHash.split(',') : []), ...inList].map(Number))].sort((a, b) => a - b);
-      const pipeline = redis.pipeline();
-      // Each record and the one before it, whose hash is its prev.
-      for (const seq of seqs) pipeline.lrange(key.audit, Math.max(0, seq - 2), seq - 1);
+      // Defined commands are on pipelines too (ioredis), though not in its types.
+      const pipeline = redis.pipeline() as ReturnType<typeof redis.pipeline> & StoreCommands;
+      for (const seq of seqs) void pipeline.jumpgateAuditSlice(key.audit, key.auditHead, String(seq), String(seq));
       const results = (await pipeline.exec()) ?? [];
-      return results.flatMap(([, lines], i) => {
-        if (!Array.isArray(lines)) return [];
-        const [first, second] = lines as string[];
-        if (seqs[i] === 1) return first === undefined ? [] : withPrev([first], GENESIS);
-        return second === undefined ? [] : withPrev([second], hashOf(first));
-      });
+      // A seq at or before the cut left Redis with retention (it is in the archive).
+      return results.flatMap(([, reply]) => (Array.isArray(reply) ? slice(reply as Reply) : []));
+    },
+
+    async retainedCut() {
+      const [cut, cutHash] = await redis.hmget(key.auditHead, 'cut', 'cutHash');
+      return { seq: Number(cut ?? 0), hash: cutHash ?? GENESIS };
+    },
+
+    async retain(plan) {
+      const { pending, json } = commitEntry(plan.checkpoint);
+      const reply = await redis.jumpgateRetain(
+        key.audit,
+        key.auditHead,
+        key.auditPending,
+        String(plan.cut),
+        String(plan.nextCut),
+        plan.nextCutHash,
+        prefix,
+        json,
+        ...plan.requests.flatMap((r) => [r.id, r.requester, r.status, String(r.version)]),
+      );
+      return reply[0] === 'ok' ? committed(pending, reply) : undefined;
     },
 
     migrate() {

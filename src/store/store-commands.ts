@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import {
   APPEND_AUDIT,
+  AUDIT_SLICE,
   BEGIN_SEAL,
   COMMIT_BREAKGLASS,
   COMMIT_REQUEST,
@@ -10,6 +11,7 @@ import {
   RECORD_OFFBOARDING,
   RECORD_POLICY,
   RECORD_RETIREMENT,
+  RETAIN,
   SEAL_AUDIT,
 } from './lua.js';
 
@@ -28,6 +30,8 @@ export interface StoreCommands {
   jumpgateRecordPolicy(...args: string[]): Promise<Reply>;
   jumpgateRecordRetirement(...args: string[]): Promise<Reply>;
   jumpgateRecordOffboarding(...args: string[]): Promise<Reply>;
+  jumpgateAuditSlice(...args: string[]): Promise<Reply>;
+  jumpgateRetain(...args: string[]): Promise<Reply>;
 }
 
 const SCRIPTS = {
@@ -42,6 +46,8 @@ const SCRIPTS = {
   jumpgateRecordPolicy: { numberOfKeys: 3, lua: RECORD_POLICY },
   jumpgateRecordRetirement: { numberOfKeys: 3, lua: RECORD_RETIREMENT },
   jumpgateRecordOffboarding: { numberOfKeys: 4, lua: RECORD_OFFBOARDING },
+  jumpgateAuditSlice: { numberOfKeys: 2, lua: AUDIT_SLICE },
+  jumpgateRetain: { numberOfKeys: 3, lua: RETAIN },
 } as const;
 
 /** Defines the store's commands on a connection (once; defining again is harmless). */

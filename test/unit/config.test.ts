@@ -34,8 +34,18 @@ describe('loadConfig defaults', () => {
       signingKeyJwk: undefined,
       dataDir: path.resolve('./data'),
       auditLogFile: undefined,
+      retentionDays: 400,
       logLevel: 'info',
     });
+  });
+
+  it('takes RETENTION_DAYS as a positive whole number of days, and refuses anything else in one line', () => {
+    expect(loadConfig({ RETENTION_DAYS: '30' }).retentionDays).toBe(30);
+    for (const bad of ['0', '-5', '1.5', 'forever', '400d']) {
+      expect(problemsOf({ RETENTION_DAYS: bad })).toEqual([
+        'RETENTION_DAYS is not a positive whole number of days (default 400)',
+      ]);
+    }
   });
 
   it('keeps the local workspace on loopback: a HOST another machine can reach is refused', () => {

@@ -66,7 +66,9 @@ describe('npm run audit', () => {
   it('an unknown command prints the usage and exits 2', async () => {
     const result = await audit('frobnicate');
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toBe('usage: npm run audit -- verify [--file <audit.jsonl>] | tail [count]');
+    expect(result.stderr.trim()).toBe(
+      'usage: npm run audit -- verify [--archive <audit.jsonl>] | verify --file <audit.jsonl> | tail [count]',
+    );
   });
 
   it('the file copy catches up in order and verifies; an edited line is found', async () => {

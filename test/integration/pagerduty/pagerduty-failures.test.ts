@@ -92,6 +92,18 @@ describe('PagerDuty failures', () => {
     expect(fake.requests('/oncalls')).toHaveLength(1);
   });
 
+  it('tells onApiError of each failed request by method and path, ids as :id', async () => {
+    const failed: string[] = [];
+    const { fake, incidents } = await setUp(undefined, { onApiError: (method) => failed.push(method) });
+    fake.failNext('/oncalls', { status: 500 });
+    await failureOf(incidents.onCalls('PUSER1', ['PEP1']));
+    fake.failNext('/incidents/PINC123', { status: 503 });
+    await failureOf(incidents.incident('PINC123'));
+    await incidents.onCalls('PUSER1', ['PEP1']);
+
+    expect(failed).toEqual(['GET /oncalls', 'GET /incidents/:id']);
+  });
+
   it('a gateway answering HTML (502) is incidents_unavailable with its status', async () => {
     const { fake, incidents } = await setUp();
     fake.failNext('/incidents', { status: 502, body: '<html><body>Bad Gateway</body></html>' });

@@ -104,6 +104,13 @@ describe('RedisStore audit chain', () => {
     expect(verifyChain(await store.range(1))).toBeUndefined();
   });
 
+  it('tail gives the newest records with their prev, and every record when asked for more than there are', async () => {
+    const all = await store.range(1);
+    expect(all.length).toBeGreaterThan(3);
+    expect(await store.tail(3)).toEqual(all.slice(-3));
+    expect(await store.tail(all.length + 100)).toEqual(all);
+  });
+
   it('detects a record changed after the fact', async () => {
     const all = await store.range(1);
     const tampered = all.map((r, i) => (i === 1 ? { ...r, actor: 'U0MALLORY' } : r));

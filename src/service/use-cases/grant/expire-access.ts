@@ -12,12 +12,15 @@ const EARLY_TOLERANCE_MS = 1_000;
  * so the job is retried.
  */
 export function createExpireGrant(
-  deps: Pick<ServiceDeps, 'store' | 'broker' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>,
+  deps: Pick<ServiceDeps, 'store' | 'broker' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger' | 'telemetry'>,
 ) {
   return async function expireGrant(requestId: string): Promise<AccessRequest | undefined> {
     const request = await deps.store.get(requestId);
     if (!request?.grant || request.status !== 'active') return undefined;
     if (request.grant.notAfter > deps.now() + EARLY_TOLERANCE_MS) return undefined;
-    return endGrant(deps, request, { status: 'expired', actor: SYSTEM_ACTOR });
+    const ended = await endGrant(deps, request, { status: 'expired', actor: SYSTEM_ACTOR });
+    // The revocation lag: when the expiry was recorded (after the broker revoked) against notAfter.
+    if (ended) deps.telemetry?.revoked(Math.max(0, ended.updatedAt - request.grant.notAfter));
+    return ended;
   };
 }

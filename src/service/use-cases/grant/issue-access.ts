@@ -34,7 +34,10 @@ import { transact } from '../../support/transact.js';
  * stays approved and the reconciliation sweep tries again.
  */
 export function createIssueGrant(
-  deps: Pick<ServiceDeps, 'store' | 'broker' | 'notifier' | 'scheduler' | 'directory' | 'policy' | 'now' | 'logger'>,
+  deps: Pick<
+    ServiceDeps,
+    'store' | 'broker' | 'notifier' | 'scheduler' | 'directory' | 'policy' | 'now' | 'logger' | 'telemetry'
+  >,
 ) {
   return async function issueGrant(given: AccessRequest): Promise<AccessRequest> {
     const stored = (await deps.store.get(given.id)) ?? given;
@@ -83,6 +86,8 @@ export function createIssueGrant(
       grant(current, { issued: { serial, principals, certificate, notAfter: issued.notAfter }, now: deps.now() }),
     );
     if (!committed) return (await deps.store.get(request.id)) ?? request;
+    // From approval (the request's last change before this one) to the grant recorded.
+    deps.telemetry?.grantIssued(request.kind, committed.request.updatedAt - request.updatedAt);
     await runEffects(deps, committed, {
       // Revocation first: it must be in place whatever happens to the messages.
       jobs: [{ kind: 'expire', at: planned.notAfter }],
