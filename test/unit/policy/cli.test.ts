@@ -85,8 +85,8 @@ describe('workflows CLI', () => {
     expect(result).toEqual({
       code: 0,
       stdout: [
-        'target   workflow    hosts          principals  approvers      approvals  max  breakglass  vendor  auto-approve',
-        'prod-db  production  db-1.internal  dbadmin     U0LEAD, S0SRE  1          4h   no          no      no',
+        'target   workflow    hosts          principals  approvers      approvals  max  extend  breakglass  vendor  auto-approve',
+        'prod-db  production  db-1.internal  dbadmin     U0LEAD, S0SRE  1          4h   no      no          no      no',
         '',
         '1 workflow, 1 target: OK',
         '',
