@@ -181,7 +181,8 @@ return 0
 /**
  * Moves the status indexes of an earlier version (one set per status) to sorted sets scored as
  * redis-keys.ts says; run once at start-up, harmless when there is nothing to move.
- * KEYS: none (legacy keys are found from the prefix; the store lives on one node or one slot)
+ * KEYS[1] audit:head, not read: it names the node (in a Cluster, the slot of the prefix's hash tag)
+ *         the script runs on; legacy keys are found from the prefix, in that same slot
  * ARGV[1] key prefix   ARGV[2..] statuses
  * Returns the number of requests moved.
  */
