@@ -44,7 +44,8 @@ export async function connectRedis(options: {
   dataDir: string;
   logger: Logger;
 }): Promise<RedisConnection> {
-  if (options.topology) return connectTopology(options.topology);
+  if (options.topology)
+    return connectTopology(options.topology, (fields, message) => options.logger.warn(fields, message));
   if (options.url) return open(redisOptionsFromUrl(options.url), `${redactedUrl(options.url)} (REDIS_URL)`);
 
   const { dir, socket } = localRedisPaths(options.dataDir);

@@ -107,8 +107,26 @@ export function sentinelOptions(topology: SentinelTopology): SentinelOptions {
   };
 }
 
-export async function connectTopology(topology: RedisTopology): Promise<TopologyConnection> {
-  return topology.kind === 'cluster' ? connectCluster(topology) : connectSentinel(topology);
+/** Where connection errors go (pino's warn: an object, then the message). */
+export type ErrorLog = (fields: { err: unknown }, message: string) => void;
+
+export async function connectTopology(topology: RedisTopology, log?: ErrorLog): Promise<TopologyConnection> {
+  const connection = topology.kind === 'cluster' ? await connectCluster(topology) : await connectSentinel(topology);
+  if (log) logErrors(connection.redis, log);
+  return connection;
+}
+
+/**
+ * A client retries on its own (a master gone, a failover under way) and emits an error per try:
+ * logged at most once a second, instead of ioredis printing each unhandled one to stderr.
+ */
+function logErrors(redis: RedisClient, log: ErrorLog): void {
+  let last = 0;
+  redis.on('error', (error: unknown) => {
+    if (Date.now() - last < 1_000) return;
+    last = Date.now();
+    log({ err: error }, 'Redis connection error; reconnecting');
+  });
 }
 
 async function connectSentinel(topology: SentinelTopology): Promise<TopologyConnection> {
@@ -162,7 +180,11 @@ async function connectCluster(topology: ClusterTopology): Promise<TopologyConnec
 
 /** A second connection like `redis` (e.g. for a subscription), without auto-pipelining. */
 export function duplicateClient(redis: RedisClient): RedisClient {
-  return redis instanceof Cluster
-    ? redis.duplicate([], { enableAutoPipelining: false })
-    : redis.duplicate({ enableAutoPipelining: false });
+  const duplicate =
+    redis instanceof Cluster
+      ? redis.duplicate([], { enableAutoPipelining: false })
+      : redis.duplicate({ enableAutoPipelining: false });
+  // It reconnects on its own; the outage is logged once, by the connection it was made from.
+  duplicate.on('error', () => undefined);
+  return duplicate;
 }
