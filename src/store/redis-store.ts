@@ -252,9 +252,10 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
       const reply = await redis.jumpgateAppendAudit(
         key.auditPending,
         key.auditHead,
-        requestId === null ? '' : key.request(requestId),
-        requestId === null ? '' : key.auditOf(requestId),
+        requestId === null ? key.auditPending : key.request(requestId),
+        requestId === null ? key.auditPending : key.auditOf(requestId),
         json,
+        requestId === null ? '0' : '1',
       );
       return replicated(committed(pending, reply));
     },
