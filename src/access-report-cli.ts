@@ -94,6 +94,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const config = loadConfig();
   const connection = await connectRedis({
     url: config.redisUrl,
+    topology: config.redisTopology,
     dataDir: config.dataDir,
     logger: pino({ level: 'warn' }),
   });

@@ -97,7 +97,12 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     // The one place the policy in force is held: every use case reads it at each step.
     const holder = createPolicyHolder(policy, loaded.hash);
 
-    const redis = await connectRedis({ url: config.redisUrl, dataDir: config.dataDir, logger });
+    const redis = await connectRedis({
+      url: config.redisUrl,
+      topology: config.redisTopology,
+      dataDir: config.dataDir,
+      logger,
+    });
     stops.push(() => redis.close());
     logger.info({ redis: redis.description }, 'Redis connected');
 
@@ -126,6 +131,16 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       now: Date.now,
       onAudit: (records) => void auditSink?.sync(records),
       onSealError: (error) => logger.warn({ err: error }, 'sealing audit entries failed; trying again'),
+      ...(config.redisWait
+        ? {
+            waitReplicas: config.redisWait,
+            onReplicaShort: (acknowledged: number) =>
+              logger.warn(
+                { acknowledged, wanted: config.redisWait?.replicas },
+                'Redis replicas did not acknowledge writes in time (REDIS_WAIT_REPLICAS): writes go on unconfirmed for 5 s, then are checked again',
+              ),
+          }
+        : {}),
     });
     stops.push(() => store.close());
     const migrated = await store.migrate();

@@ -35,7 +35,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   const logger = pino({ level: 'warn' });
-  const connection = await connectRedis({ url: config.redisUrl, dataDir: config.dataDir, logger });
+  const connection = await connectRedis({
+    url: config.redisUrl,
+    topology: config.redisTopology,
+    dataDir: config.dataDir,
+    logger,
+  });
   try {
     const store = createRedisStore({ redis: connection.redis, prefix: config.prefix, now: Date.now });
     if (command === 'tail') {

@@ -1,7 +1,9 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { isSentinelUrl, type RedisHa, redisFields, redisHa } from './config-redis.js';
 import { JumpgateError } from './domain/errors.js';
+import { describeTopology, type RedisTopology } from './store/redis-topology.js';
 
 /**
  * The environment table of the README (Configuration), validated. A bad value stops start-up with one line per
@@ -21,6 +23,10 @@ export interface Config {
   readonly host: string;
   /** Undefined: Jumpgate's own redis-server on a unix socket under dataDir (never a TCP port). */
   readonly redisUrl?: string;
+  /** Sentinel or Cluster (REDIS_SENTINELS, a redis+sentinel:// REDIS_URL, REDIS_CLUSTER_NODES); redisUrl is then unset. */
+  readonly redisTopology?: RedisTopology;
+  /** REDIS_WAIT_REPLICAS: each write waits (at most timeoutMs) until this many replicas have it. */
+  readonly redisWait?: RedisHa['waitReplicas'];
   readonly prefix: string;
   readonly workflowsDir: string;
   readonly pagerduty?: { readonly token: string; readonly apiUrl: string; readonly from?: string };
@@ -94,17 +100,17 @@ const fields = {
     .refine((port) => port <= 65_535, 'is not a port number (use an integer from 0 to 65535)'),
   REDIS_URL: z.string().refine((value) => {
     try {
-      return ['redis:', 'rediss:'].includes(new URL(value).protocol);
+      // A redis+sentinel:// URL is no WHATWG URL (several hosts): config-redis.ts reads it.
+      return isSentinelUrl(value) || ['redis:', 'rediss:'].includes(new URL(value).protocol);
     } catch {
       return false;
     }
-  }, 'is not a Redis URL (use redis://host:6379 or rediss://user:password@host:6380/0)'),
-  JUMPGATE_PREFIX: z
-    .string()
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
-      'is not a valid prefix (letters, digits, _ . -; at most 64 characters)',
-    ),
+  }, 'is not a Redis URL (use redis://host:6379, rediss://user:password@host:6380/0 or redis+sentinel://host:26379,host:26379/mymaster)'),
+  JUMPGATE_PREFIX: z.string().regex(
+    // Plain, or with one {hash tag} (a Redis Cluster keeps every key of the prefix in one slot).
+    /^(?=.{1,64}$)(?:[A-Za-z0-9][A-Za-z0-9_.-]*|[A-Za-z0-9_.-]*\{[A-Za-z0-9_.-]+\}[A-Za-z0-9_.-]*)$/,
+    'is not a valid prefix (letters, digits, _ . -, optionally one {hash tag}; at most 64 characters)',
+  ),
   WORKFLOWS_DIR: z.string().min(1, 'is empty (give the folder of workflow YAML files)'),
   PAGERDUTY_TOKEN: z.string().regex(/^\S{8,}$/, 'is not a PagerDuty REST API token'),
   PAGERDUTY_API_URL: httpUrl('is not an http(s) URL (default https://api.pagerduty.com)'),
@@ -134,6 +140,7 @@ const fields = {
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     'is not a log level (use fatal, error, warn, info, debug, trace or silent)',
   ),
+  ...redisFields,
 } as const;
 
 type Field = keyof typeof fields;
@@ -162,6 +169,7 @@ export function loadConfig(env: Env = process.env): Config {
       'HOST must be a loopback address for the local workspace (no Slack variable is set, and the page acts as anyone in it): unset HOST or use 127.0.0.1',
     );
   }
+  const ha = redisHa(env, values, values.REDIS_URL, values.JUMPGATE_PREFIX, problems);
   if (problems.length > 0 || !slack) {
     throw new JumpgateError('config_invalid', problems.join('\n'), { details: { problems } });
   }
@@ -173,8 +181,10 @@ export function loadConfig(env: Env = process.env): Config {
     port: values.PORT ?? 3000,
     // Only HTTP mode needs an inbound connection (Slack posts to /slack/events); otherwise stay on loopback.
     host: values.HOST ?? (slack.kind === 'http' ? '0.0.0.0' : '127.0.0.1'),
-    redisUrl: values.REDIS_URL,
-    prefix: values.JUMPGATE_PREFIX ?? 'jumpgate',
+    redisUrl: ha.topology ? undefined : values.REDIS_URL,
+    ...(ha.topology ? { redisTopology: ha.topology } : {}),
+    ...(ha.waitReplicas ? { redisWait: ha.waitReplicas } : {}),
+    prefix: values.JUMPGATE_PREFIX ?? ha.defaultPrefix,
     workflowsDir: values.WORKFLOWS_DIR ?? './workflows',
     pagerduty: values.PAGERDUTY_TOKEN
       ? {
@@ -228,7 +238,12 @@ export function describeConfig(config: Config): Record<string, unknown> {
     slackApiUrl: config.slackApiUrl,
     port: config.port,
     host: config.host,
-    redis: config.redisUrl ? redactUrl(config.redisUrl) : 'local redis-server on a unix socket under DATA_DIR',
+    redis: config.redisTopology
+      ? describeTopology(config.redisTopology)
+      : config.redisUrl
+        ? redactUrl(config.redisUrl)
+        : 'local redis-server on a unix socket under DATA_DIR',
+    ...(config.redisWait ? { redisWait: config.redisWait } : {}),
     prefix: config.prefix,
     workflowsDir: config.workflowsDir,
     pagerduty: config.pagerduty ? { apiUrl: config.pagerduty.apiUrl, from: config.pagerduty.from } : 'off',

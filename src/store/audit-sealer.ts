@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { AuditRecord } from '../service/ports/audit.js';
 import { GENESIS, type PendingEntry, sealRecord } from './audit-chain.js';
 import type { RedisKeys } from './redis-keys.js';
+import { duplicateClient, type RedisClient } from './redis-topology.js';
 import type { StoreCommands } from './store-commands.js';
 
 /**
@@ -45,7 +45,7 @@ interface Waiter {
 }
 
 export function createAuditSealer(deps: {
-  readonly redis: Redis & StoreCommands;
+  readonly redis: RedisClient & StoreCommands;
   readonly keys: RedisKeys;
   /** Called with the records of each pass that sealed something, in seq order. */
   readonly onSealed?: (records: readonly AuditRecord[]) => void;
@@ -175,11 +175,11 @@ export function createAuditSealer(deps: {
   }
 
   // Woken when any process seals: a subscription on its own connection, opened on first need.
-  let subscriber: Promise<Redis> | undefined;
+  let subscriber: Promise<RedisClient> | undefined;
   let wake: (() => void) | undefined;
-  function listen(): Promise<Redis> {
+  function listen(): Promise<RedisClient> {
     subscriber ??= (async () => {
-      const connection = redis.duplicate({ enableAutoPipelining: false });
+      const connection = duplicateClient(redis);
       connection.on('message', () => wake?.());
       await connection.subscribe(keys.auditHead);
       return connection;

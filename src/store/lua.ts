@@ -112,13 +112,16 @@ return {'ok', seq}
 /**
  * Appends an audit entry with no state change.
  * KEYS[1] audit:pending   KEYS[2] audit:head
- * KEYS[3] the request's hash, or '' for an entry about no request
- * KEYS[4] the seqs of a request that has no hash (list; e.g. a grant found only at the broker)
- * ARGV[1] audit entry JSON
+ * KEYS[3] the request's hash   KEYS[4] the seqs of a request that has no hash (list; e.g. a grant
+ *         found only at the broker); for an entry about no request, both are audit:pending again
+ *         (never '': in a Cluster every key of a script must be in the slot of the others)
+ * ARGV[1] audit entry JSON   ARGV[2] '1' when the entry is about a request
  * Returns {'ok', seq}.
  */
 export const APPEND_AUDIT = `
-local KEYS_PENDING, KEYS_HEAD, REQUEST_HASH, ENTRY = KEYS[1], KEYS[2], KEYS[3], ARGV[1]
+local KEYS_PENDING, KEYS_HEAD, ENTRY = KEYS[1], KEYS[2], ARGV[1]
+local REQUEST_HASH = ''
+if ARGV[2] == '1' and KEYS[3] ~= '' then REQUEST_HASH = KEYS[3] end
 ${SEQS_WITH}
 ${APPEND_PENDING}
 if REQUEST_HASH ~= '' then
@@ -181,7 +184,8 @@ return 0
 /**
  * Moves the status indexes of an earlier version (one set per status) to sorted sets scored as
  * redis-keys.ts says; run once at start-up, harmless when there is nothing to move.
- * KEYS: none (legacy keys are found from the prefix; the store lives on one node or one slot)
+ * KEYS[1] audit:head, not read: it names the node (in a Cluster, the slot of the prefix's hash tag)
+ *         the script runs on; legacy keys are found from the prefix, in that same slot
  * ARGV[1] key prefix   ARGV[2..] statuses
  * Returns the number of requests moved.
  */

@@ -6,12 +6,16 @@ import type { Logger } from 'pino';
 import { JumpgateError } from '../domain/errors.js';
 import { ping, startLocalRedis } from './local-redis.js';
 import { type RedisOptions, redisOptionsFromUrl } from './redis-options.js';
+import { connectTopology, type QueueConnection, type RedisClient, type RedisTopology } from './redis-topology.js';
 
 export interface RedisConnection {
   /** For the store and anything else that issues commands. */
-  readonly redis: Redis;
-  /** Options BullMQ uses to open its own connections to the same server (password and TLS included). */
-  readonly connectionOptions: RedisOptions;
+  readonly redis: RedisClient;
+  /**
+   * What BullMQ opens its own connections from (password and TLS included): options, or for a
+   * Redis Cluster a client of its own (redis-topology.ts).
+   */
+  readonly connectionOptions: RedisOptions | QueueConnection;
   /** How it was found, for the start-up log (never a password). */
   readonly description: string;
   close(): Promise<void>;
@@ -35,9 +39,13 @@ const MAX_SOCKET_PATH = 100;
  */
 export async function connectRedis(options: {
   url?: string;
+  /** Sentinel or Cluster (config.ts): then `url` is unset. */
+  topology?: RedisTopology;
   dataDir: string;
   logger: Logger;
 }): Promise<RedisConnection> {
+  if (options.topology)
+    return connectTopology(options.topology, (fields, message) => options.logger.warn(fields, message));
   if (options.url) return open(redisOptionsFromUrl(options.url), `${redactedUrl(options.url)} (REDIS_URL)`);
 
   const { dir, socket } = localRedisPaths(options.dataDir);

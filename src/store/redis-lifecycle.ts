@@ -1,16 +1,16 @@
-import type { Redis } from 'ioredis';
 import type { PolicySummary } from '../domain/policy-change.js';
 import type { Retirement } from '../domain/workflow.js';
 import type { AuditEntry, CommittedAudit } from '../service/ports/audit.js';
 import type { LifecycleRecords } from '../service/ports/lifecycle-records.js';
 import type { RedisKeys } from './redis-keys.js';
+import type { RedisClient } from './redis-topology.js';
 import type { StoreCommands } from './store-commands.js';
 
 type Reply = (string | number | false | null)[];
 
 /** LifecycleRecords over the store's connection: each write one script with its audit entry. */
 export function createLifecycleRecords(deps: {
-  readonly redis: Redis & StoreCommands;
+  readonly redis: RedisClient & StoreCommands;
   readonly keys: RedisKeys;
   readonly now: () => number;
   /**

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { AccessRequest } from '../domain/access-request.js';
 import { JumpgateError } from '../domain/errors.js';
 import { REQUEST_STATUSES, type RequestStatus } from '../domain/request-status.js';
@@ -10,10 +9,12 @@ import { GENESIS, type PendingEntry, pendingEntry } from './audit-chain.js';
 import { createAuditSealer } from './audit-sealer.js';
 import { indexScore, redisKeys } from './redis-keys.js';
 import { createLifecycleRecords } from './redis-lifecycle.js';
+import type { RedisClient } from './redis-topology.js';
+import { createReplicaWait } from './replica-wait.js';
 import { type StoreCommands, withStoreCommands } from './store-commands.js';
 
 export interface RedisStoreDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** JUMPGATE_PREFIX: every key starts with it. */
   readonly prefix: string;
   readonly now: Clock;
@@ -21,6 +22,10 @@ export interface RedisStoreDeps {
   readonly onAudit?: (records: readonly AuditRecord[]) => void;
   /** A background seal failed (it is tried again; nothing committed is lost). */
   readonly onSealError?: (error: unknown) => void;
+  /** REDIS_WAIT_REPLICAS: each write resolves once this many replicas have it (replica-wait.ts). */
+  readonly waitReplicas?: { readonly replicas: number; readonly timeoutMs: number };
+  /** The replicas did not acknowledge in time: the write stands, not yet on a replica. */
+  readonly onReplicaShort?: (acknowledged: number) => void;
 }
 
 export interface RedisStore extends Store, AuditReader, LifecycleRecords {
@@ -71,6 +76,12 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
     ...(deps.onAudit ? { onSealed: deps.onAudit } : {}),
     ...(deps.onSealError ? { onError: deps.onSealError } : {}),
   });
+  const replicaWait = deps.waitReplicas
+    ? createReplicaWait({ redis, ...deps.waitReplicas, now, onShort: (n) => deps.onReplicaShort?.(n) })
+    : undefined;
+  /** Resolves with `value` once the writes so far are on the replicas asked for (at once without REDIS_WAIT_REPLICAS). */
+  const replicated = <T>(value: T): T | Promise<T> => (replicaWait ? replicaWait().then(() => value) : value);
+
   /** The entry as the script commits it, and its JSON (built once). */
   const commitEntry = (entry: AuditEntry) => {
     const pending = pendingEntry(entry, now());
@@ -178,7 +189,7 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
       async commit(entry, call) {
         const { pending, json } = commitEntry(entry);
         const reply = await call(json);
-        return reply[0] === 'ok' ? committed(pending, reply) : undefined;
+        return reply[0] === 'ok' ? replicated(committed(pending, reply)) : undefined;
       },
     }),
 
@@ -187,7 +198,7 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
       const { pending, json } = commitEntry(entry);
       const reply = await redis.jumpgateCommitRequest(...commitArgs('create', stored, 0, json));
       if (reply[0] === 'exists') throw new JumpgateError('illegal_transition', `request ${request.id} already exists`);
-      return committed(pending, reply);
+      return replicated(committed(pending, reply));
     },
 
     async createBreakglass(request, entry, limits: BreakglassLimits) {
@@ -207,7 +218,7 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
       if (reply[0] === 'exists') throw new JumpgateError('illegal_transition', `request ${request.id} already exists`);
       if (reply[0] === 'limit') return { refused: 'limit', used: Number(reply[1]) } as const;
       if (reply[0] === 'held') return { refused: 'held', requestId: String(reply[1]) } as const;
-      return { audit: committed(pending, reply) };
+      return replicated({ audit: committed(pending, reply) });
     },
 
     async update(next, expectedVersion, entry) {
@@ -217,7 +228,7 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
       if (reply[0] === 'missing') throw new JumpgateError('not_found', `there is no request ${next.id}`);
       if (reply[0] !== 'ok') return undefined;
       const message = typeof reply[2] === 'string' ? (JSON.parse(reply[2]) as AccessRequest['message']) : next.message;
-      return { request: message ? { ...stored, message } : stored, audit: committed(pending, reply) };
+      return replicated({ request: message ? { ...stored, message } : stored, audit: committed(pending, reply) });
     },
 
     async statusesOf(ids) {
@@ -262,16 +273,18 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
       const reply = await redis.jumpgateAppendAudit(
         key.auditPending,
         key.auditHead,
-        requestId === null ? '' : key.request(requestId),
-        requestId === null ? '' : key.auditOf(requestId),
+        requestId === null ? key.auditPending : key.request(requestId),
+        requestId === null ? key.auditPending : key.auditOf(requestId),
         json,
+        requestId === null ? '0' : '1',
       );
-      return committed(pending, reply);
+      return replicated(committed(pending, reply));
     },
 
     async claim(claimKey, value, ttlMs) {
       const claimed = key.claim(claimKey);
-      if ((await redis.set(claimed, value, 'PX', ttlMs, 'NX')) === 'OK') return value;
+      // Replicated too: a claim lost in a failover would let the same action run twice.
+      if ((await redis.set(claimed, value, 'PX', ttlMs, 'NX')) === 'OK') return replicated(value);
       return (await redis.get(claimed)) ?? value;
     },
 
@@ -281,9 +294,11 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
 
     async setSshKey(userId, sshKey, entry) {
       const { pending, json } = commitEntry(entry);
-      return committed(
-        pending,
-        await redis.jumpgateCommitSshKey(key.sshKey(userId), key.auditPending, key.auditHead, sshKey, json),
+      return replicated(
+        committed(
+          pending,
+          await redis.jumpgateCommitSshKey(key.sshKey(userId), key.auditPending, key.auditHead, sshKey, json),
+        ),
       );
     },
 
@@ -334,7 +349,7 @@ export function createRedisStore(deps: RedisStoreDeps): RedisStore {
     },
 
     migrate() {
-      return redis.jumpgateMigrateStatusSets(prefix, ...REQUEST_STATUSES);
+      return redis.jumpgateMigrateStatusSets(key.auditHead, prefix, ...REQUEST_STATUSES);
     },
 
     sealPending() {

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { SYSTEM_ACTOR } from '../domain/audit-entry.js';
 import { FINAL_STATUSES } from '../domain/request-status.js';
 import type { AuditRecord } from '../service/ports/audit.js';
@@ -8,6 +7,7 @@ import { archiveExists, createArchiveReader } from './audit-archive.js';
 import { verifyChain } from './audit-chain.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { RedisStore, RetentionPlan } from './redis-store.js';
+import type { RedisClient } from './redis-topology.js';
 
 export const DAY_MS = 86_400_000;
 /** Retention runs this often (one replica at a time, BullMQ's job scheduler). */
@@ -39,7 +39,7 @@ export interface Retention {
 }
 
 export function createRetention(deps: {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: RedisKeys;
   readonly store: RedisStore;
   readonly archiveFile: string;

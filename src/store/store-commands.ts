@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import {
   APPEND_AUDIT,
   AUDIT_SLICE,
@@ -14,6 +13,7 @@ import {
   RETAIN,
   SEAL_AUDIT,
 } from './lua.js';
+import type { RedisClient } from './redis-topology.js';
 
 type Reply = (string | number | false | null)[];
 
@@ -40,7 +40,7 @@ const SCRIPTS = {
   jumpgateCommitSshKey: { numberOfKeys: 3, lua: COMMIT_SSH_KEY },
   jumpgateAppendAudit: { numberOfKeys: 4, lua: APPEND_AUDIT },
   jumpgateSealAudit: { numberOfKeys: 3, lua: SEAL_AUDIT },
-  jumpgateMigrateStatusSets: { numberOfKeys: 0, lua: MIGRATE_STATUS_SETS },
+  jumpgateMigrateStatusSets: { numberOfKeys: 1, lua: MIGRATE_STATUS_SETS },
   jumpgateBeginSeal: { numberOfKeys: 3, lua: BEGIN_SEAL },
   jumpgateDropSealerLease: { numberOfKeys: 1, lua: DROP_SEALER_LEASE },
   jumpgateRecordPolicy: { numberOfKeys: 3, lua: RECORD_POLICY },
@@ -51,9 +51,9 @@ const SCRIPTS = {
 } as const;
 
 /** Defines the store's commands on a connection (once; defining again is harmless). */
-export function withStoreCommands(redis: Redis): Redis & StoreCommands {
+export function withStoreCommands(redis: RedisClient): RedisClient & StoreCommands {
   for (const [name, definition] of Object.entries(SCRIPTS)) {
     if (!(name in redis)) redis.defineCommand(name, definition);
   }
-  return redis as Redis & StoreCommands;
+  return redis as RedisClient & StoreCommands;
 }

@@ -8,7 +8,8 @@ export interface BotSettings {
   readonly repoDir: string;
   readonly dataDir: string;
   readonly workflowsDir: string;
-  readonly redisUrl: string;
+  /** Unset for Sentinel or Cluster variables given in `env` (REDIS_URL would conflict with them). */
+  readonly redisUrl?: string;
   readonly prefix: string;
   readonly slackApiUrl: string;
   readonly botToken: string;
@@ -47,7 +48,7 @@ export async function startBotProcess(settings: BotSettings, cleanup: Cleanup): 
     SLACK_BOT_TOKEN: settings.botToken,
     SLACK_SIGNING_SECRET: settings.signingSecret,
     SLACK_API_URL: settings.slackApiUrl,
-    REDIS_URL: settings.redisUrl,
+    ...(settings.redisUrl ? { REDIS_URL: settings.redisUrl } : {}),
     JUMPGATE_PREFIX: settings.prefix,
     PORT: String(port),
     HOST: '127.0.0.1',

@@ -125,12 +125,12 @@ describe('loadConfig values', () => {
     [
       'REDIS_URL',
       'localhost:6379',
-      'REDIS_URL is not a Redis URL (use redis://host:6379 or rediss://user:password@host:6380/0)',
+      'REDIS_URL is not a Redis URL (use redis://host:6379, rediss://user:password@host:6380/0 or redis+sentinel://host:26379,host:26379/mymaster)',
     ],
     [
       'JUMPGATE_PREFIX',
       'has space',
-      'JUMPGATE_PREFIX is not a valid prefix (letters, digits, _ . -; at most 64 characters)',
+      'JUMPGATE_PREFIX is not a valid prefix (letters, digits, _ . -, optionally one {hash tag}; at most 64 characters)',
     ],
     ['SLACK_API_URL', 'ftp://x', 'SLACK_API_URL is not an http(s) URL (default https://slack.com/api/)'],
     ['PAGERDUTY_API_URL', 'nope', 'PAGERDUTY_API_URL is not an http(s) URL (default https://api.pagerduty.com)'],

@@ -8,8 +8,8 @@ import { verifyChain } from '../../../src/store/audit-chain.js';
 import { createRedisStore } from '../../../src/store/redis-store.js';
 import { type BotProcess, startBotProcess } from '../../bench/bot-process.js';
 import { type Cleanup, createCleanup } from '../../bench/cleanup.js';
+import { type BotFlow, botFlow } from '../../support/bot-flow.js';
 import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
-import { blockActionPayload, interactionBody, signedRequest, slashCommandBody } from '../../support/slack-signing.js';
 import {
   botSigningKey,
   grantFile,
@@ -48,13 +48,14 @@ let signingKey: string;
 const prefix = `t-crash-${randomBytes(4).toString('hex')}`;
 const redis = new Redis(inject('redisUrl'));
 let bots = 0;
-let responses = 0;
+let flow: BotFlow;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'jumpgate-crash-'));
   await mkdir(path.join(dir, 'workflows'));
   await writeFile(path.join(dir, 'workflows', 'production.yml'), WORKFLOW);
   slack = await startFakeSlack({ users: [{ id: 'U0ALICE' }, { id: 'U0LEAD' }], token: BOT_TOKEN });
+  flow = botFlow(slack, SIGNING_SECRET, 'crash');
   cleanup = createCleanup(() => undefined);
 
   const key = await botSigningKey();
@@ -89,50 +90,8 @@ function startBot(): Promise<BotProcess> {
   );
 }
 
-async function post(bot: BotProcess, body: string, type: string): Promise<void> {
-  const res = await fetch(`${bot.base}/slack/events`, {
-    method: 'POST',
-    headers: { 'content-type': type, ...signedRequest(SIGNING_SECRET, body) },
-    body,
-  });
-  expect(res.status).toBe(200);
-}
-
-async function command(bot: BotProcess, userId: string, text: string): Promise<string> {
-  responses += 1;
-  const id = `crash-${responses}`;
-  await post(
-    bot,
-    slashCommandBody({ text, userId, responseUrl: slack.responseUrl(id) }),
-    'application/x-www-form-urlencoded',
-  );
-  return JSON.stringify((await slack.waitForResponse(id, undefined, 15_000)).body);
-}
-
-async function approve(bot: BotProcess, requestId: string): Promise<void> {
-  responses += 1;
-  const payload = blockActionPayload({
-    userId: 'U0LEAD',
-    actionId: 'jump_approve',
-    value: requestId,
-    responseUrl: slack.responseUrl(`crash-${responses}`),
-  });
-  await post(bot, interactionBody(payload), 'application/x-www-form-urlencoded');
-}
-
 const store = () => createRedisStore({ redis, prefix, now: Date.now });
 const statusOf = async (id: string) => (await store().get(id))?.status;
-/** The certificate DM of a grant (it names the grant, `grant_…`, and carries the certificate). */
-const certificateDm = (requestId: string) =>
-  slack.waitFor(
-    'chat.postMessage',
-    (call) =>
-      call.args.channel === 'U0ALICE' &&
-      JSON.stringify(call.args).includes(requestId.replace(/^req_/, 'grant_')) &&
-      JSON.stringify(call.args).includes('cert-v01'),
-    30_000,
-  );
-
 async function kill(bot: BotProcess): Promise<void> {
   const exited = new Promise((resolve) => bot.child.once('exit', resolve));
   bot.child.kill('SIGKILL');
@@ -142,19 +101,19 @@ async function kill(bot: BotProcess): Promise<void> {
 describe('work a crash interrupted resumes within seconds', () => {
   it('an approval interrupted by a SIGKILL is granted within 10 s of the restart, once', async () => {
     const first = await startBot();
-    await command(first, 'U0ALICE', `key ${await sshKey(dir, 'alice')}`);
-    const requestId = /req_[a-z0-9]+/.exec(await command(first, 'U0ALICE', 'request prod-db 30m'))![0];
+    await flow.command(first, 'U0ALICE', `key ${await sshKey(dir, 'alice')}`);
+    const requestId = /req_[a-z0-9]+/.exec(await flow.command(first, 'U0ALICE', 'request prod-db 30m'))![0];
 
     // The broker freezes: the approval commits, the grant call hangs, and the bot dies there.
     broker.child.kill('SIGSTOP');
-    await approve(first, requestId);
+    await flow.approve(first, requestId);
     await expect.poll(() => statusOf(requestId), { timeout: 10_000 }).toBe('approved');
     await kill(first);
     broker.child.kill('SIGCONT');
 
     const second = await startBot();
     const restartedAt = Date.now();
-    const dm = await certificateDm(requestId);
+    const dm = await flow.certificateDm(requestId);
     expect(Date.now() - restartedAt).toBeLessThan(10_000);
     expect(JSON.stringify(dm.args)).toContain('ssh-ed25519-cert-v01@openssh.com');
     expect(await statusOf(requestId)).toBe('active');
@@ -166,9 +125,9 @@ describe('work a crash interrupted resumes within seconds', () => {
 
   it('a revocation whose worker was SIGKILLed is carried out by another replica within 15 s', async () => {
     const doomed = await startBot();
-    const requestId = /req_[a-z0-9]+/.exec(await command(doomed, 'U0ALICE', 'request prod-db 4s'))![0];
-    await approve(doomed, requestId);
-    await certificateDm(requestId);
+    const requestId = /req_[a-z0-9]+/.exec(await flow.command(doomed, 'U0ALICE', 'request prod-db 4s'))![0];
+    await flow.approve(doomed, requestId);
+    await flow.certificateDm(requestId);
     const notAfter = (await store().get(requestId))?.grant?.notAfter ?? 0;
 
     // At the grant's end the broker is frozen: the revocation job starts and hangs in its call.
