@@ -26,6 +26,7 @@ export const AUDIT_TYPES = [
   'policy_changed',
   'target_retired',
   'offboarded',
+  'message_failed',
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];
 

@@ -218,7 +218,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     if (failure && 'status' in failure) {
       const headers: Record<string, string> =
         failure.retryAfter === undefined ? {} : { 'retry-after': String(failure.retryAfter) };
-      return reply(failure.status, { ok: false, error: 'fake_http_failure' }, headers);
+      // Slack's 429 says `ratelimited` in its body; other statuses are an outage's page.
+      const error = failure.status === 429 ? 'ratelimited' : 'fake_http_failure';
+      return reply(failure.status, { ok: false, error }, headers);
     }
     if (failure) return reply(200, { ok: false, error: failure.error });
     if (options.token !== undefined && token !== options.token)

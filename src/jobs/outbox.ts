@@ -1,0 +1,262 @@
+import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Clock } from '../service/ports/clock.js';
+import type { Logger } from '../service/ports/logger.js';
+import { outboxBackoffMs } from './outbox-backoff.js';
+import { ENQUEUE, HEAD, NOTE_FAILURE, outboxKeys, SETTLE } from './outbox-scripts.js';
+
+/** One message to send: `id` says what it is (retries and replicas enqueue it once); no ':' in it. */
+export interface OutboxEntry {
+  readonly id: string;
+  /** Where it goes: messages of one conversation are sent in the order they were enqueued. */
+  readonly conversation: string;
+  /** What `deliver` is given. */
+  readonly body: string;
+  /** true: sent at most once (a done marker stays); false: coalesced (an update re-rendered at send time). */
+  readonly once: boolean;
+}
+
+/** What a failed delivery means: `permanent` gives up at once; `retryAfterMs` is Slack's 429 Retry-After. */
+export interface DeliveryFailure {
+  readonly permanent: boolean;
+  readonly retryAfterMs?: number;
+  /** A short code (e.g. `channel_not_found`, `http_500`) for the log, the audit record and the alert. */
+  readonly reason: string;
+}
+
+/** A message the outbox stopped trying, with what it knows. */
+export interface GaveUp {
+  readonly id: string;
+  readonly conversation: string;
+  readonly body: string;
+  readonly attempts: number;
+  readonly enqueuedAt: number;
+  readonly error: string;
+  readonly permanent: boolean;
+}
+
+export interface OutboxDeps {
+  readonly connection: ConnectionOptions;
+  /** For the outbox's own scripts (one call per step); BullMQ has its own connections. */
+  readonly redis: Redis;
+  readonly prefix: string;
+  readonly now: Clock;
+  readonly logger: Logger;
+  /** Sends one message; throws when it was not taken. */
+  readonly deliver: (body: string) => Promise<void>;
+  readonly classify: (error: unknown) => DeliveryFailure;
+  /** Give up on a message failing this long after it was enqueued (SLACK_OUTBOX_MAX_AGE). */
+  readonly maxAgeMs: number;
+  readonly onGiveUp: (gaveUp: GaveUp) => Promise<void>;
+  /** Conversations drained at once by this process (each one message at a time). Default 16. */
+  readonly concurrency?: number;
+  /** How long a message sent once is remembered, so asking again sends nothing. Default 1 h. */
+  readonly doneTtlMs?: number;
+  /** How often waiting messages are checked for a drain that was never added (a crash). Default 10 s. */
+  readonly sweepEveryMs?: number;
+  /** Retry backoff: exponential from `baseMs`, capped at `capMs` (defaults 1 s and 30 s). */
+  readonly backoff?: { readonly baseMs: number; readonly capMs: number };
+}
+
+export interface Outbox {
+  /** Adds the message unless it is waiting or was sent already: one script call, plus the drain job when the conversation was idle. */
+  enqueue(entry: OutboxEntry): Promise<void>;
+  /** Messages waiting and the age of the oldest, read from Redis (every replica sees the same). */
+  stats(): Promise<{ readonly depth: number; readonly oldestAgeSeconds: number }>;
+  /** Starts draining (the worker and the sweep); a process may enqueue without it. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const OUTBOX_QUEUE = 'outbox';
+const drainJobSchema = z.object({ conversation: z.string().min(1) });
+const DRAIN_OPTIONS = {
+  // Attempts are the outbox's own business (its max age); BullMQ only spaces the retries.
+  attempts: 1_000_000,
+  backoff: { type: 'outbox' },
+  removeOnComplete: true,
+  removeOnFail: true,
+};
+/** Waiting this long with no drain found means one was lost (its enqueuer died before adding it). */
+const STRANDED_AFTER_MS = 30_000;
+const SWEEP_PAGE = 200;
+
+interface OutboxCommands {
+  jumpgateOutboxEnqueue(...args: string[]): Promise<number>;
+  jumpgateOutboxHead(...args: string[]): Promise<string[]>;
+  jumpgateOutboxSettle(...args: string[]): Promise<number>;
+  jumpgateOutboxNoteFailure(...args: string[]): Promise<number>;
+}
+
+/** Thrown by a drain whose head failed: BullMQ retries the drain after `delayMs` (the backoff strategy reads it). */
+class RetryLater extends Error {
+  constructor(
+    readonly delayMs: number,
+    reason: string,
+  ) {
+    super(`Slack did not take the message (${reason}); trying again in ${delayMs} ms`);
+  }
+}
+
+/**
+ * The durable outbox: one FIFO list per conversation in Redis and one BullMQ drain job per
+ * conversation that has messages waiting, which sends the head, removes it atomically with the
+ * success, and goes on; a failure throws, so BullMQ retries the drain after the backoff while the
+ * other conversations carry on. Layout and atomic steps: outbox-scripts.ts.
+ */
+export function createOutbox(deps: OutboxDeps): Outbox {
+  const keys = outboxKeys(deps.prefix);
+  const redis = deps.redis as Redis & OutboxCommands;
+  const define = { Enqueue: [5, ENQUEUE], Head: [2, HEAD], Settle: [4, SETTLE], NoteFailure: [1, NOTE_FAILURE] };
+  for (const [name, [numberOfKeys, lua]] of Object.entries(define)) {
+    if (!(`jumpgateOutbox${name}` in redis))
+      redis.defineCommand(`jumpgateOutbox${name}`, { numberOfKeys: numberOfKeys as number, lua: lua as string });
+  }
+  const logger = deps.logger.child({ component: 'outbox' });
+  const queue = new Queue(OUTBOX_QUEUE, {
+    connection: deps.connection,
+    prefix: deps.prefix,
+    streams: { events: { maxLen: 1000 } },
+  });
+  const doneTtlMs = deps.doneTtlMs ?? 3_600_000;
+  const backoff = deps.backoff ?? { baseMs: 1_000, capMs: 30_000 };
+  const addDrain = (conversation: string, jobId: string) =>
+    queue.add('drain', { conversation }, { ...DRAIN_OPTIONS, jobId });
+  let worker: Worker | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let sweeping: Promise<void> | undefined;
+  let cursor = 0;
+
+  const settle = (conversation: string, id: string, outcome: 'sent' | 'failed', generation: string) =>
+    redis.jumpgateOutboxSettle(
+      keys.list(conversation),
+      keys.message(id),
+      keys.done(id),
+      keys.waiting,
+      id,
+      String(doneTtlMs),
+      outcome,
+      generation,
+    );
+
+  async function drain(conversation: string): Promise<void> {
+    for (;;) {
+      const [id, body, enqueuedAt, attemptsBefore, generation] = await redis.jumpgateOutboxHead(
+        keys.list(conversation),
+        keys.drains,
+        conversation,
+        keys.message(''),
+      );
+      if (id === undefined) return;
+      if (!body) continue; // an id whose message is gone (removed by hand): dropped by HEAD
+      try {
+        await deps.deliver(body);
+      } catch (error) {
+        const failure = deps.classify(error);
+        const attempts = await redis.jumpgateOutboxNoteFailure(keys.message(id), failure.reason);
+        const age = deps.now() - Number(enqueuedAt);
+        if (failure.permanent || age >= deps.maxAgeMs) {
+          if ((await settle(conversation, id, 'failed', generation ?? '0')) === 1) {
+            const gaveUp = {
+              id,
+              conversation,
+              body,
+              attempts: Math.max(attempts, Number(attemptsBefore) + 1),
+              enqueuedAt: Number(enqueuedAt),
+              error: failure.reason,
+              permanent: failure.permanent,
+            };
+            logger.error(
+              { id, conversation, attempts: gaveUp.attempts, error: failure.reason },
+              'gave up on a message',
+            );
+            await deps.onGiveUp(gaveUp).catch((e: unknown) => logger.error({ err: e, id }, 'could not report it'));
+          }
+          continue;
+        }
+        const delayMs = outboxBackoffMs(attempts, failure.retryAfterMs, backoff);
+        logger.warn({ id, conversation, attempts, error: failure.reason, delayMs }, 'message not taken; retrying');
+        throw new RetryLater(delayMs, failure.reason);
+      }
+      await settle(conversation, id, 'sent', generation ?? '0');
+    }
+  }
+
+  /** Drains that should exist and may not (their enqueuer died between its two calls): added again, a no-op when present. */
+  async function sweep(): Promise<void> {
+    const ids = await redis.zrangebyscore(
+      keys.waiting,
+      '-inf',
+      deps.now() - STRANDED_AFTER_MS,
+      'LIMIT',
+      cursor,
+      SWEEP_PAGE,
+    );
+    cursor = ids.length < SWEEP_PAGE ? 0 : cursor + ids.length;
+    if (ids.length === 0) return;
+    const pipeline = redis.pipeline();
+    for (const id of ids) pipeline.hget(keys.message(id), 'c');
+    const conversations = new Set(
+      ((await pipeline.exec()) ?? []).map(([, c]) => c).filter((c): c is string => typeof c === 'string'),
+    );
+    for (const conversation of conversations) {
+      const jobId = await redis.hget(keys.drains, conversation);
+      if (jobId) await addDrain(conversation, jobId);
+    }
+  }
+
+  return {
+    async enqueue(entry) {
+      const jobId = `drain-${entry.id}`;
+      const added = await redis.jumpgateOutboxEnqueue(
+        keys.list(entry.conversation),
+        keys.message(entry.id),
+        keys.done(entry.id),
+        keys.waiting,
+        keys.drains,
+        entry.id,
+        entry.conversation,
+        entry.body,
+        String(deps.now()),
+        jobId,
+        entry.once ? '1' : '0',
+      );
+      if (added === 2) await addDrain(entry.conversation, jobId);
+    },
+    async stats() {
+      const [[, depth], [, oldest]] = (await redis
+        .pipeline()
+        .zcard(keys.waiting)
+        .zrange(keys.waiting, 0, 0, 'WITHSCORES')
+        .exec()) as [[unknown, number], [unknown, string[]]];
+      const enqueuedAt = oldest[1] === undefined ? undefined : Number(oldest[1]);
+      return { depth, oldestAgeSeconds: enqueuedAt === undefined ? 0 : Math.max(0, deps.now() - enqueuedAt) / 1000 };
+    },
+    async start() {
+      worker = new Worker(OUTBOX_QUEUE, (job: Job) => drain(drainJobSchema.parse(job.data).conversation), {
+        connection: deps.connection,
+        prefix: deps.prefix,
+        concurrency: deps.concurrency ?? 16,
+        settings: {
+          backoffStrategy: (attemptsMade, _type, error) =>
+            error instanceof RetryLater ? error.delayMs : outboxBackoffMs(attemptsMade, undefined, backoff),
+        },
+      });
+      worker.on('error', (error) => logger.error({ err: error }, 'outbox worker error'));
+      await worker.waitUntilReady();
+      const every = deps.sweepEveryMs ?? 10_000;
+      sweepTimer = setInterval(() => {
+        sweeping ??= sweep()
+          .catch((error: unknown) => logger.warn({ err: error }, 'the outbox sweep failed; it runs again shortly'))
+          .finally(() => (sweeping = undefined));
+      }, every);
+    },
+    async close() {
+      if (sweepTimer) clearInterval(sweepTimer);
+      await sweeping;
+      await worker?.close();
+      await queue.close();
+    },
+  };
+}
