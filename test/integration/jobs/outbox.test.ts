@@ -141,7 +141,7 @@ describe('the Slack outbox', () => {
     expect(bodies(h, 'c')).toEqual([]);
     await expect.poll(() => bodies(h, 'c'), { timeout: 10_000 }).toEqual(['c1', 'c2']);
     const gaps = tries.slice(1).map((t, i) => t - tries[i]!);
-    console.log(`outbox backoff gaps (ms): ${gaps.join(', ')}`);
+    process.stdout.write(`outbox backoff gaps (ms): ${gaps.join(', ')}\n`);
     expect(tries).toHaveLength(6);
     // 20, 40, 80, 100, 100 ms: each at least the backoff (BullMQ's delayed jobs wake late, never early).
     [20, 40, 80, 100, 100].forEach((min, i) => expect(gaps[i]).toBeGreaterThanOrEqual(min - 5));
@@ -159,7 +159,7 @@ describe('the Slack outbox', () => {
     await h.outbox.start();
     await h.outbox.enqueue(entry('limited', 'C0BUSY'));
     await expect.poll(() => h.delivered.length, { timeout: 10_000 }).toBe(1);
-    console.log(`outbox 429: retried after ${tries[1]! - tries[0]!} ms (Retry-After 1 s)`);
+    process.stdout.write(`outbox 429: retried after ${tries[1]! - tries[0]!} ms (Retry-After 1 s)\n`);
     expect(tries[1]! - tries[0]!).toBeGreaterThanOrEqual(995);
   });
 
@@ -228,9 +228,8 @@ describe('the Slack outbox', () => {
     for (const c of conversations) {
       expect(bodies({ ...a, delivered }, `${c}-`)).toEqual(Array.from({ length: 30 }, (_, i) => `${c}-${i}`));
     }
-    console.log(
-      `two replicas: 150 messages, ${[...seen.values()].reduce((x, y) => x + y, 0)} sends (10% failed and retried)`,
-    );
+    const sends = [...seen.values()].reduce((x, y) => x + y, 0);
+    process.stdout.write(`two replicas: 150 messages, ${sends} sends (10% failed and retried)\n`);
     expect(await a.outbox.stats()).toEqual({ depth: 0, oldestAgeSeconds: 0 });
   }, 30_000);
 });
