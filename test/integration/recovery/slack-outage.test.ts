@@ -85,7 +85,7 @@ async function command(userId: string, text: string): Promise<string> {
 }
 
 const toAlice = (call: SlackCall) => call.args.channel === 'U0ALICE';
-const text = (call: SlackCall) => String(call.args.text ?? '');
+const text = (call: SlackCall) => (typeof call.args.text === 'string' ? call.args.text : '');
 const taken = () => ({
   expiring: slack.accepted('chat.postMessage').filter((c) => toAlice(c) && / ends /.test(text(c))),
   ended: slack.accepted('chat.postMessage').filter((c) => toAlice(c) && /has ended/.test(text(c))),
