@@ -10,15 +10,17 @@
  *   waiting              sorted set of waiting ids by enqueue time: depth and oldest age at scrape time
  *   drains               hash conversation → the id of the drain job responsible for it; present
  *                        exactly while the conversation has messages waiting
- *   done:<id>            marker of a message Slack took (or that gave up), kept `doneTtlMs`, so
- *                        enqueuing it again (a retried job, another replica) is a no-op
+ *   done                 sorted set of messages settled lately (sent once, or given up), by when
+ *                        they may be forgotten (`doneTtlMs` on): enqueuing one again (a retried
+ *                        job, another replica, a sweep) is a no-op. Members are a short digest of
+ *                        the id (`doneKey`): an active grant's certificate DM costs ~60 bytes here.
  */
 export function outboxKeys(prefix: string) {
   const base = `${prefix}:{outbox}`;
   return {
     list: (conversation: string) => `${base}:list:${conversation}`,
     message: (id: string) => `${base}:msg:${id}`,
-    done: (id: string) => `${base}:done:${id}`,
+    done: `${base}:done`,
     waiting: `${base}:waiting`,
     drains: `${base}:drains`,
   };
@@ -27,14 +29,14 @@ export type OutboxKeys = ReturnType<typeof outboxKeys>;
 
 /**
  * Enqueue. KEYS: list, msg, done, waiting, drains. ARGV: id, conversation, body, now, drain job id,
- * once ('1' | '0'). A message already waiting, or already done, is not added again: coalescing and
+ * once ('1' | '0'), the id's digest in `done`. A message already waiting, or already done, is not added again: coalescing and
  * idempotency in one. A waiting message enqueued again counts it (g), so a send already under way
  * with the older state is followed by another. Returns 0 (nothing added), 1 (added behind a drain
  * already responsible) or 2 (added, and the caller must add the drain job ARGV[5]: the conversation
  * was empty).
  */
 export const ENQUEUE = `
-if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+if redis.call('ZSCORE', KEYS[3], ARGV[7]) then return 0 end
 if redis.call('EXISTS', KEYS[2]) == 1 then
   redis.call('HINCRBY', KEYS[2], 'g', 1)
   return 0
@@ -67,11 +69,12 @@ return {id, m[1], m[2], m[3], m[4] or '0'}
 
 /**
  * Removes the head once it is settled (Slack took it, or it gave up). KEYS: list, msg, done,
- * waiting. ARGV: id, done ttl ms, outcome ('sent' | 'failed'), the generation the send rendered.
+ * waiting. ARGV: id, forget-at (epoch ms), outcome ('sent' | 'failed'), the generation the send
+ * rendered, the id's digest.
  * Only the first caller for an id removes it (returns 1); a duplicate (a drain that ran twice)
  * returns 0 and reports nothing. A message enqueued again since that send ('sent' only) stays at
- * the head to be rendered again (returns 2). A message sent once leaves its done marker, sent or
- * failed (a failed one is not tried again by a sweep that asks for it again).
+ * the head to be rendered again (returns 2). A message sent once, and any message that gave up (a
+ * sweep asking for it again must not make it fail, and be reported, again), is remembered in done.
  */
 export const SETTLE = `
 if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[1] then return 0 end
@@ -83,7 +86,7 @@ local once = redis.call('HGET', KEYS[2], 'o')
 redis.call('LPOP', KEYS[1])
 redis.call('DEL', KEYS[2])
 redis.call('ZREM', KEYS[4], ARGV[1])
-if once == '1' then redis.call('SET', KEYS[3], ARGV[3], 'PX', ARGV[2]) end
+if once == '1' or ARGV[3] == 'failed' then redis.call('ZADD', KEYS[3], ARGV[2], ARGV[5]) end
 return 1
 `;
 

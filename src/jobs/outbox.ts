@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -51,7 +52,7 @@ export interface OutboxDeps {
   readonly onGiveUp: (gaveUp: GaveUp) => Promise<void>;
   /** Conversations drained at once by this process (each one message at a time). Default 16. */
   readonly concurrency?: number;
-  /** How long a message sent once is remembered, so asking again sends nothing. Default 1 h. */
+  /** How long a message sent once is remembered, so asking again sends nothing. Default 10 minutes. */
   readonly doneTtlMs?: number;
   /** How often waiting messages are checked for a drain that was never added (a crash). Default 10 s. */
   readonly sweepEveryMs?: number;
@@ -89,6 +90,9 @@ interface OutboxCommands {
   jumpgateOutboxNoteFailure(...args: string[]): Promise<number>;
 }
 
+/** A settled message's member in `done`: 12 bytes of its id's SHA-256 (the id itself may be 60 characters). */
+const doneKey = (id: string) => createHash('sha256').update(id).digest('base64url').slice(0, 16);
+
 /** Thrown by a drain whose head failed: BullMQ retries the drain after `delayMs` (the backoff strategy reads it). */
 class RetryLater extends Error {
   constructor(
@@ -114,12 +118,13 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       redis.defineCommand(`jumpgateOutbox${name}`, { numberOfKeys: numberOfKeys as number, lua: lua as string });
   }
   const logger = deps.logger.child({ component: 'outbox' });
+  // Nothing reads the outbox's event stream: a short tail for debugging (each event ~100 bytes).
   const queue = new Queue(OUTBOX_QUEUE, {
     connection: deps.connection,
     prefix: deps.prefix,
-    streams: { events: { maxLen: 1000 } },
+    streams: { events: { maxLen: 100 } },
   });
-  const doneTtlMs = deps.doneTtlMs ?? 3_600_000;
+  const doneTtlMs = deps.doneTtlMs ?? 600_000;
   const backoff = deps.backoff ?? { baseMs: 1_000, capMs: 30_000 };
   const addDrain = (conversation: string, jobId: string) =>
     queue.add('drain', { conversation }, { ...DRAIN_OPTIONS, jobId });
@@ -132,12 +137,13 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     redis.jumpgateOutboxSettle(
       keys.list(conversation),
       keys.message(id),
-      keys.done(id),
+      keys.done,
       keys.waiting,
       id,
-      String(doneTtlMs),
+      String(deps.now() + doneTtlMs),
       outcome,
       generation,
+      doneKey(id),
     );
 
   async function drain(conversation: string): Promise<void> {
@@ -185,6 +191,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 
   /** Drains that should exist and may not (their enqueuer died between its two calls): added again, a no-op when present. */
   async function sweep(): Promise<void> {
+    await redis.zremrangebyscore(keys.done, '-inf', deps.now());
     const ids = await redis.zrangebyscore(
       keys.waiting,
       '-inf',
@@ -208,11 +215,13 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 
   return {
     async enqueue(entry) {
-      const jobId = `drain-${entry.id}`;
+      // A new id per idle → busy turn: the drain that just emptied this conversation may not be
+      // removed from BullMQ yet, and an add under its id would be a no-op.
+      const jobId = `drain-${entry.id}-${deps.now()}-${Math.random().toString(36).slice(2, 8)}`;
       const added = await redis.jumpgateOutboxEnqueue(
         keys.list(entry.conversation),
         keys.message(entry.id),
-        keys.done(entry.id),
+        keys.done,
         keys.waiting,
         keys.drains,
         entry.id,
@@ -221,6 +230,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         String(deps.now()),
         jobId,
         entry.once ? '1' : '0',
+        doneKey(entry.id),
       );
       if (added === 2) await addDrain(entry.conversation, jobId);
     },

@@ -49,7 +49,7 @@ const short = (text: string) => createHash('sha256').update(text).digest('base64
  * Redis; nothing waits for Slack. Ids derive from what the message is: the approval post once per
  * request; its update one per request, coalesced to the latest state; a reminder or an extension
  * ask once per version of the request; a notice once per kind and grant window; an alert once per
- * channel, text and request (within the outbox's memory of sent messages, an hour).
+ * channel, text and request (within the outbox's memory of sent messages, ten minutes).
  */
 export function createOutboxNotifier(deps: {
   readonly enqueue: (message: QueuedMessage) => Promise<void>;
@@ -69,7 +69,9 @@ export function createOutboxNotifier(deps: {
     });
   return {
     async postApprovalMessage(view) {
-      await queue(`post-${r(view)}`, approvals(view), { k: 'post', r: r(view), at: deps.now() });
+      // Not remembered once sent (false): the request then records where the post is, and the
+      // delivery posts nothing for a request that has one; this keeps Redis small per grant.
+      await queue(`post-${r(view)}`, approvals(view), { k: 'post', r: r(view), at: deps.now() }, false);
       return undefined;
     },
     async updateApprovalMessage(_ref, view) {

@@ -59,7 +59,7 @@ describe('the outbox’s Slack side', () => {
     await n.updateApprovalMessage(undefined, pending);
     await n.tell('U0ALICE', { type: 'granted', view: pending, certificate: 'ssh-ed25519-cert-v01@openssh.com AAAA' });
     expect(queued.map((m) => [m.id, m.conversation, m.once])).toEqual([
-      ['post-req_abc', 'C0APPROVALS', true],
+      ['post-req_abc', 'C0APPROVALS', false],
       ['update-req_abc', 'C0APPROVALS', false],
       ['dm-granted-req_abc-none', 'U0ALICE', true],
     ]);
