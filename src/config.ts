@@ -241,6 +241,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     dataDir: config.dataDir,
     auditLogFile: config.auditLogFile ?? 'off',
     adminChannel: config.adminChannel ?? 'off',
+    slackOutboxMaxAgeMs: config.slackOutboxMaxAgeMs,
   };
 }
 
