@@ -9,6 +9,7 @@ import { startHttpServer } from './http/http-server.js';
 import { createMetrics } from './http/metrics.js';
 import { createBullmqScheduler } from './jobs/bullmq-scheduler.js';
 import { INCIDENT_WATCH_EVERY_MS } from './jobs/job-queues.js';
+import { createOutbox } from './jobs/outbox.js';
 import { startWorkers } from './jobs/workers.js';
 import { createPagerDutyIncidents } from './pagerduty/pagerduty-incidents.js';
 import { loadPolicyFiles } from './policy/load-workflows.js';
@@ -16,12 +17,15 @@ import { watchWorkflows } from './policy/watch-workflows.js';
 import { createAccessService } from './service/access-service.js';
 import { createLifecycleService } from './service/lifecycle-service.js';
 import { countOutcomes } from './service/support/count-outcomes.js';
-import { createMessageLane } from './service/support/message-lane.js';
 import { createPolicyHolder } from './service/support/policy-holder.js';
+import { viewOf } from './service/support/request-view.js';
 import type { ReloadOutcome } from './service/use-cases/lifecycle/reload-policy.js';
 import { RECOVER_EVERY_MS } from './service/use-cases/sweeps/recover.js';
+import { createReportMessageFailure } from './service/use-cases/sweeps/report-message-failure.js';
+import { createOutboxDelivery, describeQueued } from './slack/outbox-delivery.js';
+import { createOutboxNotifier } from './slack/outbox-messages.js';
 import { createSlackApp, type SlackConnection } from './slack/slack-app.js';
-import { createSlackClient } from './slack/slack-client.js';
+import { createOutboxSlackClient, createSlackClient } from './slack/slack-client.js';
 import { createSlackDirectory } from './slack/slack-directory.js';
 import { createSlackNotifier } from './slack/slack-notifier.js';
 import { type AuditFileSink, createAuditFileSink } from './store/audit-file.js';
@@ -39,8 +43,6 @@ const AUDIT_FILE_CATCH_UP_MS = 5_000;
  * and requests left open on retired targets are ended.
  */
 export const PEOPLE_CHECK_EVERY_MS = 10 * 60_000;
-/** How long a clean stop waits for queued messages (the ended DMs of a burst of expiries). */
-const MESSAGE_DRAIN_MS = 5_000;
 
 /** How to leave the local workspace for a real Slack: said in the start-up banner and on the page. */
 export const CONNECT_SLACK =
@@ -209,6 +211,8 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       countByStatus: (status) => store.countByStatus(status),
       krlStatus,
       policyHash: () => holder.hash(),
+      // The outbox is made below; /metrics is scraped only once everything is started.
+      outbox: () => outbox.stats(),
     });
     const slackApiUrl = workspace?.apiUrl ?? config.slackApiUrl;
     const client = createSlackClient(slackConnection.botToken, slackApiUrl, metrics.sli.slackApiError);
@@ -224,16 +228,57 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
             : { cacheTtlMs: tuning.pagerDutyCacheTtlMs, incidentTtlMs: tuning.pagerDutyCacheTtlMs }),
         })
       : workspace?.incidents;
-    // Four at a time: enough for Slack's pace, little enough to leave revocations the process.
-    const messages = createMessageLane({ concurrency: 1, logger });
-    stops.push(() => messages.drain(MESSAGE_DRAIN_MS));
+    // Every message goes through the durable outbox: queued in Redis (one script call), sent by
+    // any replica's drain, per conversation in order, retried until Slack takes it.
+    const delivery = createOutboxDelivery({
+      sender: createSlackNotifier({
+        client: createOutboxSlackClient(slackConnection.botToken, slackApiUrl, metrics.sli.slackApiError),
+        now: Date.now,
+        logger,
+      }),
+      view: async (requestId) => {
+        const request = await store.get(requestId);
+        return request ? viewOf(holder.current(), request) : undefined;
+      },
+      setMessage: (requestId, ref) => store.setMessage(requestId, ref),
+    });
+    // The notifier and the give-up report reach the outbox when they are called, after it exists.
+    const notifier = createOutboxNotifier({ enqueue: (message) => outbox.enqueue(message), now: Date.now });
+    const reportMessageFailure = createReportMessageFailure({
+      store,
+      notifier,
+      logger,
+      ...(config.adminChannel ? { adminChannel: config.adminChannel } : {}),
+    });
+    const outbox = createOutbox({
+      connection: redis.connectionOptions,
+      redis: redis.redis,
+      prefix: config.prefix,
+      now: Date.now,
+      logger,
+      deliver: (body) => delivery.deliver(body),
+      classify: (error) => delivery.classify(error),
+      maxAgeMs: config.slackOutboxMaxAgeMs,
+      onGiveUp: async (gaveUp) => {
+        const { kind, requestId } = describeQueued(gaveUp.body);
+        await reportMessageFailure({
+          conversation: gaveUp.conversation,
+          kind,
+          ...(requestId ? { requestId } : {}),
+          error: gaveUp.error,
+          attempts: gaveUp.attempts,
+          enqueuedAt: gaveUp.enqueuedAt,
+          messageId: gaveUp.id,
+        });
+      },
+    });
+    stops.push(() => outbox.close());
     const serviceDeps = {
-      messageLane: messages.lane,
       store: countOutcomes(store, metrics.sli),
       telemetry: metrics.sli,
       broker,
       scheduler,
-      notifier: createSlackNotifier({ client, now: Date.now, logger }),
+      notifier,
       directory: createSlackDirectory({ client, now: Date.now }),
       incidents,
       policy: () => holder.current(),
@@ -294,6 +339,7 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
         : {}),
     });
     stops.push(() => workers.close());
+    await outbox.start();
 
     const slack = await createSlackApp({
       connection: slackConnection,

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { isSentinelUrl, type RedisHa, redisFields, redisHa } from './config-redis.js';
+import { DURATION_HELP, isDuration, parseDuration } from './domain/duration.js';
 import { JumpgateError } from './domain/errors.js';
 import { describeTopology, type RedisTopology } from './store/redis-topology.js';
 
@@ -40,9 +41,14 @@ export interface Config {
   /** JUMPGATE_ADMIN_CHANNEL: where policy reload errors and policy warnings are posted; unset = logged only. */
   readonly adminChannel?: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** SLACK_OUTBOX_MAX_AGE: how long a Slack message that is not taken is retried before it gives up (default 24h). */
+  readonly slackOutboxMaxAgeMs: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** A Slack message is retried for a day: longer than any Slack outage, short enough to be news when it arrives. */
+export const DEFAULT_OUTBOX_MAX_AGE_MS = 24 * 3_600_000;
 
 const SLACK_VARS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'] as const;
 
@@ -136,6 +142,10 @@ const fields = {
   JUMPGATE_ADMIN_CHANNEL: z
     .string()
     .regex(/^[CG][A-Z0-9]{2,}$/, 'is not a Slack channel ID (like C0123ADMIN: open the channel details, copy its ID)'),
+  SLACK_OUTBOX_MAX_AGE: z
+    .string()
+    .refine(isDuration, `is not a duration (${DURATION_HELP}; default 24h)`)
+    .transform((value) => parseDuration(value)),
   LOG_LEVEL: z.enum(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     'is not a log level (use fatal, error, warn, info, debug, trace or silent)',
@@ -200,6 +210,7 @@ export function loadConfig(env: Env = process.env): Config {
     retentionDays: values.RETENTION_DAYS ?? 400,
     adminChannel: values.JUMPGATE_ADMIN_CHANNEL,
     logLevel: values.LOG_LEVEL ?? 'info',
+    slackOutboxMaxAgeMs: values.SLACK_OUTBOX_MAX_AGE ?? DEFAULT_OUTBOX_MAX_AGE_MS,
   };
 }
 
@@ -253,6 +264,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     auditLogFile: config.auditLogFile ?? 'off',
     retention: config.auditLogFile ? `${config.retentionDays} days` : 'off (needs AUDIT_LOG_FILE)',
     adminChannel: config.adminChannel ?? 'off',
+    slackOutboxMaxAgeMs: config.slackOutboxMaxAgeMs,
   };
 }
 

@@ -29,6 +29,7 @@ export const AUDIT_TYPES = [
   'grant_waiting',
   'grant_retried',
   'retention_checkpoint',
+  'message_failed',
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];
 

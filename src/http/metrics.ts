@@ -18,6 +18,8 @@ export interface MetricsDeps {
   readonly krlStatus?: () => Promise<KrlFacts | undefined>;
   /** The hash of the workflow files in force: `jumpgate_policy_info{hash="…"} 1`. */
   readonly policyHash?: () => string;
+  /** The Slack outbox: messages waiting and the age of the oldest, in seconds (0 when none waits). */
+  readonly outbox?: () => Promise<{ readonly depth: number; readonly oldestAgeSeconds: number }>;
 }
 
 export interface Metrics {
@@ -58,6 +60,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       },
     });
   }
+  if (deps.outbox) registerOutboxGauges(registry, deps.outbox);
   return {
     sli: registerSliMetrics(registry),
     async render() {
@@ -103,6 +106,37 @@ function registerKrlGauges(registry: Registry, krlStatus: () => Promise<KrlFacts
     async collect() {
       const ms = (await read())?.krlWriteMs;
       this.set(ms === undefined ? Number.NaN : ms / 1000);
+    },
+  });
+}
+
+/**
+ * Alert on `jumpgate_outbox_oldest_age_seconds > 300`: Slack has not taken a message for five
+ * minutes (an outage, a rate limit, a bad token). NaN when Redis could not be asked.
+ */
+function registerOutboxGauges(
+  registry: Registry,
+  outbox: () => Promise<{ readonly depth: number; readonly oldestAgeSeconds: number }>,
+): void {
+  // One read per scrape for both gauges: depth first, then the age reuses its answer.
+  let last: Promise<{ depth: number; oldestAgeSeconds: number } | undefined> | undefined;
+  new Gauge({
+    name: 'jumpgate_outbox_depth',
+    help: 'Slack messages and message updates waiting in the outbox',
+    registers: [registry],
+    async collect() {
+      last = outbox().catch(() => undefined);
+      this.set((await last)?.depth ?? Number.NaN);
+    },
+  });
+  new Gauge({
+    name: 'jumpgate_outbox_oldest_age_seconds',
+    help: 'Seconds the oldest waiting Slack message has waited (0 when none waits)',
+    registers: [registry],
+    async collect() {
+      const stats = await (last ?? outbox().catch(() => undefined));
+      last = undefined;
+      this.set(stats?.oldestAgeSeconds ?? Number.NaN);
     },
   });
 }

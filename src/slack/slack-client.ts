@@ -4,8 +4,8 @@ import { webApi } from '@slack/bolt';
 export type SlackApiErrorListener = (method: string, error: string) => void;
 
 /**
- * The Web API client the notifier and directory use. Retries are bounded: a Slack outage costs a
- * message, never minutes of a job that also has to revoke access.
+ * The Web API client the directory uses. Retries are bounded: a Slack outage costs a lookup a
+ * few seconds, never minutes of a use case.
  */
 export function createSlackClient(token: string, apiUrl: string, onError?: SlackApiErrorListener): webApi.WebClient {
   const options = {
@@ -47,4 +47,20 @@ function slackErrorOf(error: unknown): string {
   if (code === webApi.ErrorCode.HTTPError) return 'http_error';
   if (code === webApi.ErrorCode.RequestError) return 'request_error';
   return 'unknown';
+}
+
+/**
+ * The client the outbox sends with: one try per call and a 429 rejected at once with its
+ * Retry-After (`rejectRateLimitedCalls`), since the outbox retries, per conversation, with its own
+ * backoff; without these the client would sleep through Retry-After and retry by itself, holding
+ * a drain for seconds. The timeout bounds the one ambiguous case (Slack took the post and the
+ * answer was lost: the post is sent again).
+ */
+export function createOutboxSlackClient(
+  token: string,
+  apiUrl: string,
+  onError?: SlackApiErrorListener,
+): webApi.WebClient {
+  const options = { slackApiUrl: apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000 };
+  return onError ? new CountingWebClient(token, options, onError) : new webApi.WebClient(token, options);
 }

@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Clock } from '../service/ports/clock.js';
 import type { Logger } from '../service/ports/logger.js';
-import type { Alert, MessageRef, Notice, Notifier } from '../service/ports/notifier.js';
+import type { Alert, MessageRef, Notice } from '../service/ports/notifier.js';
 import type { RequestView } from '../service/support/request-view.js';
 import { alertMessage } from './blocks/alert-message.js';
 import { approvalMessage } from './blocks/approval-message.js';
@@ -12,18 +12,29 @@ import { noticeMessage } from './blocks/notice-message.js';
 import { reminderMessage } from './blocks/reminder-message.js';
 
 export interface SlackNotifierDeps {
-  /** Built with bounded retries: a Slack outage must not hold a use case (or a revocation) for minutes. */
+  /** For the outbox: no retries of its own (the outbox retries) and 429 rejected at once. */
   readonly client: WebClient;
   readonly now: Clock;
   readonly logger: Logger;
 }
 
+/** Sends at once, where the message is known: what the outbox's delivery calls (outbox-delivery.ts). */
+export interface SlackSender {
+  postApprovalMessage(view: RequestView): Promise<MessageRef>;
+  updateApprovalMessage(ref: MessageRef, view: RequestView): Promise<void>;
+  remind(ref: MessageRef, view: RequestView): Promise<void>;
+  askExtension(ref: MessageRef, view: RequestView): Promise<void>;
+  announceBreakglass(view: RequestView): Promise<void>;
+  /** `at`: the time the notice speaks of ("ends in 10 minutes"), when it was queued; default now. */
+  tell(userId: string, notice: Notice, at?: number): Promise<void>;
+  alert(alert: Alert): Promise<void>;
+}
+
 /**
- * The Notifier port over Slack's Web API. Every method throws when Slack fails (the WebClient
- * throws on `ok: false` and on HTTP errors once its retries are spent): the use cases decide
- * what a missed message means, and they never let it undo a state change.
+ * Messages over Slack's Web API, one call each. Every method throws when Slack fails (the
+ * WebClient throws on `ok: false` and on HTTP errors): the outbox decides whether to try again.
  */
-export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
+export function createSlackNotifier(deps: SlackNotifierDeps): SlackSender {
   const { client } = deps;
   const logger = deps.logger.child({ component: 'slack-notifier' });
 
@@ -95,9 +106,9 @@ export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
       logger.info({ requestId: view.request.id, channel }, 'breakglass announced');
     },
 
-    async tell(userId: string, notice: Notice): Promise<void> {
+    async tell(userId: string, notice: Notice, at?: number): Promise<void> {
       // A user ID as the channel posts into the bot's DM with that person (opened if need be).
-      await post(userId, noticeMessage(notice, deps.now()));
+      await post(userId, noticeMessage(notice, at ?? deps.now()));
       logger.debug({ requestId: notice.view.request.id, userId, notice: notice.type }, 'direct message sent');
     },
 

@@ -59,6 +59,8 @@ export interface FakeSlack {
   readonly url: string;
   /** Every Web API call so far (of one method, when given), oldest first. */
   calls(method?: string): SlackCall[];
+  /** The calls Slack took (answered `ok: true`), oldest first: what people saw. */
+  accepted(method?: string): SlackCall[];
   /** Polls the recorded calls until one of `method` matches; throws after `timeoutMs`. */
   waitFor(method: string, predicate?: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
   /** The next call of `method` fails (failures queue up, one per call). */
@@ -91,6 +93,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const retain = options.retain ?? true;
   const nowMs = () => performance.timeOrigin + performance.now();
   let calls: SlackCall[] = [];
+  let taken: SlackCall[] = [];
   let posts: ResponseUrlPost[] = [];
   let messages = new Map<string, Record<string, unknown>>();
   let once = new Map<string, FakeFailure[]>();
@@ -218,12 +221,16 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     if (failure && 'status' in failure) {
       const headers: Record<string, string> =
         failure.retryAfter === undefined ? {} : { 'retry-after': String(failure.retryAfter) };
-      return reply(failure.status, { ok: false, error: 'fake_http_failure' }, headers);
+      // Slack's 429 says `ratelimited` in its body; other statuses are an outage's page.
+      const error = failure.status === 429 ? 'ratelimited' : 'fake_http_failure';
+      return reply(failure.status, { ok: false, error }, headers);
     }
     if (failure) return reply(200, { ok: false, error: failure.error });
     if (options.token !== undefined && token !== options.token)
       return reply(200, { ok: false, error: token === undefined ? 'not_authed' : 'invalid_auth' });
-    return reply(200, answer(method, args));
+    const answered = answer(method, args);
+    if (retain && answered.ok === true) taken.push(call);
+    return reply(200, answered);
   };
 
   const server = createServer((req, res) => {
@@ -238,6 +245,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   return {
     url: `${base}/api/`,
     calls: (method) => calls.filter((call) => method === undefined || call.method === method),
+    accepted: (method) => taken.filter((call) => method === undefined || call.method === method),
     waitFor: (method, predicate = () => true, timeoutMs = 5_000) =>
       poll(
         () => calls.find((call) => call.method === method && predicate(call)),
@@ -264,6 +272,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     setGroup: (groupId, members) => void groups.set(groupId, members),
     reset() {
       calls = [];
+      taken = [];
       posts = [];
       messages = new Map();
       once = new Map();

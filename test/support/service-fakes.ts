@@ -23,22 +23,25 @@ export class RecordingNotifier implements Notifier {
     this.ts += 1;
     return { channel: view.workflow.access.channel, ts: `1700000000.${String(this.ts).padStart(6, '0')}` };
   }
-  async updateApprovalMessage(ref: MessageRef, view: RequestView): Promise<void> {
+  async updateApprovalMessage(ref: MessageRef | undefined, view: RequestView): Promise<void> {
     this.check();
-    this.updates.push({ ref, view });
+    // Sends at once, like a direct notifier: no message posted, nothing to act on.
+    if (ref) this.updates.push({ ref, view });
   }
-  async remind(ref: MessageRef, view: RequestView): Promise<void> {
+  async remind(ref: MessageRef | undefined, view: RequestView): Promise<void> {
     this.check();
-    this.reminders.push({ ref, view });
+    // Sends at once, like a direct notifier: no message posted, nothing to act on.
+    if (ref) this.reminders.push({ ref, view });
   }
   async announceBreakglass(view: RequestView): Promise<void> {
     this.check();
     this.breakglassAlerts.push(view);
   }
   readonly extensionAsks: { ref: MessageRef; view: RequestView }[] = [];
-  async askExtension(ref: MessageRef, view: RequestView): Promise<void> {
+  async askExtension(ref: MessageRef | undefined, view: RequestView): Promise<void> {
     this.check();
-    this.extensionAsks.push({ ref, view });
+    // Sends at once, like a direct notifier: no message posted, nothing to act on.
+    if (ref) this.extensionAsks.push({ ref, view });
   }
   async tell(userId: string, notice: Notice): Promise<void> {
     this.check();

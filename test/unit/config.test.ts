@@ -247,3 +247,18 @@ describe('JUMPGATE_ADMIN_CHANNEL', () => {
     ]);
   });
 });
+
+describe('SLACK_OUTBOX_MAX_AGE', () => {
+  it('is a duration, 24h by default', () => {
+    expect(loadConfig({}).slackOutboxMaxAgeMs).toBe(24 * 3_600_000);
+    expect(loadConfig({ SLACK_OUTBOX_MAX_AGE: '6h' }).slackOutboxMaxAgeMs).toBe(6 * 3_600_000);
+    expect(loadConfig({ SLACK_OUTBOX_MAX_AGE: '1d' }).slackOutboxMaxAgeMs).toBe(86_400_000);
+    expect(describeConfig(loadConfig({ SLACK_OUTBOX_MAX_AGE: '90s' })).slackOutboxMaxAgeMs).toBe(90_000);
+  });
+
+  it('refuses what is not a duration, saying what is', () => {
+    expect(problemsOf({ SLACK_OUTBOX_MAX_AGE: '24 hours' })).toEqual([
+      'SLACK_OUTBOX_MAX_AGE is not a duration (use 90s, 30m, 2h, 1h30m, 1d; default 24h)',
+    ]);
+  });
+});

@@ -31,25 +31,35 @@ export interface Alert {
 }
 
 /**
- * How Jumpgate talks to people (Slack in production: src/slack/). Every method may fail (Slack
- * down, ok:false); callers treat a failure as a missed message, never as a failed state change.
+ * How Jumpgate talks to people (Slack in production: a durable outbox, src/slack/ and src/jobs/).
+ * Every method may fail (Redis or Slack down); callers treat a failure as a missed message, never
+ * as a failed state change. A notifier may queue a message rather than send it: it then resolves
+ * once the message is queued, and the approval message's place (`MessageRef`) is recorded
+ * (`Store.setMessage`) when Slack takes the post.
  */
 export interface Notifier {
-  /** Posts the approval message in the workflow's channel. */
-  postApprovalMessage(view: RequestView): Promise<MessageRef>;
-  /** Re-renders the approval message in place from the request's current state. */
-  updateApprovalMessage(ref: MessageRef, view: RequestView): Promise<void>;
+  /**
+   * Posts the approval message in the workflow's channel. Resolves to where it landed, or to
+   * undefined when it was queued (the delivery records where it lands).
+   */
+  postApprovalMessage(view: RequestView): Promise<MessageRef | undefined>;
+  /**
+   * Re-renders the approval message in place from the request's state. `ref` undefined: where it
+   * is is not known yet (its post may be queued): a queuing notifier finds it when it sends, and
+   * sends after the post; one that sends at once has nothing to update.
+   */
+  updateApprovalMessage(ref: MessageRef | undefined, view: RequestView): Promise<void>;
   /**
    * Posts a reminder in the approval message's thread, mentioning who may decide now (the
-   * request's view says whether it was escalated).
+   * request's view says whether it was escalated). `ref` as for `updateApprovalMessage`.
    */
-  remind(ref: MessageRef, view: RequestView): Promise<void>;
+  remind(ref: MessageRef | undefined, view: RequestView): Promise<void>;
   /**
    * Asks the approvers to decide the extension the request waits for (request.extensionRequest):
    * a post in the approval message's thread, shown in the channel too. The buttons are on the
-   * approval message, which is re-rendered with the extension.
+   * approval message, which is re-rendered with the extension. `ref` as for `updateApprovalMessage`.
    */
-  askExtension(ref: MessageRef, view: RequestView): Promise<void>;
+  askExtension(ref: MessageRef | undefined, view: RequestView): Promise<void>;
   /** Alerts the workflow's security channel, loudly, that breakglass access was taken. */
   announceBreakglass(view: RequestView): Promise<void>;
   /** Sends a direct message to a Slack user. */

@@ -23,9 +23,9 @@ export interface Effects {
   readonly laterJobs?: readonly Job[];
   /** Alert the security channel, loudly, that breakglass access was taken (before the message is posted). */
   readonly announceBreakglass?: boolean;
-  /** Post the approval message (and remember where it is); `runEffects` returns its channel. */
+  /** Post the approval message (remembered where it lands); `runEffects` returns its channel once posted or queued. */
   readonly post?: boolean;
-  /** Re-render the approval message in place, when there is one. */
+  /** Re-render the approval message in place, when there is one (by the time it is sent). */
   readonly update?: boolean;
   /** Remind in the approval message's thread, after the update. */
   readonly remind?: boolean;
@@ -126,12 +126,12 @@ async function sendMessages(
         if (effects.post) {
           await notifySafely(logger, 'the approval message', async () => {
             const posted = await deps.notifier.postApprovalMessage(v);
-            await deps.store.setMessage(request.id, posted);
+            // Undefined: queued; the delivery records where it lands, and what follows is sent after it.
+            if (posted) await deps.store.setMessage(request.id, posted);
             ref = posted;
-            postedTo = posted.channel;
+            postedTo = posted?.channel ?? v.workflow.access.channel;
           });
         }
-        if (!ref) return;
         const at = ref;
         if (effects.update)
           await notifySafely(logger, 'the approval message update', () => deps.notifier.updateApprovalMessage(at, v));

@@ -2,9 +2,8 @@ import type { KnownBlock } from '@slack/types';
 import { LogLevel, type RetryOptions, WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Directory } from '../../../src/service/ports/directory.js';
-import type { Notifier } from '../../../src/service/ports/notifier.js';
 import { createSlackDirectory } from '../../../src/slack/slack-directory.js';
-import { createSlackNotifier } from '../../../src/slack/slack-notifier.js';
+import { createSlackNotifier, type SlackSender } from '../../../src/slack/slack-notifier.js';
 import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
 import { memoryLogger } from '../../support/service-fakes.js';
 import { grant, HOSTILE, MINUTE, requestView, T0, textsOf, unescapedControls } from '../../support/slack-builders.js';
@@ -38,7 +37,7 @@ beforeEach(() => {
 });
 
 describe('Slack notifier', () => {
-  let notifier: Notifier;
+  let notifier: SlackSender;
   beforeEach(() => {
     notifier = createSlackNotifier({ client: client(), now, logger: memoryLogger() });
   });

@@ -64,13 +64,13 @@ export function createReconcile(
     }
     const unposted = (await deps.store.getMany(pending)).filter((r) => r.status === 'pending' && !r.message);
     for (const request of unposted) {
-      const ref = await attempt('post the approval message', request.id, () =>
-        deps.notifier.postApprovalMessage(viewOf(deps.policy(), request)),
-      );
-      if (ref) {
-        await deps.store.setMessage(request.id, ref);
-        posted += 1;
-      }
+      // A post still queued (Slack down) is queued once: asking again adds nothing.
+      const done = await attempt('post the approval message', request.id, async () => {
+        const ref = await deps.notifier.postApprovalMessage(viewOf(deps.policy(), request));
+        if (ref) await deps.store.setMessage(request.id, ref);
+        return true;
+      });
+      if (done) posted += 1;
     }
 
     let revokedAtBroker = 0;

@@ -144,4 +144,20 @@ describe('runEffects', () => {
     expect(scheduler.find('expire', orphan.id)).toHaveLength(1);
     expect([...notifier.updates, ...notifier.told]).toEqual([]);
   });
+
+  it('with a notifier that queues the post, names the workflow’s channel and still asks for the update after it', async () => {
+    const asked: { what: string; ref: unknown }[] = [];
+    const queuing = Object.assign(new RecordingNotifier(), {
+      postApprovalMessage: async () => void asked.push({ what: 'post', ref: undefined }),
+      updateApprovalMessage: async (ref: unknown) => void asked.push({ what: 'update', ref }),
+    });
+    const approved: AccessRequest = accessRequest({ status: 'approved' });
+    const outcome = await runEffects(deps({ notifier: queuing }), { request: approved }, { post: true, update: true });
+    expect(outcome).toEqual({ postedTo: POLICY.workflows[0]!.access.channel });
+    // Where the post lands is not known yet: the update is asked for anyway, to be sent after it.
+    expect(asked).toEqual([
+      { what: 'post', ref: undefined },
+      { what: 'update', ref: undefined },
+    ]);
+  });
 });
