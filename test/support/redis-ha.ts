@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { freePort, ping, REDIS_SETTINGS } from '../../src/store/local-redis.js';
+import { freePort, REDIS_SETTINGS } from '../../src/store/local-redis.js';
 import { type Cleanup, stopChild } from '../bench/cleanup.js';
 
 /**
@@ -27,12 +27,35 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
   }
 }
 
+/** Runs `use` on a short-lived connection to the server on `port` (authenticated when `password` is given). */
+async function withClient<T>(
+  port: number,
+  password: string | undefined,
+  use: (client: Redis) => Promise<T>,
+): Promise<T> {
+  const client = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    ...(password ? { password } : {}),
+  });
+  client.on('error', () => undefined); // a server not up yet: the caller polls again
+  try {
+    await client.connect();
+    return await use(client);
+  } finally {
+    client.disconnect();
+  }
+}
+
 /** One redis-server (or sentinel, with `--sentinel`) on a free port; resolves once it answers PING. */
 async function startServer(
   name: string,
   args: (port: number) => string[],
   dir: string,
   cleanup: Cleanup,
+  password?: string,
 ): Promise<RedisProcess> {
   const port = await freePort();
   const folder = path.join(dir, name);
@@ -40,12 +63,15 @@ async function startServer(
   const child = spawn('redis-server', args(port), { cwd: folder, stdio: ['ignore', 'ignore', 'pipe'] });
   cleanup.child(child);
   cleanup.add(name, () => stopChild(child, 2_000));
-  await waitFor(`${name} answering on port ${port}`, () => ping({ port, host: '127.0.0.1' }));
+  await waitFor(`${name} answering on port ${port}`, () =>
+    withClient(port, password, async (client) => (await client.ping()) === 'PONG'),
+  );
   return { port, child };
 }
 
 /** The arguments every data node takes: loopback, no persistence, Jumpgate's settings. */
-const dataNode = (port: number) => [
+const dataNode = (port: number, password?: string) => [
+  ...(password ? ['--requirepass', password, '--masterauth', password] : []),
   '--port',
   String(port),
   '--bind',
@@ -59,15 +85,8 @@ const dataNode = (port: number) => [
   ...REDIS_SETTINGS,
 ];
 
-async function info(port: number, section: string): Promise<string> {
-  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await client.connect();
-    return await client.info(section);
-  } finally {
-    client.disconnect();
-  }
-}
+const info = (port: number, section: string, password?: string) =>
+  withClient(port, password, (client) => client.info(section));
 
 export interface RedisCluster {
   readonly nodes: readonly RedisProcess[];
@@ -106,15 +125,8 @@ export async function startRedisCluster(dir: string, cleanup: Cleanup, masters =
   return { nodes, nodesEnv: addresses.join(',') };
 }
 
-async function clusterInfo(port: number): Promise<string> {
-  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await client.connect();
-    return String(await client.call('CLUSTER', 'INFO'));
-  } finally {
-    client.disconnect();
-  }
-}
+const clusterInfo = (port: number) =>
+  withClient(port, undefined, async (client) => String(await client.call('CLUSTER', 'INFO')));
 
 export interface SentinelSet {
   readonly master: RedisProcess;
@@ -133,14 +145,26 @@ export interface SentinelSet {
  * after 1 s without an answer and promote the replica. Resolves once the replica is in sync and
  * every sentinel knows the replica and the two other sentinels (so a failover can be agreed).
  */
-export async function startSentinelSet(dir: string, cleanup: Cleanup, name = 'jumpgate'): Promise<SentinelSet> {
-  const master = await startServer('master', dataNode, dir, cleanup);
+export async function startSentinelSet(
+  dir: string,
+  cleanup: Cleanup,
+  options: {
+    readonly name?: string;
+    /** `requirepass` (and `masterauth`) of the data nodes. */
+    readonly password?: string;
+    /** `requirepass` of the sentinels. */
+    readonly sentinelPassword?: string;
+  } = {},
+): Promise<SentinelSet> {
+  const { name = 'jumpgate', password, sentinelPassword } = options;
+  const master = await startServer('master', (port) => dataNode(port, password), dir, cleanup, password);
   const [replica, ...sentinels] = await Promise.all([
     startServer(
       'replica',
-      (port) => [...dataNode(port), '--replicaof', '127.0.0.1', String(master.port)],
+      (port) => [...dataNode(port, password), '--replicaof', '127.0.0.1', String(master.port)],
       dir,
       cleanup,
+      password,
     ),
     ...[1, 2, 3].map(async (i) => {
       const folder = path.join(dir, `sentinel-${i}`);
@@ -155,33 +179,40 @@ export async function startSentinelSet(dir: string, cleanup: Cleanup, name = 'ju
           `sentinel down-after-milliseconds ${name} 1000`,
           `sentinel failover-timeout ${name} 5000`,
           `sentinel parallel-syncs ${name} 1`,
+          ...(password ? [`sentinel auth-pass ${name} ${password}`] : []),
+          // A sentinel with a password talks to the others with it.
+          ...(sentinelPassword
+            ? [`requirepass ${sentinelPassword}`, `sentinel sentinel-pass ${sentinelPassword}`]
+            : []),
           '',
         ].join('\n'),
       );
-      return startServer(`sentinel-${i}`, (port) => [conf, '--sentinel', '--port', String(port)], dir, cleanup);
+      return startServer(
+        `sentinel-${i}`,
+        (port) => [conf, '--sentinel', '--port', String(port)],
+        dir,
+        cleanup,
+        sentinelPassword,
+      );
     }),
   ]);
   if (!replica) throw new Error('no replica');
   await waitFor('the replica in sync with the master', async () =>
-    /master_link_status:up/.test(await info(replica.port, 'replication')),
+    /master_link_status:up/.test(await info(replica.port, 'replication', password)),
   );
   await waitFor(
     'every sentinel knowing the replica and the other sentinels',
     async () => {
       const views = await Promise.all(
-        sentinels.map(async ({ port }) => {
-          const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
-          try {
-            await client.connect();
+        sentinels.map(({ port }) =>
+          withClient(port, sentinelPassword, async (client) => {
             const [replicas, peers] = (await Promise.all([
               client.call('SENTINEL', 'REPLICAS', name),
               client.call('SENTINEL', 'SENTINELS', name),
             ])) as [unknown[], unknown[]];
             return replicas.length === 1 && peers.length === 2;
-          } finally {
-            client.disconnect();
-          }
-        }),
+          }),
+        ),
       );
       return views.every(Boolean);
     },
@@ -195,20 +226,11 @@ export async function startSentinelSet(dir: string, cleanup: Cleanup, name = 'ju
     sentinels,
     name,
     url: `redis+sentinel://${sentinels.map(({ port }) => `127.0.0.1:${port}`).join(',')}/${name}`,
-    async masterPort() {
-      const client = new Redis({
-        port: first?.port ?? 0,
-        host: '127.0.0.1',
-        lazyConnect: true,
-        maxRetriesPerRequest: 1,
-      });
-      try {
-        await client.connect();
+    masterPort() {
+      return withClient(first?.port ?? 0, sentinelPassword, async (client) => {
         const [, port] = (await client.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)) as [string, string];
         return Number(port);
-      } finally {
-        client.disconnect();
-      }
+      });
     },
   };
 }
