@@ -24,7 +24,10 @@ import { createSlackClient } from './slack/slack-client.js';
 import { createSlackDirectory } from './slack/slack-directory.js';
 import { createSlackNotifier } from './slack/slack-notifier.js';
 import { type AuditFileSink, createAuditFileSink } from './store/audit-file.js';
+import { checkRedisSettings } from './store/redis-checks.js';
 import { connectRedis } from './store/redis-connection.js';
+import { redisAvailable, redisReadinessCheck } from './store/redis-readiness.js';
+import { RECONNECT } from './store/redis-reconnect.js';
 import { createRedisStore } from './store/redis-store.js';
 import { type LocalWorkspace, startLocalWorkspace } from './workspace/start-local-workspace.js';
 
@@ -38,6 +41,12 @@ const AUDIT_FILE_CATCH_UP_MS = 5_000;
 export const PEOPLE_CHECK_EVERY_MS = 10 * 60_000;
 /** How long a clean stop waits for queued messages (the ended DMs of a burst of expiries). */
 const MESSAGE_DRAIN_MS = 5_000;
+/**
+ * How long a stop (SIGTERM) waits for running jobs and for the commands and clicks in flight.
+ * Past it the bot stops anyway: a job it did not finish keeps its lock until then, and another
+ * replica (or the next start) runs it again once the lock lapses; nothing is lost.
+ */
+export const SHUTDOWN_GRACE_MS = 10_000;
 
 /** How to leave the local workspace for a real Slack: said in the start-up banner and on the page. */
 export const CONNECT_SLACK =
@@ -89,6 +98,10 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     const redis = await connectRedis({ url: config.redisUrl, dataDir: config.dataDir, logger });
     stops.push(() => redis.close());
     logger.info({ redis: redis.description }, 'Redis connected');
+    // A server that evicts keys is refused; one that keeps nothing on disk is warned about.
+    await checkRedisSettings(redis.redis, redis.description, logger);
+    // BullMQ's own connections (queues, workers) reconnect as quickly as the store's.
+    const bullConnection = { ...redis.connectionOptions, ...RECONNECT };
 
     const signingKey = await loadSigningKey({ jwkJson: config.signingKeyJwk, dataDir: config.dataDir });
     let brokerUrl = config.brokerUrl;
@@ -135,7 +148,7 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     }
 
     const scheduler = createBullmqScheduler({
-      connection: redis.connectionOptions,
+      connection: bullConnection,
       prefix: config.prefix,
       now: Date.now,
     });
@@ -235,7 +248,7 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     }, peopleCheckEveryMs);
     stops.push(() => Promise.resolve(clearInterval(peopleTimer)));
     const workers = await startWorkers({
-      connection: redis.connectionOptions,
+      connection: bullConnection,
       prefix: config.prefix,
       service,
       logger,
@@ -243,15 +256,19 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       recoverEveryMs: RECOVER_EVERY_MS,
       incidentWatchEveryMs: incidents ? (tuning.incidentWatchEveryMs ?? INCIDENT_WATCH_EVERY_MS) : undefined,
     });
-    stops.push(() => workers.close());
+    // A stop waits for running jobs in stop() below (bounded); here it only makes sure they close.
+    stops.push(() => workers.close(0));
 
     const slack = await createSlackApp({
       connection: slackConnection,
       apiUrl: slackApiUrl,
       useCases: { ...service, offboardPerson: lifecycle.offboardPerson },
       logger,
+      storeAvailable: () => redisAvailable(redis.redis),
     });
     let ready = false;
+    // Set by stop(): /readyz and /slack/events answer 503 from then on, so traffic moves elsewhere.
+    let stopping = false;
     const metrics = createMetrics({
       countByStatus: (status) => store.countByStatus(status),
       krlStatus,
@@ -264,8 +281,9 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       ...(bastion ? { bastion } : {}),
       ...(workspace ? { page: workspace.page } : {}),
       isReady: () => ready,
+      isStopping: () => stopping,
       readiness: {
-        redis: async () => void (await redis.redis.ping()),
+        redis: redisReadinessCheck(redis.redis),
         broker: async () => {
           const res = await fetch(new URL('healthz', `${brokerUrl}/`), { signal: AbortSignal.timeout(2_000) });
           if (!res.ok) throw new Error(`broker /healthz answered ${res.status}`);
@@ -291,7 +309,20 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       ...(workspaceUrl ? { workspaceUrl } : {}),
       reloadPolicy,
       policyHash: () => holder.hash(),
-      stop: stopAll,
+      async stop() {
+        // Take no new work: Slack and load balancers are sent elsewhere, workers fetch no job.
+        stopping = true;
+        logger.info({ graceMs: SHUTDOWN_GRACE_MS }, 'stopping: finishing the jobs, commands and clicks in flight');
+        const started = Date.now();
+        await slack.stop();
+        const [jobsClosed, commandsLeft] = await Promise.all([
+          workers.close(SHUTDOWN_GRACE_MS),
+          slack.inFlight.drain(SHUTDOWN_GRACE_MS),
+        ]);
+        if (commandsLeft > 0) logger.warn({ left: commandsLeft }, 'stopped with Slack commands or clicks unanswered');
+        logger.info({ ms: Date.now() - started, jobsClosed, commandsLeft }, 'in-flight work finished');
+        await stopAll();
+      },
     };
   } catch (error) {
     await stopAll();

@@ -93,7 +93,9 @@ export type ErrorCode =
   /** The grant ends with its incident, and the incident is resolved: it is never extended after. */
   | 'incident_resolved'
   /** Grants were revoked and no bastion has fetched the KRL for over 5 minutes (/readyz). */
-  | 'krl_stale';
+  | 'krl_stale'
+  /** At start-up: the Redis server may evict keys (its maxmemory-policy is not noeviction), which would lose records. */
+  | 'redis_evicts';
 
 export class JumpgateError extends Error {
   override readonly name = 'JumpgateError';

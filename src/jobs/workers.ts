@@ -5,7 +5,13 @@ import type { JobKind } from '../service/ports/scheduler.js';
 import { QUEUES, RECONCILE_EVERY_MS, requestJobSchema } from './job-queues.js';
 
 export interface JobWorkers {
-  close(): Promise<void>;
+  /**
+   * Stops fetching jobs at once and waits for the running ones, at most `graceMs`: a job still
+   * running then keeps its lock until the process ends, and once that lapses (JOB_LOCK_MS) the
+   * stalled check of another replica, or of the next start, runs it again. Resolves true when
+   * every worker closed in time. Calling it again waits on the same close.
+   */
+  close(graceMs: number): Promise<boolean>;
 }
 
 type Processors = Pick<
@@ -128,12 +134,20 @@ export async function startWorkers(deps: {
   };
   recover();
   const recoverTimer = setInterval(recover, deps.recoverEveryMs);
+  let closing: Promise<void> | undefined;
   return {
-    async close() {
+    async close(graceMs) {
       clearInterval(recoverTimer);
-      await recovering;
-      await Promise.all(workers.map((worker) => worker.close()));
-      await Promise.all(periodicQueues.map((queue) => queue.close()));
+      closing ??= (async () => {
+        await Promise.all([recovering, ...workers.map((worker) => worker.close())]);
+        await Promise.all(periodicQueues.map((queue) => queue.close()));
+      })();
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
+      const closed = await Promise.race([closing.then(() => true), late]).finally(() => clearTimeout(timer));
+      if (!closed)
+        logger.warn({ graceMs }, 'jobs still running at the stop: another replica or the next start runs them again');
+      return closed;
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { JumpgateError } from '../domain/errors.js';
 import { ping, startLocalRedis } from './local-redis.js';
 import { type RedisOptions, redisOptionsFromUrl } from './redis-options.js';
+import { RECONNECT } from './redis-reconnect.js';
 
 export interface RedisConnection {
   /** For the store and anything else that issues commands. */
@@ -89,6 +90,7 @@ async function open(connectionOptions: RedisOptions, description: string): Promi
   // write (one syscall), which is most of a command's CPU under a burst.
   const redis = new Redis({
     ...connectionOptions,
+    ...RECONNECT,
     maxRetriesPerRequest: null,
     lazyConnect: true,
     enableAutoPipelining: true,
