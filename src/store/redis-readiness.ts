@@ -1,4 +1,8 @@
-import type { Redis } from 'ioredis';
+/** What the checks read of an ioredis connection (its `status` and `ping`). */
+export interface PingableConnection {
+  readonly status: string;
+  ping(): Promise<unknown>;
+}
 
 /**
  * How long /readyz waits for Redis's PONG. Loopback or LAN answers in a millisecond; a server
@@ -19,7 +23,7 @@ export function readinessOf(status: string): RedisReadiness {
 }
 
 /** True while commands go straight to Redis (for the Slack replies: is a slow answer Redis's outage?). */
-export function redisAvailable(redis: Pick<Redis, 'status'>): boolean {
+export function redisAvailable(redis: Pick<PingableConnection, 'status'>): boolean {
   return readinessOf(redis.status).ok;
 }
 
@@ -28,10 +32,7 @@ export function redisAvailable(redis: Pick<Redis, 'status'>): boolean {
  * READY_PING_TIMEOUT_MS (a server that accepts connections but hangs, such as one stopped with
  * SIGSTOP, keeps the state `ready` until the TCP connection breaks).
  */
-export function redisReadinessCheck(
-  redis: Pick<Redis, 'status' | 'ping'>,
-  timeoutMs = READY_PING_TIMEOUT_MS,
-): () => Promise<void> {
+export function redisReadinessCheck(redis: PingableConnection, timeoutMs = READY_PING_TIMEOUT_MS): () => Promise<void> {
   return async () => {
     const state = readinessOf(redis.status);
     if (!state.ok) throw new Error(state.reason);
