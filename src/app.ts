@@ -26,6 +26,7 @@ import { createSlackNotifier } from './slack/slack-notifier.js';
 import { type AuditFileSink, createAuditFileSink } from './store/audit-file.js';
 import { checkRedisSettings } from './store/redis-checks.js';
 import { connectRedis } from './store/redis-connection.js';
+import { createOutageLog } from './store/redis-outage-log.js';
 import { redisAvailable, redisReadinessCheck } from './store/redis-readiness.js';
 import { RECONNECT } from './store/redis-reconnect.js';
 import { createRedisStore } from './store/redis-store.js';
@@ -102,6 +103,11 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     await checkRedisSettings(redis.redis, redis.description, logger);
     // BullMQ's own connections (queues, workers) reconnect as quickly as the store's.
     const bullConnection = { ...redis.connectionOptions, ...RECONNECT };
+    // An outage is one line when it starts and one when it ends, not a line per retry.
+    const outageLog = createOutageLog(logger);
+    const onRedisError = (error: Error, source: string) => outageLog.error(error, source);
+    redis.redis.on('error', (error: Error) => outageLog.error(error, 'store'));
+    redis.redis.on('ready', () => outageLog.ready());
 
     const signingKey = await loadSigningKey({ jwkJson: config.signingKeyJwk, dataDir: config.dataDir });
     let brokerUrl = config.brokerUrl;
@@ -151,6 +157,7 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       connection: bullConnection,
       prefix: config.prefix,
       now: Date.now,
+      onRedisError,
     });
     stops.push(() => scheduler.close());
     // No Slack variable: the local workspace plays Slack (its Web API, its signed requests) and,
@@ -250,6 +257,7 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     const workers = await startWorkers({
       connection: bullConnection,
       prefix: config.prefix,
+      onRedisError,
       service,
       logger,
       reconcileEveryMs: tuning.reconcileEveryMs,

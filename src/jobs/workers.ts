@@ -54,8 +54,14 @@ export async function startWorkers(deps: {
   recoverEveryMs: number;
   /** Set when PagerDuty is configured: grants that end with their incident are watched this often. */
   incidentWatchEveryMs?: number;
+  /** Errors of BullMQ's connections (a Redis outage: one line, not one per retry). Unset: logged. */
+  onRedisError?: (error: Error, source: string) => void;
 }): Promise<JobWorkers> {
   const { service, logger } = deps;
+  const onError = (source: string) => (error: Error) =>
+    deps.onRedisError
+      ? deps.onRedisError(error, source)
+      : logger.error({ err: error, queue: source }, 'job worker error');
   const options = { connection: deps.connection, prefix: deps.prefix };
   const requestWorker = (
     queue: string,
@@ -79,7 +85,7 @@ export async function startWorkers(deps: {
         void service.reportJobFailure({ job: kind, requestId, attempts: job.attemptsMade, error: error.message });
       }
     });
-    worker.on('error', (error) => logger.error({ err: error, queue }, 'job worker error'));
+    worker.on('error', onError(queue));
     return worker;
   };
 
@@ -96,6 +102,7 @@ export async function startWorkers(deps: {
   const periodicQueues: Queue[] = [];
   const periodic = async (queue: string, every: number, run: () => Promise<unknown>, what: string) => {
     const scheduled = new Queue(queue, options);
+    scheduled.on('error', onError(queue));
     periodicQueues.push(scheduled);
     await scheduled.upsertJobScheduler(
       queue,
@@ -104,7 +111,7 @@ export async function startWorkers(deps: {
     );
     const worker = new Worker(queue, run, { ...options, concurrency: 1 });
     worker.on('failed', (_job, error) => logger.warn({ err: error }, `${what} failed; it runs again shortly`));
-    worker.on('error', (error) => logger.error({ err: error, queue }, 'job worker error'));
+    worker.on('error', onError(queue));
     workers.push(worker);
   };
   await periodic(
@@ -118,6 +125,7 @@ export async function startWorkers(deps: {
   } else {
     // PagerDuty off (now): a schedule left by an earlier configuration must not run on.
     const stale = new Queue(QUEUES.incidents, options);
+    stale.on('error', onError(QUEUES.incidents));
     await stale.removeJobScheduler(QUEUES.incidents);
     await stale.close();
   }

@@ -15,5 +15,10 @@ export function reconnectDelay(times: number): number {
   return times <= 1 ? FIRST_DELAY_MS : RECONNECT_DELAY_MS;
 }
 
-/** Spread into the options of every ioredis and BullMQ connection. */
-export const RECONNECT = { retryStrategy: reconnectDelay } as const;
+/**
+ * Spread into the options of every ioredis and BullMQ connection. maxRetriesPerRequest null: a
+ * command waits for the reconnect however long the outage lasts. BullMQ sets it only on its
+ * blocking connections; on its queues' ones ioredis's default (20 tries) would fail an add after
+ * 20 × RECONNECT_DELAY_MS, about 4 s of outage.
+ */
+export const RECONNECT = { retryStrategy: reconnectDelay, maxRetriesPerRequest: null } as const;
