@@ -1,4 +1,5 @@
 import type { RequestListener } from 'node:http';
+import { Cluster } from 'ioredis';
 import type { Logger } from 'pino';
 import { BOT_BROKER_TIMING, createBrokerClient } from './broker/client.js';
 import { startEmbeddedBroker } from './broker/embedded.js';
@@ -29,8 +30,12 @@ import { createOutboxSlackClient, createSlackClient } from './slack/slack-client
 import { createSlackDirectory } from './slack/slack-directory.js';
 import { createSlackNotifier } from './slack/slack-notifier.js';
 import { type AuditFileSink, createAuditFileSink } from './store/audit-file.js';
+import { checkRedisSettings } from './store/redis-checks.js';
 import { connectRedis } from './store/redis-connection.js';
 import { redisKeys } from './store/redis-keys.js';
+import { createOutageLog } from './store/redis-outage-log.js';
+import { redisAvailable, redisReadinessCheck } from './store/redis-readiness.js';
+import { RECONNECT } from './store/redis-reconnect.js';
 import { createRedisStore } from './store/redis-store.js';
 import { createRetention, RETENTION_EVERY_MS, type Retention, type RetentionOutcome } from './store/retention.js';
 import { type LocalWorkspace, startLocalWorkspace } from './workspace/start-local-workspace.js';
@@ -43,6 +48,12 @@ const AUDIT_FILE_CATCH_UP_MS = 5_000;
  * and requests left open on retired targets are ended.
  */
 export const PEOPLE_CHECK_EVERY_MS = 10 * 60_000;
+/**
+ * How long a stop (SIGTERM) waits for running jobs and for the commands and clicks in flight.
+ * Past it the bot stops anyway: a job it did not finish keeps its lock until then, and another
+ * replica (or the next start) runs it again once the lock lapses; nothing is lost.
+ */
+export const SHUTDOWN_GRACE_MS = 10_000;
 
 /** How to leave the local workspace for a real Slack: said in the start-up banner and on the page. */
 export const CONNECT_SLACK =
@@ -107,6 +118,19 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     });
     stops.push(() => redis.close());
     logger.info({ redis: redis.description }, 'Redis connected');
+    // A server that evicts keys is refused; one that keeps nothing on disk is warned about.
+    await checkRedisSettings(redis.redis, redis.description, logger);
+    // BullMQ's own connections (queues, workers) reconnect as quickly as the store's.
+    // (A Cluster client is handed over as it is: it was built with its own retry settings.)
+    const bullConnection =
+      redis.connectionOptions instanceof Cluster
+        ? redis.connectionOptions
+        : { ...redis.connectionOptions, ...RECONNECT };
+    // An outage is one line when it starts and one when it ends, not a line per retry.
+    const outageLog = createOutageLog(logger);
+    const onRedisError = (error: Error, source: string) => outageLog.error(error, source);
+    redis.redis.on('error', (error: Error) => outageLog.error(error, 'store'));
+    redis.redis.on('ready', () => outageLog.ready());
 
     const signingKey = await loadSigningKey({ jwkJson: config.signingKeyJwk, dataDir: config.dataDir });
     let brokerUrl = config.brokerUrl;
@@ -176,9 +200,10 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       : undefined;
 
     const scheduler = createBullmqScheduler({
-      connection: redis.connectionOptions,
+      connection: bullConnection,
       prefix: config.prefix,
       now: Date.now,
+      onRedisError,
     });
     stops.push(() => scheduler.close());
     // No Slack variable: the local workspace plays Slack (its Web API, its signed requests) and,
@@ -251,7 +276,7 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       ...(config.adminChannel ? { adminChannel: config.adminChannel } : {}),
     });
     const outbox = createOutbox({
-      connection: redis.connectionOptions,
+      connection: bullConnection,
       redis: redis.redis,
       prefix: config.prefix,
       now: Date.now,
@@ -326,8 +351,9 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     }, peopleCheckEveryMs);
     stops.push(() => Promise.resolve(clearInterval(peopleTimer)));
     const workers = await startWorkers({
-      connection: redis.connectionOptions,
+      connection: bullConnection,
       prefix: config.prefix,
+      onRedisError,
       service,
       logger,
       reconcileEveryMs: tuning.reconcileEveryMs,
@@ -338,7 +364,8 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
         ? { retention: { everyMs: tuning.retentionEveryMs ?? RETENTION_EVERY_MS, run: () => runRetention(retention) } }
         : {}),
     });
-    stops.push(() => workers.close());
+    // A stop waits for running jobs in stop() below (bounded); here it only makes sure they close.
+    stops.push(() => workers.close(0));
     await outbox.start();
 
     const slack = await createSlackApp({
@@ -346,8 +373,11 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       apiUrl: slackApiUrl,
       useCases: { ...service, offboardPerson: lifecycle.offboardPerson },
       logger,
+      storeAvailable: () => redisAvailable(redis.redis),
     });
     let ready = false;
+    // Set by stop(): /readyz and /slack/events answer 503 from then on, so traffic moves elsewhere.
+    let stopping = false;
     const http = await startHttpServer({
       port: config.port,
       host: config.host,
@@ -355,8 +385,9 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       ...(bastion ? { bastion } : {}),
       ...(workspace ? { page: workspace.page } : {}),
       isReady: () => ready,
+      isStopping: () => stopping,
       readiness: {
-        redis: async () => void (await redis.redis.ping()),
+        redis: redisReadinessCheck(redis.redis),
         broker: async () => {
           const res = await fetch(new URL('healthz', `${brokerUrl}/`), { signal: AbortSignal.timeout(2_000) });
           if (!res.ok) throw new Error(`broker /healthz answered ${res.status}`);
@@ -382,7 +413,20 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       ...(workspaceUrl ? { workspaceUrl } : {}),
       reloadPolicy,
       policyHash: () => holder.hash(),
-      stop: stopAll,
+      async stop() {
+        // Take no new work: Slack and load balancers are sent elsewhere, workers fetch no job.
+        stopping = true;
+        logger.info({ graceMs: SHUTDOWN_GRACE_MS }, 'stopping: finishing the jobs, commands and clicks in flight');
+        const started = Date.now();
+        await slack.stop();
+        const [jobsClosed, commandsLeft] = await Promise.all([
+          workers.close(SHUTDOWN_GRACE_MS),
+          slack.inFlight.drain(SHUTDOWN_GRACE_MS),
+        ]);
+        if (commandsLeft > 0) logger.warn({ left: commandsLeft }, 'stopped with Slack commands or clicks unanswered');
+        logger.info({ ms: Date.now() - started, jobsClosed, commandsLeft }, 'in-flight work finished');
+        await stopAll();
+      },
     };
   } catch (error) {
     await stopAll();

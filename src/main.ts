@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { CONNECT_SLACK, type RunningJumpgate, startJumpgate } from './app.js';
+import { CONNECT_SLACK, type RunningJumpgate, SHUTDOWN_GRACE_MS, startJumpgate } from './app.js';
 import { type Config, describeConfig, loadConfig } from './config.js';
 import { isJumpgateError } from './domain/errors.js';
 
@@ -14,6 +14,12 @@ const REDACT = [
   '*.d',
   'headers.authorization',
 ];
+
+/**
+ * A stop that takes longer than this (the grace for in-flight work, then closing: a Redis that is
+ * down never answers QUIT) ends the process anyway, with code 1 and a log line saying so.
+ */
+const STOP_DEADLINE_MS = SHUTDOWN_GRACE_MS + 5_000;
 
 async function main(): Promise<void> {
   let config: Config;
@@ -57,6 +63,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
+    setTimeout(() => {
+      logger.error({ ms: STOP_DEADLINE_MS }, 'the stop did not finish in time: exiting anyway');
+      exit(1);
+    }, STOP_DEADLINE_MS).unref();
     started.stop().then(
       () => exit(0),
       (error: unknown) => {

@@ -99,7 +99,9 @@ export type ErrorCode =
   /** A Retry after the grant window fixed at approval has ended: request again. */
   | 'grant_window_over'
   /** Grants were revoked and no bastion has fetched the KRL for over 5 minutes (/readyz). */
-  | 'krl_stale';
+  | 'krl_stale'
+  /** At start-up: the Redis server may evict keys (its maxmemory-policy is not noeviction), which would lose records. */
+  | 'redis_evicts';
 
 export class JumpgateError extends Error {
   override readonly name = 'JumpgateError';

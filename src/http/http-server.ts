@@ -21,6 +21,11 @@ export interface HttpServerDeps {
   readonly page?: RequestListener;
   /** True once the bot can take requests: /healthz answers 200 from then on. */
   readonly isReady: () => boolean;
+  /**
+   * True once the bot is stopping (SIGTERM): /readyz answers 503 at once, so a load balancer
+   * moves traffic, and /slack/events 503, so Slack retries its events on another replica.
+   */
+  readonly isStopping?: () => boolean;
   readonly readiness: Readonly<Record<string, ReadinessCheck>>;
   /**
    * Checks /readyz reports but that do not make the bot unready: a bastion that stopped fetching
@@ -73,6 +78,10 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
 
 async function route(deps: HttpServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  if (deps.isStopping?.() && (path === '/slack/events' || path === '/readyz')) {
+    res.setHeader('retry-after', '1');
+    return json(res, 503, { ok: false, reason: 'stopping' });
+  }
   if (path === '/slack/events' && deps.slackEvents) return void withBodyCap(deps.slackEvents)(req, res);
   if (deps.bastion && BASTION_PATHS.has(path)) return void deps.bastion(req, res);
   if (deps.page && (path === '/' || path.startsWith('/workspace/'))) return void deps.page(req, res);

@@ -21,14 +21,20 @@ export function createBullmqScheduler(deps: {
   connection: ConnectionOptions;
   prefix: string;
   now: Clock;
+  /** Errors of the queues' connections (a Redis outage). Unset: BullMQ prints them to stderr. */
+  onRedisError?: (error: Error, source: string) => void;
 }): BullmqScheduler {
   // Nothing here reads BullMQ's event streams: keep a short tail for debugging, not 10,000 per queue.
-  const make = (name: string) =>
-    new Queue<RequestJob>(name, {
+  const make = (name: string) => {
+    const queue = new Queue<RequestJob>(name, {
       connection: deps.connection,
       prefix: deps.prefix,
       streams: { events: { maxLen: 1000 } },
     });
+    const onRedisError = deps.onRedisError;
+    if (onRedisError) queue.on('error', (error) => onRedisError(error, name));
+    return queue;
+  };
   const expire = make(QUEUES.expire);
   const warn = make(QUEUES.warn);
   const timeout = make(QUEUES.timeout);

@@ -67,6 +67,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const addDrain = (conversation: string, jobId: string) =>
     queue.add('drain', { conversation }, { ...DRAIN_OPTIONS, jobId });
   let worker: Worker | undefined;
+  let closing = false;
   let sweepTimer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
   let cursor = 0;
@@ -86,6 +87,9 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 
   async function drain(conversation: string): Promise<void> {
     for (;;) {
+      // A stopping process hands the rest of the conversation on (another replica, or the next
+      // start) rather than hold its stop until the conversation is empty.
+      if (closing) throw new RetryLater(0, 'this process is stopping');
       const [id, body, enqueuedAt, attemptsBefore, generation] = await redis.jumpgateOutboxHead(
         keys.list(conversation),
         keys.drains,
@@ -201,6 +205,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       }, every);
     },
     async close() {
+      closing = true;
       if (sweepTimer) clearInterval(sweepTimer);
       await sweeping;
       await worker?.close();

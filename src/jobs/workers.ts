@@ -5,7 +5,13 @@ import type { JobKind } from '../service/ports/scheduler.js';
 import { QUEUES, RECONCILE_EVERY_MS, REVOCATION_BACKOFF, requestJobSchema, revocationBackoff } from './job-queues.js';
 
 export interface JobWorkers {
-  close(): Promise<void>;
+  /**
+   * Stops fetching jobs at once and waits for the running ones, at most `graceMs`: a job still
+   * running then keeps its lock until the process ends, and once that lapses (JOB_LOCK_MS) the
+   * stalled check of another replica, or of the next start, runs it again. Resolves true when
+   * every worker closed in time. Calling it again waits on the same close.
+   */
+  close(graceMs: number): Promise<boolean>;
 }
 
 type Processors = Pick<
@@ -56,9 +62,15 @@ export async function startWorkers(deps: {
   retention?: { readonly everyMs: number; readonly run: () => Promise<unknown> };
   /** Each failed attempt of a job, by queue (`jumpgate_job_failures_total`). */
   onJobFailed?: (queue: string) => void;
+  /** Errors of BullMQ's connections (a Redis outage: one line, not one per retry). Unset: logged. */
+  onRedisError?: (error: Error, source: string) => void;
 }): Promise<JobWorkers> {
   const { service, logger } = deps;
   const jobFailed = deps.onJobFailed ?? (() => undefined);
+  const onError = (source: string) => (error: Error) =>
+    deps.onRedisError
+      ? deps.onRedisError(error, source)
+      : logger.error({ err: error, queue: source }, 'job worker error');
   const options = { connection: deps.connection, prefix: deps.prefix };
   const requestWorker = (
     queue: string,
@@ -89,7 +101,7 @@ export async function startWorkers(deps: {
         void service.reportJobFailure({ job: kind, requestId, attempts: job.attemptsMade, error: error.message });
       }
     });
-    worker.on('error', (error) => logger.error({ err: error, queue }, 'job worker error'));
+    worker.on('error', onError(queue));
     return worker;
   };
 
@@ -108,6 +120,7 @@ export async function startWorkers(deps: {
   const periodicQueues: Queue[] = [];
   const periodic = async (queue: string, every: number, run: () => Promise<unknown>, what: string) => {
     const scheduled = new Queue(queue, options);
+    scheduled.on('error', onError(queue));
     periodicQueues.push(scheduled);
     await scheduled.upsertJobScheduler(
       queue,
@@ -119,7 +132,7 @@ export async function startWorkers(deps: {
       jobFailed(queue);
       logger.warn({ err: error }, `${what} failed; it runs again shortly`);
     });
-    worker.on('error', (error) => logger.error({ err: error, queue }, 'job worker error'));
+    worker.on('error', onError(queue));
     workers.push(worker);
   };
   await periodic(
@@ -134,6 +147,7 @@ export async function startWorkers(deps: {
   } else {
     // PagerDuty off (now): a schedule left by an earlier configuration must not run on.
     const stale = new Queue(QUEUES.incidents, options);
+    stale.on('error', onError(QUEUES.incidents));
     await stale.removeJobScheduler(QUEUES.incidents);
     await stale.close();
   }
@@ -150,12 +164,20 @@ export async function startWorkers(deps: {
   };
   recover();
   const recoverTimer = setInterval(recover, deps.recoverEveryMs);
+  let closing: Promise<void> | undefined;
   return {
-    async close() {
+    async close(graceMs) {
       clearInterval(recoverTimer);
-      await recovering;
-      await Promise.all(workers.map((worker) => worker.close()));
-      await Promise.all(periodicQueues.map((queue) => queue.close()));
+      closing ??= (async () => {
+        await Promise.all([recovering, ...workers.map((worker) => worker.close())]);
+        await Promise.all(periodicQueues.map((queue) => queue.close()));
+      })();
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
+      const closed = await Promise.race([closing.then(() => true), late]).finally(() => clearTimeout(timer));
+      if (!closed)
+        logger.warn({ graceMs }, 'jobs still running at the stop: another replica or the next start runs them again');
+      return closed;
     },
   };
 }

@@ -9,6 +9,8 @@ import { registerExtensionListeners } from './listeners/extension.js';
 import { registerPeopleListeners } from './listeners/people.js';
 import { registerRequestModalListener } from './listeners/request-modal.js';
 import { registerVendorModalListener } from './listeners/vendor-modal.js';
+import type { NoticeTimers } from './outage-notice.js';
+import { type InFlight, useSlackMiddleware } from './slack-middleware.js';
 import type { SlackUseCases } from './use-cases.js';
 
 /** The largest body Bolt reads from /slack/events (Slack's payloads stay well under it). */
@@ -22,6 +24,8 @@ export interface SlackApp {
   readonly app: App;
   /** HTTP mode: the listener for /slack/events (verifies every request's signature). */
   readonly requestListener?: RequestListener;
+  /** Commands, clicks and submissions being carried out (a clean stop waits for them). */
+  readonly inFlight: InFlight;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -36,6 +40,9 @@ export async function createSlackApp(deps: {
   apiUrl: string;
   useCases: SlackUseCases;
   logger: Logger;
+  /** False while Redis is unreachable: a slow answer then gets the outage notice. */
+  storeAvailable?: () => boolean;
+  timers?: NoticeTimers;
 }): Promise<SlackApp> {
   const { connection } = deps;
   const boltLogger = toBoltLogger(deps.logger.child({ component: 'bolt' }));
@@ -70,6 +77,12 @@ export async function createSlackApp(deps: {
   });
   await app.init();
 
+  // Before every listener: counts what is in flight, sends the outage notice.
+  const inFlight = useSlackMiddleware(app, {
+    logger: deps.logger,
+    ...(deps.storeAvailable ? { storeAvailable: deps.storeAvailable } : {}),
+    ...(deps.timers ? { timers: deps.timers } : {}),
+  });
   const context = { useCases: deps.useCases, logger: deps.logger };
   registerCommandListener(app, context);
   registerApprovalListeners(app, context);
@@ -87,6 +100,7 @@ export async function createSlackApp(deps: {
   return {
     app,
     requestListener: httpReceiver?.requestListener,
+    inFlight,
     async start() {
       if (socketReceiver) await socketReceiver.start();
     },

@@ -29,6 +29,8 @@ export interface LocalRedisOptions {
   readonly unixSocket?: string;
   readonly binary?: string;
   readonly startTimeoutMs?: number;
+  /** More settings, after Jumpgate's own (so they win): tests start servers configured otherwise. */
+  readonly extraArgs?: readonly string[];
 }
 
 /**
@@ -72,6 +74,7 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Local
     '--loglevel',
     'warning',
     ...REDIS_SETTINGS,
+    ...(options.extraArgs ?? []),
   ];
   const child = spawn(options.binary ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

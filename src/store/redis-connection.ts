@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { JumpgateError } from '../domain/errors.js';
 import { ping, startLocalRedis } from './local-redis.js';
 import { type RedisOptions, redisOptionsFromUrl } from './redis-options.js';
+import { RECONNECT } from './redis-reconnect.js';
 import { connectTopology, type QueueConnection, type RedisClient, type RedisTopology } from './redis-topology.js';
 
 export interface RedisConnection {
@@ -97,6 +98,7 @@ async function open(connectionOptions: RedisOptions, description: string): Promi
   // write (one syscall), which is most of a command's CPU under a burst.
   const redis = new Redis({
     ...connectionOptions,
+    ...RECONNECT,
     maxRetriesPerRequest: null,
     lazyConnect: true,
     enableAutoPipelining: true,

@@ -36,10 +36,19 @@ export function registerVendorModalListener(app: App, context: ListenerContext):
       const command = parseVendorMetadata(view.private_metadata);
       input = { sponsor, ...command, vendorName, sshPublicKey, ...(ticket === '' ? {} : { ticket }) };
       const errors: Record<string, string> = {};
-      const [details, plan] = await Promise.allSettled([
-        context.useCases.checkVendorDetails({ sponsor, vendorName, sshPublicKey }),
-        context.useCases.checkVendorSession(input),
-      ]);
+      const checked = await withinAckWindow(
+        Promise.allSettled([
+          context.useCases.checkVendorDetails({ sponsor, vendorName, sshPublicKey }),
+          context.useCases.checkVendorSession(input),
+        ]),
+      );
+      // The checks read Redis: in an outage they wait for it, and Slack's 3 s would pass. The form
+      // closes then, and the request (which checks everything again) answers by DM once Redis is back.
+      if (checked === undefined) {
+        await ack();
+        return await carryOut(input);
+      }
+      const [details, plan] = checked;
       for (const result of [details, plan]) {
         if (result.status === 'fulfilled') continue;
         const refusal: unknown = result.reason;
@@ -62,14 +71,35 @@ export function registerVendorModalListener(app: App, context: ListenerContext):
       return;
     }
     await ack();
-    try {
-      const outcome = await context.useCases.requestVendorSession(input);
-      const message = vendorSentMessage(outcome.request, outcome.postedTo);
-      await dm(message.text, message.blocks);
-    } catch (error) {
-      await dm(replyFor(context, error, { userId: sponsor, action: 'vendor-modal' }));
+    await carryOut(input);
+
+    async function carryOut(request: VendorSessionInput): Promise<void> {
+      try {
+        const outcome = await context.useCases.requestVendorSession(request);
+        const message = vendorSentMessage(outcome.request, outcome.postedTo);
+        await dm(message.text, message.blocks);
+      } catch (error) {
+        await dm(replyFor(context, error, { userId: sponsor, action: 'vendor-modal' }));
+      }
     }
   });
+}
+
+/**
+ * How long the checks shown in the form may take: Slack closes a submission unanswered after 3 s
+ * and shows the sponsor an error, so past this the form is acknowledged without them.
+ */
+export const FORM_CHECK_MS = 2_000;
+
+/** The checks' results, or undefined when they take longer than FORM_CHECK_MS. */
+async function withinAckWindow<T>(checks: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), FORM_CHECK_MS)));
+  try {
+    return await Promise.race([checks, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Slack's in-form errors show plain text: the message as a sentence. */

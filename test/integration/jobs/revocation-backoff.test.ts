@@ -53,7 +53,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await workers?.close();
+  await workers?.close(5_000);
   await scheduler.close();
   await conn.close();
 });

@@ -26,6 +26,8 @@ import { sshKey } from '../slack/bot-harness.js';
  */
 const SIGNING_SECRET = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 const BOT_TOKEN = 'xoxb-0000-1111-crashrecovery';
+/** Figures go to the test's output, not into tight asserts (the machine is shared). */
+const logFigure = (line: string) => void process.stdout.write(`${line}\n`);
 const REPO = path.resolve(import.meta.dirname, '../../..');
 const WORKFLOW = `name: production
 targets:
@@ -149,6 +151,50 @@ describe('work a crash interrupted resumes within seconds', () => {
       revokedAt?: string;
     };
     expect(record.revokedAt).toBeDefined();
+    const records = await store().forRequest(requestId);
+    expect(records.filter((r) => r.type === 'expired')).toHaveLength(1);
+    expect(verifyChain(await store().range(1))).toBeUndefined();
+    await kill(survivor);
+  }, 90_000);
+
+  it('a SIGTERM while a revocation hangs exits 0 within ~12 s, and another replica completes the revocation', async () => {
+    const stopping = await startBot();
+    const requestId = /req_[a-z0-9]+/.exec(await flow.command(stopping, 'U0ALICE', 'request prod-db 4s'))![0];
+    await flow.approve(stopping, requestId);
+    await flow.certificateDm(requestId);
+    const notAfter = (await store().get(requestId))?.grant?.notAfter ?? 0;
+
+    // As above: the broker freezes at the grant's end, so the revocation job is running and hangs.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, notAfter - Date.now() - 1_000)));
+    broker.child.kill('SIGSTOP');
+    await expect
+      .poll(() => redis.llen(`${prefix}:expire:active`), { timeout: 10_000, interval: 100 })
+      .toBeGreaterThan(0);
+    const survivor = await startBot();
+
+    const exited = new Promise<number | null>((resolve) => stopping.child.once('exit', (code) => resolve(code)));
+    const termAt = Date.now();
+    stopping.child.kill('SIGTERM');
+    // At once, long before the hung job lets go: a load balancer moves traffic, Slack goes elsewhere.
+    let readyz = 0;
+    for (const deadline = Date.now() + 2_000; readyz !== 503 && Date.now() < deadline; ) {
+      readyz = await fetch(`${stopping.base}/readyz`).then(
+        (res) => res.status,
+        () => 0,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const readyzMs = Date.now() - termAt;
+    const code = await exited;
+    const stopMs = Date.now() - termAt;
+    broker.child.kill('SIGCONT');
+    await expect.poll(() => statusOf(requestId), { timeout: 20_000, interval: 200 }).toBe('expired');
+    logFigure(
+      `SIGTERM during a hung revocation: /readyz ${readyz} after ${readyzMs} ms, exit ${String(code)} after ${stopMs} ms; revoked by the other replica ${Date.now() - termAt} ms after the SIGTERM`,
+    );
+    expect(readyz).toBe(503);
+    expect(code).toBe(0);
+    expect(stopMs).toBeLessThan(14_000);
     const records = await store().forRequest(requestId);
     expect(records.filter((r) => r.type === 'expired')).toHaveLength(1);
     expect(verifyChain(await store().range(1))).toBeUndefined();

@@ -15,7 +15,11 @@ function recordingLogger() {
   return { logger, lines };
 }
 
-async function serve(readiness: HttpServerDeps['readiness'], logger = pino({ level: 'silent' })) {
+async function serve(
+  readiness: HttpServerDeps['readiness'],
+  logger = pino({ level: 'silent' }),
+  more: Partial<HttpServerDeps> = {},
+) {
   const server = await startHttpServer({
     port: 0,
     host: '127.0.0.1',
@@ -24,6 +28,7 @@ async function serve(readiness: HttpServerDeps['readiness'], logger = pino({ lev
     jwks: () => ({ keys: [] }),
     metrics: () => Promise.resolve({ contentType: 'text/plain', body: '' }),
     logger,
+    ...more,
   });
   servers.push(server);
   return `http://127.0.0.1:${server.port}`;
@@ -56,5 +61,26 @@ describe('/readyz', () => {
     const base = await serve({ redis: () => Promise.resolve() });
     const res = await fetch(`${base}/readyz`);
     expect([res.status, await res.json()]).toEqual([200, { ok: true, checks: { redis: 'ok' } }]);
+  });
+
+  it('answers 503 at once once the bot is stopping, as /slack/events does, while /healthz stays 200', async () => {
+    let stopping = false;
+    let slackCalls = 0;
+    const base = await serve({ redis: () => Promise.resolve() }, pino({ level: 'silent' }), {
+      isStopping: () => stopping,
+      slackEvents: (_req, res) => {
+        slackCalls += 1;
+        res.end('');
+      },
+    });
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    stopping = true;
+    const readyz = await fetch(`${base}/readyz`);
+    expect([readyz.status, await readyz.json()]).toEqual([503, { ok: false, reason: 'stopping' }]);
+    const events = await fetch(`${base}/slack/events`, { method: 'POST', body: '{}' });
+    expect([events.status, events.headers.get('retry-after')]).toEqual([503, '1']);
+    await events.text();
+    expect(slackCalls).toBe(0);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 });

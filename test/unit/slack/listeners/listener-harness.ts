@@ -1,3 +1,4 @@
+import type { NoticeTimers } from '../../../../src/slack/outage-notice.js';
 import { createSlackApp, type SlackApp } from '../../../../src/slack/slack-app.js';
 import type { SlackUseCases } from '../../../../src/slack/use-cases.js';
 import { type FakeSlack, startFakeSlack } from '../../../support/fake-slack.js';
@@ -43,6 +44,8 @@ export interface ListenerHarness {
   command(userId: string, text: string): Promise<Record<string, unknown>>;
   /** A button click; resolves with the JSON posted to its response_url. */
   click(userId: string, actionId: string, value: string): Promise<Record<string, unknown>>;
+  /** Any payload, as the receiver hands it over (`ack` records the answer); resolves when the listener is done. */
+  process(body: Record<string, unknown>, ack?: (response?: unknown) => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -51,13 +54,17 @@ export interface ListenerHarness {
  * shapes through `processEvent` (what the receiver does after checking the signature), talking
  * to a fake Slack for the Web API and for response URLs. The use cases are fakes.
  */
-export async function startListeners(overrides: Partial<SlackUseCases>): Promise<ListenerHarness> {
+export async function startListeners(
+  overrides: Partial<SlackUseCases>,
+  outage: { storeAvailable?: () => boolean; timers?: NoticeTimers } = {},
+): Promise<ListenerHarness> {
   const slack = await startFakeSlack({ token: TOKEN });
   const bot: SlackApp = await createSlackApp({
     connection: { kind: 'http', botToken: TOKEN, signingSecret: 'unused-in-these-tests' },
     apiUrl: slack.url,
     useCases: useCases(overrides),
     logger: memoryLogger(),
+    ...outage,
   });
   let responses = 0;
 
@@ -80,6 +87,7 @@ export async function startListeners(overrides: Partial<SlackUseCases>): Promise
       const payload = blockActionPayload({ userId, actionId, value, responseUrl: slack.responseUrl(id) });
       return deliver(JSON.parse(JSON.stringify(payload)) as Record<string, unknown>, id);
     },
+    process: (body, ack = () => Promise.resolve()) => bot.app.processEvent({ body, ack }),
     async close() {
       await bot.stop();
       await slack.close();
