@@ -258,6 +258,7 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       connection: bullConnection,
       prefix: config.prefix,
       onRedisError,
+      redisAvailable: () => redisAvailable(redis.redis),
       service,
       logger,
       reconcileEveryMs: tuning.reconcileEveryMs,
