@@ -277,6 +277,7 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
     });
     const outbox = createOutbox({
       connection: bullConnection,
+      onRedisError,
       redis: redis.redis,
       prefix: config.prefix,
       now: Date.now,
@@ -354,6 +355,7 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       connection: bullConnection,
       prefix: config.prefix,
       onRedisError,
+      redisAvailable: () => redisAvailable(redis.redis),
       service,
       logger,
       reconcileEveryMs: tuning.reconcileEveryMs,

@@ -48,6 +48,8 @@ export interface OutboxDeps {
   readonly classify: (error: unknown) => DeliveryFailure;
   /** Give up on a message failing this long after it was enqueued (SLACK_OUTBOX_MAX_AGE). */
   readonly maxAgeMs: number;
+  /** Errors of BullMQ's connections (a Redis outage: one line, not one per retry). Unset: logged. */
+  readonly onRedisError?: (error: Error, source: string) => void;
   readonly onGiveUp: (gaveUp: GaveUp) => Promise<void>;
   /** Conversations drained at once by this process (each one message at a time). Default 16. */
   readonly concurrency?: number;

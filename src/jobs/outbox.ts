@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { outboxBackoffMs } from './outbox-backoff.js';
 import { ENQUEUE, HEAD, NOTE_FAILURE, outboxKeys, SETTLE } from './outbox-scripts.js';
 import type { Outbox, OutboxDeps } from './outbox-types.js';
+import { FETCH_RETRY_MS } from './workers.js';
 
 export type { DeliveryFailure, GaveUp, Outbox, OutboxDeps, OutboxEntry } from './outbox-types.js';
 
@@ -62,6 +63,9 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     prefix: deps.prefix,
     streams: { events: { maxLen: 100 } },
   });
+  queue.on('error', (error) =>
+    deps.onRedisError ? deps.onRedisError(error, OUTBOX_QUEUE) : logger.error({ err: error }, 'outbox queue error'),
+  );
   const doneTtlMs = deps.doneTtlMs ?? 600_000;
   const backoff = deps.backoff ?? { baseMs: 1_000, capMs: 30_000 };
   const addDrain = (conversation: string, jobId: string) =>
@@ -190,12 +194,18 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         connection: deps.connection,
         prefix: deps.prefix,
         concurrency: deps.concurrency ?? 16,
+        // After a Redis outage, fetch again within half a second (BullMQ's default waits 15 s).
+        runRetryDelay: FETCH_RETRY_MS,
         settings: {
           backoffStrategy: (attemptsMade, _type, error) =>
             error instanceof RetryLater ? error.delayMs : outboxBackoffMs(attemptsMade, undefined, backoff),
         },
       });
-      worker.on('error', (error) => logger.error({ err: error }, 'outbox worker error'));
+      worker.on('error', (error) =>
+        deps.onRedisError
+          ? deps.onRedisError(error, OUTBOX_QUEUE)
+          : logger.error({ err: error }, 'outbox worker error'),
+      );
       await worker.waitUntilReady();
       const every = deps.sweepEveryMs ?? 10_000;
       sweepTimer = setInterval(() => {

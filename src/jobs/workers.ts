@@ -37,6 +37,15 @@ type Processors = Pick<
  */
 export const JOB_LOCK_MS = 8_000;
 export const STALLED_CHECK_MS = 4_000;
+/**
+ * How long a worker waits after a connection error before it fetches again. BullMQ's default is
+ * 15 s, not cut short by a reconnect: after a Redis outage the revocations due would wait up to
+ * 15 s more, and a stop during one would wait out the delay. The connections retry every 200 ms
+ * (redis-reconnect.ts); a fetch that fails costs nothing.
+ */
+export const FETCH_RETRY_MS = 500;
+/** After an outage, how long BullMQ's connections are given to be back once the store's is. */
+const RECONNECTED_AFTER_MS = 500;
 
 /**
  * One worker per queue, each a thin call into the service. A job whose last attempt fails is
@@ -64,6 +73,8 @@ export async function startWorkers(deps: {
   onJobFailed?: (queue: string) => void;
   /** Errors of BullMQ's connections (a Redis outage: one line, not one per retry). Unset: logged. */
   onRedisError?: (error: Error, source: string) => void;
+  /** False while Redis is unreachable: a close then waits for it first (see close()). */
+  redisAvailable?: () => boolean;
 }): Promise<JobWorkers> {
   const { service, logger } = deps;
   const jobFailed = deps.onJobFailed ?? (() => undefined);
@@ -72,6 +83,7 @@ export async function startWorkers(deps: {
       ? deps.onRedisError(error, source)
       : logger.error({ err: error, queue: source }, 'job worker error');
   const options = { connection: deps.connection, prefix: deps.prefix };
+  const workerOptions = { ...options, runRetryDelay: FETCH_RETRY_MS };
   const requestWorker = (
     queue: string,
     kind: JobKind | 'grant',
@@ -79,7 +91,7 @@ export async function startWorkers(deps: {
     concurrency: number,
   ) => {
     const worker = new Worker(queue, async (job: Job) => run(requestJobSchema.parse(job.data).requestId), {
-      ...options,
+      ...workerOptions,
       concurrency,
       lockDuration: JOB_LOCK_MS,
       stalledInterval: STALLED_CHECK_MS,
@@ -127,7 +139,7 @@ export async function startWorkers(deps: {
       { every },
       { name: queue, opts: { removeOnComplete: true, removeOnFail: 100 } },
     );
-    const worker = new Worker(queue, run, { ...options, concurrency: 1 });
+    const worker = new Worker(queue, run, { ...workerOptions, concurrency: 1 });
     worker.on('failed', (_job, error) => {
       jobFailed(queue);
       logger.warn({ err: error }, `${what} failed; it runs again shortly`);
@@ -168,7 +180,17 @@ export async function startWorkers(deps: {
   return {
     async close(graceMs) {
       clearInterval(recoverTimer);
+      const deadline = Date.now() + graceMs;
       closing ??= (async () => {
+        // A worker closed while its blocking connection is reconnecting waits for an 'end' event
+        // ioredis never emits then (BullMQ issue 4656): wait for Redis first, within the grace,
+        // then for BullMQ's own connections, which reconnect on their own timers (every 200 ms).
+        let waited = false;
+        while (deps.redisAvailable && !deps.redisAvailable() && Date.now() < deadline) {
+          waited = true;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        if (waited) await new Promise((resolve) => setTimeout(resolve, RECONNECTED_AFTER_MS));
         await Promise.all([recovering, ...workers.map((worker) => worker.close())]);
         await Promise.all(periodicQueues.map((queue) => queue.close()));
       })();

@@ -217,6 +217,39 @@ describe('a Redis outage', () => {
 });
 
 describe('start-up and shutdown', () => {
+  it('a SIGTERM during an outage still answers the command in flight once Redis is back, then exits 0', async () => {
+    const bot = await startBot('stopping');
+    await redis.stop();
+    await readyzTurns(bot, 503, 5_000);
+    expect((await command(bot, 'U0ALICE', 'list', 'stopping-list')).status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => bot.child.once('exit', (code) => resolve(code)));
+    const termAt = Date.now();
+    bot.child.kill('SIGTERM');
+    // New work is refused once the signal is handled: Slack retries an event on another replica.
+    // The commands that came before are acknowledged (200) and must be answered like the first.
+    let refused = 0;
+    let taken = 0;
+    for (const deadline = Date.now() + 2_000; refused !== 503 && Date.now() < deadline; ) {
+      refused = (await command(bot, 'U0ALICE', 'list', `before-stop-${taken}`)).status;
+      if (refused === 200) taken += 1;
+    }
+    // Redis comes back within the stop's 10 s: the command is carried out, then the bot exits.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    redis = await startRedis(redisPort);
+    const upAt = Date.now();
+    const code = await exited;
+    const answered = await arrival('stopping-list', (text) => text !== OUTAGE_NOTICE, 1_000);
+    const takenAnswered = arrivals.filter((a) => a.id.startsWith('before-stop-') && a.text !== OUTAGE_NOTICE).length;
+    logFigure(
+      `SIGTERM during an outage: /slack/events ${refused} (${taken} taken before the signal was handled, ${takenAnswered} of them answered), the command answered ${answered ? answered.at - upAt : 'never'} ms after Redis returned, exit ${String(code)} ${Date.now() - termAt} ms after the SIGTERM`,
+    );
+    expect(refused).toBe(503);
+    expect(answered).toBeDefined();
+    expect(code).toBe(0);
+    expect(Date.now() - termAt).toBeLessThan(14_000);
+    expect(takenAnswered).toBe(taken);
+  }, 90_000);
+
   it('refuses a Redis that evicts keys, warns about one that keeps nothing on disk, and stops on SIGTERM with 0', async () => {
     // A second server, as the test run's own: no AOF, no RDB save points.
     const volatile = await startLocalRedis({ dir: path.join(dir, 'volatile'), persist: false });
