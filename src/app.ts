@@ -376,6 +376,11 @@ export async function startJumpgate(config: Config, logger: Logger, tuning: Tuni
       useCases: { ...service, offboardPerson: lifecycle.offboardPerson },
       logger,
       storeAvailable: () => redisAvailable(redis.redis),
+      probeStore: () =>
+        redisReadinessCheck(redis.redis)().then(
+          () => true,
+          () => false,
+        ),
     });
     let ready = false;
     // Set by stop(): /readyz and /slack/events answer 503 from then on, so traffic moves elsewhere.

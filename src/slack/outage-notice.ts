@@ -27,6 +27,11 @@ export interface NoticeTimers {
 export interface OutageNoticeDeps {
   /** False while commands to Redis would wait for a reconnect. Unset: no notice. */
   readonly storeAvailable?: () => boolean;
+  /**
+   * Asked at the deadline when the connection looks up: does Redis answer? A server that hangs
+   * (stopped, swapping) keeps the connection up while every command waits for its reply.
+   */
+  readonly probeStore?: () => Promise<boolean>;
   readonly timers?: NoticeTimers;
   readonly logger: Logger;
 }
@@ -52,10 +57,18 @@ export async function withOutageNotice(
   const timers = context.timers ?? REAL_TIMERS;
   const downAtStart = !available();
   let done = false;
-  const timer = timers.set(() => {
-    if (done || (!downAtStart && available())) return;
+  const send = () => {
+    if (done) return;
     context.logger.warn({}, 'a Slack answer waits for Redis: the person was told it is kept');
     notify().catch((error: unknown) => context.logger.warn({ err: error }, 'could not send the outage notice'));
+  };
+  const timer = timers.set(() => {
+    if (done) return;
+    if (downAtStart || !available()) return send();
+    context.probeStore?.().then(
+      (answers) => (answers ? undefined : send()),
+      () => undefined,
+    );
   }, OUTAGE_NOTICE_AFTER_MS);
   try {
     await work();

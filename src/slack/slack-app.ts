@@ -42,6 +42,8 @@ export async function createSlackApp(deps: {
   logger: Logger;
   /** False while Redis is unreachable: a slow answer then gets the outage notice. */
   storeAvailable?: () => boolean;
+  /** Does Redis answer now (a hung server keeps its connection up)? */
+  probeStore?: () => Promise<boolean>;
   timers?: NoticeTimers;
 }): Promise<SlackApp> {
   const { connection } = deps;
@@ -81,6 +83,7 @@ export async function createSlackApp(deps: {
   const inFlight = useSlackMiddleware(app, {
     logger: deps.logger,
     ...(deps.storeAvailable ? { storeAvailable: deps.storeAvailable } : {}),
+    ...(deps.probeStore ? { probeStore: deps.probeStore } : {}),
     ...(deps.timers ? { timers: deps.timers } : {}),
   });
   const context = { useCases: deps.useCases, logger: deps.logger };

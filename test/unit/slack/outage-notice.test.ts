@@ -110,4 +110,17 @@ describe('the outage notice', () => {
     );
     expect(ran).toBe(true);
   });
+
+  it('is sent when the connection is up but Redis does not answer (a hung server), and not when it does', async () => {
+    for (const answers of [false, true]) {
+      const { clock, notices, deps, notify } = setup({ now: true });
+      const { work, finish } = deferred();
+      const running = withOutageNotice({ ...deps, probeStore: () => Promise.resolve(answers) }, notify, work);
+      clock.fire();
+      await new Promise((resolve) => setImmediate(resolve));
+      finish();
+      await running;
+      expect(notices).toEqual(answers ? [] : ['notice']);
+    }
+  });
 });
