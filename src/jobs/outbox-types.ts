@@ -51,7 +51,7 @@ export interface OutboxDeps {
   /** Errors of BullMQ's connections (a Redis outage: one line, not one per retry). Unset: logged. */
   readonly onRedisError?: (error: Error, source: string) => void;
   readonly onGiveUp: (gaveUp: GaveUp) => Promise<void>;
-  /** Conversations drained at once by this process (each one message at a time). Default 16. */
+  /** Conversations drained at once by this process (each one message at a time). Default OUTBOX_CONCURRENCY. */
   readonly concurrency?: number;
   /** How long a message sent once is remembered, so asking again sends nothing. Default 10 minutes. */
   readonly doneTtlMs?: number;

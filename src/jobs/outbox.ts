@@ -10,6 +10,12 @@ import { FETCH_RETRY_MS } from './workers.js';
 export type { DeliveryFailure, GaveUp, Outbox, OutboxDeps, OutboxEntry } from './outbox-types.js';
 
 export const OUTBOX_QUEUE = 'outbox';
+/**
+ * Conversations one process sends to at once. Slack takes about one message a second per
+ * channel anyway; few at a time leave a burst of revocations the process's CPU first (the
+ * 'ended' messages of 10,000 grants ending together then follow within seconds).
+ */
+export const OUTBOX_CONCURRENCY = 4;
 const drainJobSchema = z.object({ conversation: z.string().min(1) });
 const DRAIN_OPTIONS = {
   // Attempts are the outbox's own business (its max age); BullMQ only spaces the retries.
@@ -29,8 +35,8 @@ interface OutboxCommands {
   jumpgateOutboxNoteFailure(...args: string[]): Promise<number>;
 }
 
-/** A settled message's member in `done`: 12 bytes of its id's SHA-256 (the id itself may be 60 characters). */
-const doneKey = (id: string) => createHash('sha256').update(id).digest('base64url').slice(0, 16);
+/** A settled message's member in `done`: 48 bits of its id's SHA-256 as an integer (Redis keeps small sets of integers packed). */
+const doneKey = (id: string) => String(createHash('sha256').update(id).digest().readUIntBE(0, 6));
 
 /** Thrown by a drain whose head failed: BullMQ retries the drain after `delayMs` (the backoff strategy reads it). */
 class RetryLater extends Error {
@@ -83,10 +89,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       keys.done,
       keys.waiting,
       id,
-      String(deps.now() + doneTtlMs),
+      String(deps.now()),
       outcome,
       generation,
       doneKey(id),
+      String(doneTtlMs),
     );
 
   async function drain(conversation: string): Promise<void> {
@@ -137,7 +144,6 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 
   /** Drains that should exist and may not (their enqueuer died between its two calls): added again, a no-op when present. */
   async function sweep(): Promise<void> {
-    await redis.zremrangebyscore(keys.done, '-inf', deps.now());
     const ids = await redis.zrangebyscore(
       keys.waiting,
       '-inf',
@@ -177,6 +183,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         jobId,
         entry.once ? '1' : '0',
         doneKey(entry.id),
+        String(doneTtlMs),
       );
       if (added === 2) await addDrain(entry.conversation, jobId);
     },
@@ -193,7 +200,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       worker = new Worker(OUTBOX_QUEUE, (job: Job) => drain(drainJobSchema.parse(job.data).conversation), {
         connection: deps.connection,
         prefix: deps.prefix,
-        concurrency: deps.concurrency ?? 16,
+        concurrency: deps.concurrency ?? OUTBOX_CONCURRENCY,
         // After a Redis outage, fetch again within half a second (BullMQ's default waits 15 s).
         runRetryDelay: FETCH_RETRY_MS,
         settings: {

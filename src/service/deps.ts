@@ -10,13 +10,6 @@ import type { Scheduler } from './ports/scheduler.js';
 import type { Store } from './ports/store.js';
 import type { Telemetry } from './ports/telemetry.js';
 
-/**
- * Takes messages to send later, a few at a time: where the messages of an ended grant go, so a
- * burst of expiries spends the process on revocations first and on Slack after. Unset, they are
- * sent before the revocation job completes.
- */
-export type MessageLane = (send: () => Promise<unknown>) => void;
-
 /** Every port the use cases use; each use case takes only the part it needs. */
 export interface ServiceDeps {
   readonly store: Store;
@@ -30,7 +23,6 @@ export interface ServiceDeps {
   readonly policy: () => Policy;
   readonly now: Clock;
   readonly logger: Logger;
-  readonly messageLane?: MessageLane;
   /** Service-level metrics; unset, nothing is measured. */
   readonly telemetry?: Telemetry;
 }

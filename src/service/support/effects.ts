@@ -37,8 +37,6 @@ export interface Effects {
     | { readonly type: 'granted' | 'extended'; readonly certificate: string };
   /** Alerts to post; a function is given the request's view (skipped when its workflow is gone). */
   readonly alerts?: readonly (Alert | ((view: RequestView) => Alert | undefined))[];
-  /** The messages may wait in the message lane (when there is one) rather than be awaited. */
-  readonly later?: boolean;
 }
 
 /** How a job that could not be scheduled is logged: what still covers for it. */
@@ -50,7 +48,7 @@ const JOB_FAILURE: Readonly<Record<JobKind, { level: 'error' | 'warn'; message: 
   review: { level: 'error', message: 'could not schedule the review reminder' },
 };
 
-type Deps = Pick<ServiceDeps, 'store' | 'scheduler' | 'notifier' | 'policy' | 'logger' | 'messageLane'>;
+type Deps = Pick<ServiceDeps, 'store' | 'scheduler' | 'notifier' | 'policy' | 'logger'>;
 
 /**
  * The one way out after a commit. The change has landed; what it implies runs with one failure
@@ -81,11 +79,6 @@ export async function runEffects(
       .catch((error: unknown) =>
         logger.warn({ err: error, job: job.kind }, 'could not remove a moved job; it finds nothing due'),
       );
-  }
-  if (effects.later && deps.messageLane) {
-    const { later: _later, jobs: _jobs, cancelJobs: _cancelled, ...messages } = effects;
-    deps.messageLane(() => sendMessages(deps, logger, request, messages));
-    return {};
   }
   return sendMessages(deps, logger, request, effects);
 }

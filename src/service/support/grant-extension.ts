@@ -11,7 +11,7 @@ import { transact } from './transact.js';
 
 type Deps = Pick<
   ServiceDeps,
-  'store' | 'broker' | 'notifier' | 'scheduler' | 'directory' | 'policy' | 'now' | 'logger' | 'messageLane'
+  'store' | 'broker' | 'notifier' | 'scheduler' | 'directory' | 'policy' | 'now' | 'logger'
 >;
 
 /**

@@ -20,10 +20,7 @@ import { transact } from '../../support/transact.js';
  * longer waits.
  */
 export function createApproveExtension(
-  deps: Pick<
-    ServiceDeps,
-    'store' | 'broker' | 'notifier' | 'scheduler' | 'directory' | 'policy' | 'now' | 'logger' | 'messageLane'
-  >,
+  deps: Pick<ServiceDeps, 'store' | 'broker' | 'notifier' | 'scheduler' | 'directory' | 'policy' | 'now' | 'logger'>,
 ) {
   return async function approveExtensionClick(input: {
     requestId: string;

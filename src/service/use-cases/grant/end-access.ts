@@ -12,7 +12,7 @@ import { transact } from '../../support/transact.js';
  * itself). Does nothing for a grant that is not active.
  */
 export async function endGrant(
-  deps: Pick<ServiceDeps, 'store' | 'broker' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger' | 'messageLane'>,
+  deps: Pick<ServiceDeps, 'store' | 'broker' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>,
   request: AccessRequest,
   ending: Ending,
 ): Promise<AccessRequest | undefined> {
@@ -33,7 +33,7 @@ export async function endGrant(
     end(current, { ending, brokerKnewIt, now: deps.now() }),
   );
   if (!committed) return undefined;
-  // The revocation has landed: telling people may wait behind other revocations.
-  await runEffects(deps, committed, { update: true, notice: { type: 'ended' }, later: true });
+  // The revocation has landed: the messages are queued in the outbox, never awaited from Slack.
+  await runEffects(deps, committed, { update: true, notice: { type: 'ended' } });
   return committed.request;
 }

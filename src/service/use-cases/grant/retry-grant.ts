@@ -14,7 +14,7 @@ import { transact } from '../../support/transact.js';
  * two replicas commit one retry (compare-and-set), the second is told it is under way.
  */
 export function createRetryGrant(
-  deps: Pick<ServiceDeps, 'store' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger' | 'messageLane'>,
+  deps: Pick<ServiceDeps, 'store' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>,
   issueGrant: (request: AccessRequest) => Promise<AccessRequest>,
 ) {
   return async function retryGrant(input: { requestId: string; userId: string }): Promise<AccessRequest> {

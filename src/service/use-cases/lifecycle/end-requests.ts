@@ -14,10 +14,7 @@ export interface Ended {
   readonly failed: readonly string[];
 }
 
-type Deps = Pick<
-  ServiceDeps,
-  'store' | 'broker' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger' | 'messageLane'
->;
+type Deps = Pick<ServiceDeps, 'store' | 'broker' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>;
 
 /**
  * The open requests that match `which`: pending ones and active grants, read from the status

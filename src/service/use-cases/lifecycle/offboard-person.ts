@@ -26,10 +26,7 @@ const PAGE = 500;
  * first. Safe to run again. Returns the `offboarded` record when this call wrote it.
  */
 export function createOffboardPerson(
-  deps: Pick<
-    LifecycleDeps,
-    'store' | 'records' | 'broker' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger' | 'messageLane'
-  >,
+  deps: Pick<LifecycleDeps, 'store' | 'records' | 'broker' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>,
 ) {
   return async function offboardPerson(input: {
     readonly userId: string;

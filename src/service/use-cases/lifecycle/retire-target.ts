@@ -17,10 +17,7 @@ export type RetiredHow = 'marked' | 'removed';
  * call wrote it.
  */
 export function createRetireTarget(
-  deps: Pick<
-    LifecycleDeps,
-    'store' | 'records' | 'broker' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger' | 'messageLane'
-  >,
+  deps: Pick<LifecycleDeps, 'store' | 'records' | 'broker' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>,
 ) {
   return async function retireTarget(input: {
     readonly retirement: Retirement;

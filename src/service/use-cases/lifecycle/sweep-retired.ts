@@ -7,10 +7,7 @@ import { endRequests, openRequests } from './end-requests.js';
  * moment) is ended now, like at the retirement. Returns the ids of what it ended.
  */
 export function createSweepRetired(
-  deps: Pick<
-    LifecycleDeps,
-    'store' | 'broker' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger' | 'messageLane'
-  >,
+  deps: Pick<LifecycleDeps, 'store' | 'broker' | 'scheduler' | 'notifier' | 'policy' | 'now' | 'logger'>,
 ) {
   return async function sweepRetired(): Promise<string[]> {
     const policy = deps.policy();

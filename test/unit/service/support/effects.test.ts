@@ -40,39 +40,6 @@ function tracing(events: string[]) {
 }
 
 describe('runEffects', () => {
-  it('hands messages that may wait to the message lane, after the jobs, and returns without them', async () => {
-    const events: string[] = [];
-    const { scheduler, notifier } = tracing(events);
-    const queued: (() => Promise<unknown>)[] = [];
-    const ended: AccessRequest = { ...accessRequest({ status: 'expired' }), message: MESSAGE };
-    await runEffects(
-      { ...deps({ scheduler, notifier }), messageLane: (send) => queued.push(send) },
-      { request: ended },
-      {
-        jobs: [{ kind: 'expire', at: 1 }],
-        update: true,
-        notice: { type: 'ended' },
-        later: true,
-      },
-    );
-    expect(events).toEqual(['expire:start', 'expire:end']);
-    expect(queued).toHaveLength(1);
-    await queued[0]!();
-    expect(events.slice(2).sort()).toEqual(['dm:end', 'dm:start', 'update:end', 'update:start']);
-  });
-
-  it('sends messages that may wait at once when there is no message lane', async () => {
-    const events: string[] = [];
-    const { scheduler, notifier } = tracing(events);
-    const ended: AccessRequest = { ...accessRequest({ status: 'expired' }), message: MESSAGE };
-    await runEffects(
-      deps({ scheduler, notifier }),
-      { request: ended },
-      { update: true, notice: { type: 'ended' }, later: true },
-    );
-    expect(events.sort()).toEqual(['dm:end', 'dm:start', 'update:end', 'update:start']);
-  });
-
   it('cancels the pending-phase jobs of a request that left pending, and only then', async () => {
     const scheduler = new RecordingScheduler();
     const pending = accessRequest();
