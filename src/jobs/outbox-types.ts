@@ -55,7 +55,7 @@ export interface OutboxDeps {
   readonly concurrency?: number;
   /** How long a message sent once is remembered, so asking again sends nothing. Default 10 minutes. */
   readonly doneTtlMs?: number;
-  /** How often waiting messages are checked for a drain that was never added (a crash). Default 10 s. */
+  /** How often waiting messages are checked for a drain that was never added (a crash, or a drain job lost in a Redis failover). Default 5 s. */
   readonly sweepEveryMs?: number;
   /** Retry backoff: exponential from `baseMs`, capped at `capMs` (defaults 1 s and 30 s). */
   readonly backoff?: { readonly baseMs: number; readonly capMs: number };

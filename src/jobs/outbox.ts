@@ -24,8 +24,8 @@ const DRAIN_OPTIONS = {
   removeOnComplete: true,
   removeOnFail: true,
 };
-/** Waiting this long with no drain found means one was lost (its enqueuer died before adding it). */
-const STRANDED_AFTER_MS = 30_000;
+/** Waiting this long with no drain found means one was lost (its enqueuer died before adding it, or a failover lost the job). */
+const STRANDED_AFTER_MS = 10_000;
 const SWEEP_PAGE = 200;
 
 interface OutboxCommands {
@@ -160,6 +160,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       ((await pipeline.exec()) ?? []).map(([, c]) => c).filter((c): c is string => typeof c === 'string'),
     );
     for (const conversation of conversations) {
+      // A failover can lose the drains entry too: then this sweep names the drain.
+      await redis.hsetnx(keys.drains, conversation, `drain-swept-${conversation}`);
       const jobId = await redis.hget(keys.drains, conversation);
       if (jobId) await addDrain(conversation, jobId);
     }
@@ -214,7 +216,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
           : logger.error({ err: error }, 'outbox worker error'),
       );
       await worker.waitUntilReady();
-      const every = deps.sweepEveryMs ?? 10_000;
+      const every = deps.sweepEveryMs ?? 5_000;
       sweepTimer = setInterval(() => {
         sweeping ??= sweep()
           .catch((error: unknown) => logger.warn({ err: error }, 'the outbox sweep failed; it runs again shortly'))

@@ -173,8 +173,9 @@ describe('retiring a target', () => {
       path.join(workflowsDir, 'main.yml'),
       workflow('main', ['app-1', { name: 'db-old', retired: true }, 'cache-old', 'svc-1', 'svc-2']),
     );
+    // The file watch may have applied the change already (then this reload finds it unchanged).
     const outcome = await bot.reloadPolicy();
-    expect(outcome.outcome).toBe('applied');
+    expect(['applied', 'unchanged']).toContain(outcome.outcome);
 
     const records = await waitFor('the target_retired record', async () => {
       const all = await audit();
