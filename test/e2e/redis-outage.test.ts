@@ -9,6 +9,7 @@ import { type LocalRedis, startLocalRedis } from '../../src/store/local-redis.js
 import { type BotProcess, startBotProcess } from '../bench/bot-process.js';
 import { type Cleanup, createCleanup } from '../bench/cleanup.js';
 import { sshKey } from '../integration/slack/bot-harness.js';
+import { ONE_TARGET_WORKFLOW } from '../support/bot-flow.js';
 import { type FakeSlack, type ResponseUrlPost, startFakeSlack } from '../support/fake-slack.js';
 import { blockActionPayload, interactionBody, signedRequest, slashCommandBody } from '../support/slack-signing.js';
 
@@ -25,17 +26,6 @@ const logFigure = (line: string) => void process.stdout.write(`${line}\n`);
 const REPO = path.resolve(import.meta.dirname, '../..');
 /** As long as the outage that was reported: long enough for ioredis's and BullMQ's back-off to grow. */
 const OUTAGE_MS = 10_000;
-const WORKFLOW = `name: production
-targets:
-  - name: prod-db
-    hosts: [db-1.internal]
-    principals: [dbadmin]
-access:
-  channel: C0APPROVALS
-  approvers: { users: [U0LEAD] }
-  max_duration: 1h
-  require_reason: false
-`;
 
 let dir: string;
 let slack: FakeSlack;
@@ -49,7 +39,7 @@ const prefix = `t-outage-${randomBytes(4).toString('hex')}`;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'jumpgate-outage-'));
   await mkdir(path.join(dir, 'workflows'));
-  await writeFile(path.join(dir, 'workflows', 'production.yml'), WORKFLOW);
+  await writeFile(path.join(dir, 'workflows', 'production.yml'), ONE_TARGET_WORKFLOW);
   slack = await startFakeSlack({
     users: [{ id: 'U0ALICE' }, { id: 'U0LEAD' }],
     token: BOT_TOKEN,

@@ -14,6 +14,19 @@ import {
  * The access flow against a real bot process, as Slack drives it: signed slash commands (the
  * answer read from the response_url), approval clicks, and the certificate DM a grant ends in.
  */
+/** One workflow, one target (prod-db), one approver (U0LEAD): the policy of the real-process fault tests. */
+export const ONE_TARGET_WORKFLOW = `name: production
+targets:
+  - name: prod-db
+    hosts: [db-1.internal]
+    principals: [dbadmin]
+access:
+  channel: C0APPROVALS
+  approvers: { users: [U0LEAD] }
+  max_duration: 1h
+  require_reason: false
+`;
+
 export interface BotFlow {
   /** Posts `/jump <text>` as `userId`; resolves with the JSON of its answer. */
   command(bot: BotProcess, userId: string, text: string, timeoutMs?: number): Promise<string>;

@@ -9,7 +9,7 @@ import { createRedisStore } from '../../../src/store/redis-store.js';
 import { connectTopology, type TopologyConnection } from '../../../src/store/redis-topology.js';
 import { type BotProcess, startBotProcess } from '../../bench/bot-process.js';
 import { type Cleanup, createCleanup } from '../../bench/cleanup.js';
-import { auditVerify, type BotFlow, botFlow } from '../../support/bot-flow.js';
+import { auditVerify, type BotFlow, botFlow, ONE_TARGET_WORKFLOW } from '../../support/bot-flow.js';
 import { auditEntry, accessRequest as request } from '../../support/builders.js';
 import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
 import { figure, type RedisCluster, startRedisCluster } from '../../support/redis-ha.js';
@@ -23,17 +23,6 @@ import { sshKey } from '../slack/bot-harness.js';
 const SIGNING_SECRET = '1f1e2d3c4b5a69788796a5b4c3d2e1f0';
 const BOT_TOKEN = 'xoxb-0000-1111-cluster';
 const REPO = path.resolve(import.meta.dirname, '../../..');
-const WORKFLOW = `name: production
-targets:
-  - name: prod-db
-    hosts: [db-1.internal]
-    principals: [dbadmin]
-access:
-  channel: C0APPROVALS
-  approvers: { users: [U0LEAD] }
-  max_duration: 1h
-  require_reason: false
-`;
 const prefix = `{t-cluster-${randomBytes(4).toString('hex')}}`;
 
 let dir: string;
@@ -47,7 +36,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'jumpgate-cluster-'));
   cleanup = createCleanup(() => undefined);
   await mkdir(path.join(dir, 'workflows'));
-  await writeFile(path.join(dir, 'workflows', 'production.yml'), WORKFLOW);
+  await writeFile(path.join(dir, 'workflows', 'production.yml'), ONE_TARGET_WORKFLOW);
   [cluster, slack] = await Promise.all([
     startRedisCluster(path.join(dir, 'redis'), cleanup),
     startFakeSlack({ users: [{ id: 'U0ALICE' }, { id: 'U0LEAD' }], token: BOT_TOKEN }),

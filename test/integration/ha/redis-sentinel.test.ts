@@ -8,7 +8,7 @@ import { createRedisStore } from '../../../src/store/redis-store.js';
 import { connectTopology, type TopologyConnection } from '../../../src/store/redis-topology.js';
 import { type BotProcess, startBotProcess } from '../../bench/bot-process.js';
 import { type Cleanup, createCleanup } from '../../bench/cleanup.js';
-import { auditVerify, type BotFlow, botFlow } from '../../support/bot-flow.js';
+import { auditVerify, type BotFlow, botFlow, ONE_TARGET_WORKFLOW } from '../../support/bot-flow.js';
 import { accessRequest, auditEntry } from '../../support/builders.js';
 import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
 import { figure, type SentinelSet, startSentinelSet } from '../../support/redis-ha.js';
@@ -24,17 +24,6 @@ const SIGNING_SECRET = '2f1e2d3c4b5a69788796a5b4c3d2e1f0';
 const BOT_TOKEN = 'xoxb-0000-1111-sentinel';
 const REPO = path.resolve(import.meta.dirname, '../../..');
 const USERS = ['U0ALICE', 'U0BOB', 'U0CAROL'];
-const WORKFLOW = `name: production
-targets:
-  - name: prod-db
-    hosts: [db-1.internal]
-    principals: [dbadmin]
-access:
-  channel: C0APPROVALS
-  approvers: { users: [U0LEAD] }
-  max_duration: 1h
-  require_reason: false
-`;
 const prefix = `t-sentinel-${randomBytes(4).toString('hex')}`;
 
 let dir: string;
@@ -48,7 +37,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'jumpgate-sentinel-'));
   cleanup = createCleanup(() => undefined);
   await mkdir(path.join(dir, 'workflows'));
-  await writeFile(path.join(dir, 'workflows', 'production.yml'), WORKFLOW);
+  await writeFile(path.join(dir, 'workflows', 'production.yml'), ONE_TARGET_WORKFLOW);
   [set, slack] = await Promise.all([
     startSentinelSet(path.join(dir, 'redis'), cleanup),
     startFakeSlack({ users: [...USERS, 'U0LEAD'].map((id) => ({ id })), token: BOT_TOKEN }),

@@ -8,7 +8,7 @@ import { verifyChain } from '../../../src/store/audit-chain.js';
 import { createRedisStore } from '../../../src/store/redis-store.js';
 import { type BotProcess, startBotProcess } from '../../bench/bot-process.js';
 import { type Cleanup, createCleanup } from '../../bench/cleanup.js';
-import { type BotFlow, botFlow } from '../../support/bot-flow.js';
+import { type BotFlow, botFlow, ONE_TARGET_WORKFLOW } from '../../support/bot-flow.js';
 import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
 import {
   botSigningKey,
@@ -29,17 +29,6 @@ const BOT_TOKEN = 'xoxb-0000-1111-crashrecovery';
 /** Figures go to the test's output, not into tight asserts (the machine is shared). */
 const logFigure = (line: string) => void process.stdout.write(`${line}\n`);
 const REPO = path.resolve(import.meta.dirname, '../../..');
-const WORKFLOW = `name: production
-targets:
-  - name: prod-db
-    hosts: [db-1.internal]
-    principals: [dbadmin]
-access:
-  channel: C0APPROVALS
-  approvers: { users: [U0LEAD] }
-  max_duration: 1h
-  require_reason: false
-`;
 
 let dir: string;
 let slack: FakeSlack;
@@ -55,7 +44,7 @@ let flow: BotFlow;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'jumpgate-crash-'));
   await mkdir(path.join(dir, 'workflows'));
-  await writeFile(path.join(dir, 'workflows', 'production.yml'), WORKFLOW);
+  await writeFile(path.join(dir, 'workflows', 'production.yml'), ONE_TARGET_WORKFLOW);
   slack = await startFakeSlack({ users: [{ id: 'U0ALICE' }, { id: 'U0LEAD' }], token: BOT_TOKEN });
   flow = botFlow(slack, SIGNING_SECRET, 'crash');
   cleanup = createCleanup(() => undefined);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BotProcess, metricValue, startBotProcess } from '../../bench/bot-process.js';
 import { type Cleanup, createCleanup } from '../../bench/cleanup.js';
 import { type BenchRedis, startBenchRedis } from '../../bench/redis-server.js';
+import { ONE_TARGET_WORKFLOW } from '../../support/bot-flow.js';
 import { type FakeSlack, type SlackCall, startFakeSlack } from '../../support/fake-slack.js';
 import { blockActionPayload, interactionBody, signedRequest, slashCommandBody } from '../../support/slack-signing.js';
 import { sshKey } from '../slack/bot-harness.js';
@@ -21,17 +22,6 @@ const BOT_TOKEN = 'xoxb-0000-1111-slackoutage';
 const REPO = path.resolve(import.meta.dirname, '../../..');
 const OUTAGE_MS = 20_000;
 const GRANT = '10s';
-const WORKFLOW = `name: production
-targets:
-  - name: prod-db
-    hosts: [db-1.internal]
-    principals: [dbadmin]
-access:
-  channel: C0APPROVALS
-  approvers: { users: [U0LEAD] }
-  max_duration: 1h
-  require_reason: false
-`;
 
 let dir: string;
 let slack: FakeSlack;
@@ -42,7 +32,7 @@ let bot: BotProcess;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'jumpgate-outage-'));
   await mkdir(path.join(dir, 'workflows'));
-  await writeFile(path.join(dir, 'workflows', 'production.yml'), WORKFLOW);
+  await writeFile(path.join(dir, 'workflows', 'production.yml'), ONE_TARGET_WORKFLOW);
   cleanup = createCleanup(() => undefined);
   redis = await startBenchRedis(dir, cleanup);
   slack = await startFakeSlack({ users: [{ id: 'U0ALICE' }, { id: 'U0LEAD' }], token: BOT_TOKEN });
