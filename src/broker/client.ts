@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { JumpgateError } from '../domain/errors.js';
+import { lightFetch } from '../http/light-fetch.js';
 import type { ActiveGrantSummary, Broker, GrantRequest, IssuedGrant, RevokedGrant } from '../service/ports/broker.js';
 import {
   activeGrantsResponse,
@@ -56,7 +57,7 @@ class RetryableFailure extends Error {}
 export function createBrokerClient(options: BrokerClientOptions): Broker {
   const base = options.baseUrl.replace(/\/+$/, '');
   const basePath = new URL(base).pathname.replace(/\/+$/, '');
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const fetchImpl = options.fetch ?? lightFetch;
   const now = options.now ?? Date.now;
   const timeoutMs = options.timeoutMs ?? 5_000;
   const retries = options.retries ?? 3;

@@ -1,5 +1,6 @@
 import type { RequestListener } from 'node:http';
 import { App, HTTPReceiver, LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { lightFetch } from '../http/light-fetch.js';
 import type { Logger } from '../service/ports/logger.js';
 import { registerAppHomeListeners } from './listeners/app-home.js';
 import { registerApprovalListeners } from './listeners/approval.js';
@@ -75,6 +76,8 @@ export async function createSlackApp(deps: {
     clientOptions: {
       slackApiUrl: deps.apiUrl,
       retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
+      // Also what `respond` posts to response_url with.
+      fetch: lightFetch,
     },
   });
   await app.init();

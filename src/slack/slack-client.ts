@@ -1,4 +1,5 @@
 import { webApi } from '@slack/bolt';
+import { lightFetch } from '../http/light-fetch.js';
 
 /** Told of each Web API call that failed: the method and Slack's error (or the client's code). */
 export type SlackApiErrorListener = (method: string, error: string) => void;
@@ -12,6 +13,7 @@ export function createSlackClient(token: string, apiUrl: string, onError?: Slack
     slackApiUrl: apiUrl,
     retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
     timeout: 10_000,
+    fetch: lightFetch,
   };
   return onError ? new CountingWebClient(token, options, onError) : new webApi.WebClient(token, options);
 }
@@ -61,6 +63,12 @@ export function createOutboxSlackClient(
   apiUrl: string,
   onError?: SlackApiErrorListener,
 ): webApi.WebClient {
-  const options = { slackApiUrl: apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000 };
+  const options = {
+    slackApiUrl: apiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+    fetch: lightFetch,
+  };
   return onError ? new CountingWebClient(token, options, onError) : new webApi.WebClient(token, options);
 }

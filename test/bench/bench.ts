@@ -33,7 +33,7 @@ export async function runBench(
   mode: BenchMode,
   write: (line: string) => void,
   log: (line: string) => void,
-  options: { readonly cpuProfDir?: string } = {},
+  options: { readonly cpuProfDir?: string; readonly noMass?: boolean } = {},
 ): Promise<readonly Figure[]> {
   const out = createOutput(write);
   const cleanup = createCleanup(log);
@@ -66,7 +66,7 @@ export async function runBench(
         botToken: BOT_TOKEN,
         signingSecret: SIGNING_SECRET,
         logFile,
-        ...options,
+        ...(options.cpuProfDir === undefined ? {} : { cpuProfDir: options.cpuProfDir }),
       },
       cleanup,
     );
@@ -111,6 +111,10 @@ export async function runBench(
     const memoryBaseline = await redis.usedMemory();
     progress('grant latency');
     await measureGrantLatency(ctx, requesters);
+    if (options.noMass) {
+      out.comment('--no-mass: stopped after the grant latency');
+      return out.figures;
+    }
     progress('pace of the mass phase');
     const pace = await measurePace(ctx, requesters);
     progress(`${mode.massGrants} grants`);

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { createRedisStore } from '../../src/store/redis-store.js';
+import { readBrokerGrants } from '../support/broker-journal.js';
 import type { BenchContext } from './bench-context.js';
 import { metricValue } from './bot-process.js';
 import { percentile } from './figures.js';
@@ -11,7 +11,7 @@ const POLL_MS = 1_000;
 
 /**
  * revoke_lag_*: for each grant of the mass phase, its `notAfter` → `revokedAt` as the broker
- * recorded them (its grant file under DATA_DIR/broker/grants/). Waits until the bot shows none
+ * recorded them (its grant journal, DATA_DIR/broker/grants.jsonl). Waits until the bot shows none
  * of them active any more (its jumpgate_requests_active gauge), or until `revokeWaitMs` after
  * the last window ended. When the broker's records cannot be read, the bot's `expired` audit
  * records (at − notAfter) are used instead, and a comment says so. The audit-based lag is
@@ -38,7 +38,7 @@ export async function measureRevocations(ctx: BenchContext, mass: MassGrants): P
   if (useBroker) {
     ctx.out.comment(
       `revoke_lag: the grant's notAfter (as the bot asked the broker) → revokedAt, both from the broker's own grant records ` +
-        `(DATA_DIR/broker/grants/<id>.json), ${mass.planned.size} grants`,
+        `(DATA_DIR/broker/grants.jsonl), ${mass.planned.size} grants`,
     );
     if (broker.notRevoked > 0)
       ctx.out.comment(
@@ -68,15 +68,8 @@ export async function measureRevocations(ctx: BenchContext, mass: MassGrants): P
   ctx.out.figure('revoke_lag_max_ms', lags.length === 0 ? Number.NaN : Math.max(...lags), 'ms');
 }
 
-/** What the bench reads of a broker grant file (src/broker/server/grant-store.ts). */
-interface BrokerGrantRecord {
-  readonly notAfter?: string;
-  readonly revokedAt?: string;
-  readonly request?: { readonly notAfter?: string };
-}
-
 async function brokerLags(ctx: BenchContext, mass: MassGrants, finishedAt: number) {
-  const dir = path.join(ctx.dataDir, 'broker', 'grants');
+  const records = await readBrokerGrants(path.join(ctx.dataDir, 'broker'));
   const lags: number[] = [];
   let missing = 0;
   let notRevoked = 0;
@@ -85,8 +78,7 @@ async function brokerLags(ctx: BenchContext, mass: MassGrants, finishedAt: numbe
   let lastEnd = Number.NEGATIVE_INFINITY;
   for (const requestId of mass.planned.keys()) {
     const grantId = `grant_${requestId.slice('req_'.length)}`;
-    const text = await readFile(path.join(dir, `${grantId}.json`), 'utf8').catch(() => undefined);
-    const record = text === undefined ? undefined : (JSON.parse(text) as BrokerGrantRecord);
+    const record = records.get(grantId);
     // The grant's notAfter as the bot asked for it (ms); the certificate's own is that, rounded down to the second.
     const asked = record?.request?.notAfter ?? record?.notAfter;
     const notAfter = asked === undefined ? Number.NaN : Date.parse(asked);

@@ -5,14 +5,16 @@ import { FULL, QUICK } from './bench-mode.js';
 /**
  * `npm run bench` (full) and `npm run bench -- --quick`: figures on stdout, one `name value
  * unit` line each, with `#` comment lines; progress and problems on stderr.
- * `--cpu-prof=<dir>` also keeps a V8 CPU profile of the bot (node --cpu-prof) in <dir>.
+ * `--cpu-prof=<dir>` also keeps a V8 CPU profile of the bot (node --cpu-prof) in <dir>;
+ * `--no-mass` stops after the grant-latency phase (a shorter loop while working on latency).
  */
 const args = process.argv.slice(2);
 const cpuProfDir = args.find((arg) => arg.startsWith('--cpu-prof='))?.slice('--cpu-prof='.length);
-const unknown = args.filter((arg) => arg !== '--quick' && !arg.startsWith('--cpu-prof='));
+const known = (arg: string) => arg === '--quick' || arg === '--no-mass' || arg.startsWith('--cpu-prof=');
+const unknown = args.filter((arg) => !known(arg));
 if (unknown.length > 0 || cpuProfDir === '') {
   console.error(
-    `bench: unknown argument ${unknown.join(' ') || '--cpu-prof='} (use --quick for the small run, --cpu-prof=<dir> to profile the bot)`,
+    `bench: unknown argument ${unknown.join(' ') || '--cpu-prof='} (use --quick for the small run, --no-mass to stop after the grant latency, --cpu-prof=<dir> to profile the bot)`,
   );
   process.exit(2);
 }
@@ -22,7 +24,10 @@ try {
     mode,
     (line) => console.log(line),
     (line) => console.error(line),
-    cpuProfDir === undefined ? {} : { cpuProfDir: path.resolve(cpuProfDir) },
+    {
+      ...(cpuProfDir === undefined ? {} : { cpuProfDir: path.resolve(cpuProfDir) }),
+      noMass: args.includes('--no-mass'),
+    },
   );
   process.exit(0);
 } catch (error) {

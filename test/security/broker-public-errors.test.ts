@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,9 +84,9 @@ describe('what a broker that fails inside tells its caller', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'jumpgate-internal-error-'));
     key = await makeSigningKey();
     broker = await startBrokerServer({ dataDir: path.join(dir, 'broker'), trustedKeys: key.jwks, logger });
-    // The grant records' folder turns into a file: saving a grant fails with an error naming the path.
-    await rename(path.join(dir, 'broker', 'grants'), path.join(dir, 'grants-moved'));
-    await writeFile(path.join(dir, 'broker', 'grants'), '');
+    // The serial counter's path turns into a folder: reserving serials for the first grant fails
+    // with an error naming the path.
+    await mkdir(path.join(dir, 'broker', 'serial'));
   });
 
   afterAll(async () => {
@@ -104,7 +104,7 @@ describe('what a broker that fails inside tells its caller', () => {
     });
     expect(answer.text).not.toContain(dir);
     expect(JSON.stringify(records.filter((record) => record.level >= 50))).toContain(
-      path.join(dir, 'broker', 'grants'),
+      path.join(dir, 'broker', 'serial'),
     );
   });
 });

@@ -23,15 +23,12 @@ export function memoryGrantStore(initial: StoredGrant[] = []): GrantStore & { se
       grants.set(grant.id, grant);
       return Promise.resolve();
     },
-    saveAll: (batch) => {
-      for (const grant of batch) grants.set(grant.id, grant);
-      return Promise.resolve();
-    },
     prune: (cutoffMs) => {
       const due = [...grants.values()].filter((grant) => Date.parse(grant.notAfter) <= cutoffMs);
       for (const grant of due) grants.delete(grant.id);
       return Promise.resolve(due.length);
     },
+    close: () => Promise.resolve(),
   };
 }
 

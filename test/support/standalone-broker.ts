@@ -96,8 +96,3 @@ export async function startStandaloneBroker(settings: {
     start,
   };
 }
-
-/** Where the broker keeps a grant's record (it says `revokedAt` once revoked). */
-export function grantFile(dataDir: string, grantId: string): string {
-  return path.join(dataDir, 'grants', `${grantId}.json`);
-}

@@ -152,7 +152,13 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<R
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
         clearInterval(pruneTimer);
-        server.close((error) => void lock.release().then(() => (error ? reject(error) : resolve())));
+        server.close(
+          (error) =>
+            void store
+              .close()
+              .then(() => lock.release())
+              .then(() => (error ? reject(error) : resolve()), reject),
+        );
         server.closeAllConnections();
       })),
   };

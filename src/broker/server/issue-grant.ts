@@ -31,9 +31,25 @@ export interface IssueResult {
  * the broker has pruned an expired grant's record, the same id asked again gets that refusal, not
  * a certificate with a new window.
  */
+type Reserved =
+  | { readonly kind: 'existing'; readonly grant: StoredGrant }
+  | {
+      readonly kind: 'new';
+      readonly now: number;
+      readonly notBeforeMs: number;
+      readonly notAfterMs: number;
+      readonly serial: string;
+    };
+
 export function createGrantIssuer(deps: GrantIssuerDeps): (body: GrantRequestBody) => Promise<IssueResult> {
-  return (body) =>
-    deps.mutex.run(async () => {
+  // One issue per id at a time: a retry arriving while its grant is being written waits for it
+  // and then answers from the store, so one id never gets two certificates.
+  const issuing = new Map<string, Promise<unknown>>();
+
+  async function issueOnce(body: GrantRequestBody): Promise<IssueResult> {
+    // Checks and the serial under the mutex (serials in order, pruning not in between); signing
+    // and the durable write outside it, so grants arriving together share one journal write.
+    const reserved = await deps.mutex.run(async (): Promise<Reserved> => {
       const existing = deps.store.get(body.id);
       if (existing) {
         if (grantIdentity(existing.request) !== grantIdentity(body)) {
@@ -43,9 +59,8 @@ export function createGrantIssuer(deps: GrantIssuerDeps): (body: GrantRequestBod
             `grant ${body.id} already exists for a different request (key, target, notAfter or kind differ); a new grant needs a new id`,
           );
         }
-        return { created: false, grant: existing };
+        return { kind: 'existing', grant: existing };
       }
-
       const now = deps.now();
       // Certificates count whole seconds; rounding down keeps the grant from outliving notAfter.
       const notAfterMs = Math.floor(Date.parse(body.notAfter) / 1000) * 1000;
@@ -63,29 +78,45 @@ export function createGrantIssuer(deps: GrantIssuerDeps): (body: GrantRequestBod
         );
       }
       const notBeforeMs = Math.floor((now - BACKDATE_MS) / 1000) * 1000;
-
-      const serial = await deps.store.reserveSerial();
-      const certificate = await deps.ca.sign({
-        publicKey: body.subject.sshPublicKey,
-        keyId: certificateKeyId(body),
-        principals: body.target.principals,
-        serial,
-        validFromMs: notBeforeMs,
-        validToMs: notAfterMs,
-        restricted: isVendorGrant(body),
-        allowPty: body.options?.allowPty ?? false,
-        ...(body.target.sourceAddress ? { sourceAddress: body.target.sourceAddress } : {}),
-      });
-      const grant: StoredGrant = {
-        id: body.id,
-        request: body,
-        serial,
-        certificate,
-        notBefore: new Date(notBeforeMs).toISOString(),
-        notAfter: new Date(notAfterMs).toISOString(),
-        issuedAt: new Date(now).toISOString(),
-      };
-      await deps.store.save(grant);
-      return { created: true, grant };
+      return { kind: 'new', now, notBeforeMs, notAfterMs, serial: await deps.store.reserveSerial() };
     });
+    if (reserved.kind === 'existing') return { created: false, grant: reserved.grant };
+
+    const { now, notBeforeMs, notAfterMs, serial } = reserved;
+    const certificate = await deps.ca.sign({
+      publicKey: body.subject.sshPublicKey,
+      keyId: certificateKeyId(body),
+      principals: body.target.principals,
+      serial,
+      validFromMs: notBeforeMs,
+      validToMs: notAfterMs,
+      restricted: isVendorGrant(body),
+      allowPty: body.options?.allowPty ?? false,
+      ...(body.target.sourceAddress ? { sourceAddress: body.target.sourceAddress } : {}),
+    });
+    const grant: StoredGrant = {
+      id: body.id,
+      request: body,
+      serial,
+      certificate,
+      notBefore: new Date(notBeforeMs).toISOString(),
+      notAfter: new Date(notAfterMs).toISOString(),
+      issuedAt: new Date(now).toISOString(),
+    };
+    await deps.store.save(grant);
+    return { created: true, grant };
+  }
+
+  return async (body) => {
+    for (let pending = issuing.get(body.id); pending; pending = issuing.get(body.id)) {
+      await pending.catch(() => undefined);
+    }
+    const issued = issueOnce(body);
+    issuing.set(body.id, issued);
+    try {
+      return await issued;
+    } finally {
+      if (issuing.get(body.id) === issued) issuing.delete(body.id);
+    }
+  };
 }

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { GrantStore, StoredGrant } from './grant-store.js';
-import { createGroupCommit } from './group-commit.js';
 import { BrokerHttpError } from './http-error.js';
 import type { RevocationList } from './revocation-list.js';
 import type { SessionTerminator } from './session-terminator.js';
@@ -17,20 +16,18 @@ export interface GrantRevokerDeps {
  * DELETE /v1/grants/{id}. The KRL naming the serial is in place BEFORE the grant is saved as
  * revoked: if the broker dies in between, the grant still reads as active and the caller's
  * retry revokes it again, instead of a "revoked" grant whose serial sshd never learnt.
- * Revocations arriving together share one KRL write (revocation-list.ts) and one save of their
- * records (one folder sync); the same id revoked
- * twice at once is one revocation. Live sessions are ended afterwards, on every call (a repeat
+ * Revocations arriving together share one KRL write (revocation-list.ts) and one journal write
+ * of their records (the store's group commit); the same id revoked twice at once is one
+ * revocation. Live sessions are ended afterwards, on every call (a repeat
  * retries a failed termination).
  */
 export function createGrantRevoker(deps: GrantRevokerDeps): (id: string) => Promise<StoredGrant> {
   const inFlight = new Map<string, Promise<StoredGrant>>();
-  // Revoked records that arrive together are saved together: one folder sync for the batch.
-  const saving = createGroupCommit<StoredGrant>((batch) => deps.store.saveAll(batch));
 
   async function revoke(current: StoredGrant): Promise<StoredGrant> {
     await deps.revocations.add({ serial: current.serial, notAfterMs: Date.parse(current.notAfter) });
     const revoked = { ...current, revokedAt: new Date(deps.now()).toISOString() };
-    await saving.submit(revoked);
+    await deps.store.save(revoked);
     deps.logger.info({ grantId: revoked.id, serial: revoked.serial }, 'grant revoked; serial added to the KRL');
     return revoked;
   }

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { type RunningBroker, startBrokerServer } from '../../../src/broker/serve
 import type { SigningKey } from '../../../src/broker/signing-key.js';
 import { JumpgateError } from '../../../src/domain/errors.js';
 import type { Broker } from '../../../src/service/ports/broker.js';
+import { readBrokerGrants } from '../../support/broker-journal.js';
 import { makeSigningKey, makeToken } from '../../support/token-builder.js';
 import { fingerprint, grantRequest, isRevoked, rawCall, readCertificate, sshPrinted, userKey } from './harness.js';
 
@@ -205,7 +206,7 @@ describe('grants are idempotent by id', () => {
     const results = await Promise.all(Array.from({ length: 8 }, () => client.grant(request)));
     expect(new Set(results.map((result) => result.credential.serial))).toEqual(new Set(['1']));
     expect(new Set(results.map((result) => result.credential.certificate)).size).toBe(1);
-    expect(await readdir(path.join(dataDir, 'grants'))).toEqual(['g-race.json']);
+    expect([...(await readBrokerGrants(dataDir)).keys()]).toEqual(['g-race']);
     expect((await client.grant(grantRequest(alice, { id: 'g-next' }, now()))).credential.serial).toBe('2');
   });
 });

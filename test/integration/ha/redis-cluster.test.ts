@@ -10,6 +10,7 @@ import { connectTopology, type TopologyConnection } from '../../../src/store/red
 import { type BotProcess, startBotProcess } from '../../bench/bot-process.js';
 import { type Cleanup, createCleanup } from '../../bench/cleanup.js';
 import { auditVerify, type BotFlow, botFlow, ONE_TARGET_WORKFLOW } from '../../support/bot-flow.js';
+import { readBrokerGrant } from '../../support/broker-journal.js';
 import { auditEntry, accessRequest as request } from '../../support/builders.js';
 import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
 import { figure, type RedisCluster, startRedisCluster } from '../../support/redis-ha.js';
@@ -105,10 +106,9 @@ describe('Redis Cluster', () => {
         interval: 200,
       })
       .toBe('expired');
-    const grantFile = path.join(dir, 'data', 'broker', 'grants', `${requestId.replace(/^req_/, 'grant_')}.json`);
-    const record = JSON.parse(await readFile(grantFile, 'utf8')) as { revokedAt?: string };
-    expect(record.revokedAt).toBeDefined();
-    const lagMs = Date.parse(record.revokedAt ?? '') - notAfter;
+    const record = await readBrokerGrant(path.join(dir, 'data', 'broker'), requestId.replace(/^req_/, 'grant_'));
+    expect(record?.revokedAt).toBeDefined();
+    const lagMs = Date.parse(record?.revokedAt ?? '') - notAfter;
     figure(`cluster: revoked ${lagMs} ms after notAfter`);
     expect(lagMs).toBeLessThan(10_000);
 

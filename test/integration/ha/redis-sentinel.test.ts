@@ -9,6 +9,7 @@ import { connectTopology, type TopologyConnection } from '../../../src/store/red
 import { type BotProcess, startBotProcess } from '../../bench/bot-process.js';
 import { type Cleanup, createCleanup } from '../../bench/cleanup.js';
 import { auditVerify, type BotFlow, botFlow, ONE_TARGET_WORKFLOW } from '../../support/bot-flow.js';
+import { readBrokerGrants } from '../../support/broker-journal.js';
 import { accessRequest, auditEntry } from '../../support/builders.js';
 import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
 import { figure, type SentinelSet, startSentinelSet } from '../../support/redis-ha.js';
@@ -241,15 +242,13 @@ describe('Redis Sentinel', () => {
         },
       )
       .toBe(0);
-    const lags = await Promise.all(
-      granted.map(async ({ requestId }) => {
-        const file = path.join(dir, 'data', 'broker', 'grants', `${requestId.replace(/^req_/, 'grant_')}.json`);
-        const record = JSON.parse(await readFile(file, 'utf8')) as { revokedAt?: string; expiresAt?: string };
-        const request = stored.find((r) => r.id === requestId);
-        expect(record.revokedAt, requestId).toBeDefined();
-        return Date.parse(record.revokedAt ?? '') - (request?.grant?.notAfter ?? 0);
-      }),
-    );
+    const brokerGrants = await readBrokerGrants(path.join(dir, 'data', 'broker'));
+    const lags = granted.map(({ requestId }) => {
+      const record = brokerGrants.get(requestId.replace(/^req_/, 'grant_'));
+      const request = stored.find((r) => r.id === requestId);
+      expect(record?.revokedAt, requestId).toBeDefined();
+      return Date.parse(record?.revokedAt ?? '') - (request?.grant?.notAfter ?? 0);
+    });
     for (const request of await s.getMany(granted.map((c) => c.requestId))) expect(request.status).toBe('expired');
     // On time: within a few seconds of notAfter, even for grants that ended during the failover.
     expect(Math.max(...lags)).toBeLessThan(15_000);

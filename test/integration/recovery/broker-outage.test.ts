@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -8,15 +8,11 @@ import { verifyChain } from '../../../src/store/audit-chain.js';
 import { createRedisStore } from '../../../src/store/redis-store.js';
 import { type BotProcess, startBotProcess } from '../../bench/bot-process.js';
 import { type Cleanup, createCleanup } from '../../bench/cleanup.js';
+import { readBrokerGrant } from '../../support/broker-journal.js';
 import { type FakeSlack, type SlackCall, startFakeSlack } from '../../support/fake-slack.js';
 import { logFigures } from '../../support/figures-log.js';
 import { blockActionPayload, interactionBody, signedRequest, slashCommandBody } from '../../support/slack-signing.js';
-import {
-  botSigningKey,
-  grantFile,
-  type StandaloneBroker,
-  startStandaloneBroker,
-} from '../../support/standalone-broker.js';
+import { botSigningKey, type StandaloneBroker, startStandaloneBroker } from '../../support/standalone-broker.js';
 import { sshKey } from '../slack/bot-harness.js';
 
 /**
@@ -137,8 +133,7 @@ const certificateDm = (requestId: string, timeoutMs = 30_000) =>
       JSON.stringify(call.args).includes('cert-v01'),
     timeoutMs,
   );
-const revokedAtBroker = async (grantId: string) =>
-  (JSON.parse(await readFile(grantFile(broker.dataDir, grantId), 'utf8')) as { revokedAt?: string }).revokedAt;
+const revokedAtBroker = async (grantId: string) => (await readBrokerGrant(broker.dataDir, grantId))?.revokedAt;
 const WAITING = 'waiting for the access broker; access is granted as soon as it answers';
 
 describe('a broker outage, without re-approval', () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -9,13 +9,9 @@ import { createRedisStore } from '../../../src/store/redis-store.js';
 import { type BotProcess, startBotProcess } from '../../bench/bot-process.js';
 import { type Cleanup, createCleanup } from '../../bench/cleanup.js';
 import { type BotFlow, botFlow, ONE_TARGET_WORKFLOW } from '../../support/bot-flow.js';
+import { readBrokerGrant } from '../../support/broker-journal.js';
 import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.js';
-import {
-  botSigningKey,
-  grantFile,
-  type StandaloneBroker,
-  startStandaloneBroker,
-} from '../../support/standalone-broker.js';
+import { botSigningKey, type StandaloneBroker, startStandaloneBroker } from '../../support/standalone-broker.js';
 import { sshKey } from '../slack/bot-harness.js';
 
 /**
@@ -136,10 +132,7 @@ describe('work a crash interrupted resumes within seconds', () => {
     expect(Date.now() - killedAt).toBeLessThan(15_000);
     // Revoked at the broker too: its grant record says so (and the serial went into its KRL first).
     const grantId = `grant_${requestId.slice('req_'.length)}`;
-    const record = JSON.parse(await readFile(grantFile(broker.dataDir, grantId), 'utf8')) as {
-      revokedAt?: string;
-    };
-    expect(record.revokedAt).toBeDefined();
+    expect((await readBrokerGrant(broker.dataDir, grantId))?.revokedAt).toBeDefined();
     const records = await store().forRequest(requestId);
     expect(records.filter((r) => r.type === 'expired')).toHaveLength(1);
     expect(verifyChain(await store().range(1))).toBeUndefined();
