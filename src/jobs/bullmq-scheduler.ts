@@ -1,20 +1,13 @@
-import { type ConnectionOptions, type JobsOptions, Queue } from 'bullmq';
+import { type ConnectionOptions, Queue } from 'bullmq';
 import type { Clock } from '../service/ports/clock.js';
 import type { Scheduler } from '../service/ports/scheduler.js';
-import { jobId, QUEUES, RETRIES, type RequestJob } from './job-queues.js';
+import { EVENTS_KEPT, jobId, QUEUES, RETRIES, type RequestJob } from './job-queues.js';
 
 export interface BullmqScheduler extends Scheduler {
   /** Removes the pending-phase jobs (timeout, escalation) of a request that left pending. */
   cancelPending(requestId: string): Promise<void>;
   close(): Promise<void>;
 }
-
-/**
- * Finished jobs are not history (the audit trail is): keep the last few for debugging, then drop.
- * Counts, not ages: the options are stored with every job, and a waiting job's size is what an
- * active grant costs Redis.
- */
-const KEEP = { removeOnComplete: 1000, removeOnFail: 5000 } satisfies JobsOptions;
 
 /** The Scheduler port over BullMQ delayed jobs. */
 export function createBullmqScheduler(deps: {
@@ -25,11 +18,13 @@ export function createBullmqScheduler(deps: {
   onRedisError?: (error: Error, source: string) => void;
 }): BullmqScheduler {
   // Nothing here reads BullMQ's event streams: keep a short tail for debugging, not 10,000 per queue.
+  // How many finished jobs are kept is the workers' setting (FINISHED_JOBS_KEPT), not stored with
+  // every job: a waiting job's size is what an active grant costs Redis.
   const make = (name: string) => {
     const queue = new Queue<RequestJob>(name, {
       connection: deps.connection,
       prefix: deps.prefix,
-      streams: { events: { maxLen: 1000 } },
+      streams: { events: { maxLen: EVENTS_KEPT } },
     });
     const onRedisError = deps.onRedisError;
     if (onRedisError) queue.on('error', (error) => onRedisError(error, name));
@@ -48,28 +43,28 @@ export function createBullmqScheduler(deps: {
       await expire.add(
         'expire',
         { requestId },
-        { jobId: jobId.expire(requestId, at), delay: delayUntil(at), ...RETRIES.expire, ...KEEP },
+        { jobId: jobId.expire(requestId, at), delay: delayUntil(at), ...RETRIES.expire },
       );
     },
     async warnAt(requestId, at) {
       await warn.add(
         'warn',
         { requestId },
-        { jobId: jobId.warn(requestId, at), delay: delayUntil(at), ...RETRIES.warn, ...KEEP },
+        { jobId: jobId.warn(requestId, at), delay: delayUntil(at), ...RETRIES.warn },
       );
     },
     async timeoutAt(requestId, at) {
       await timeout.add(
         'timeout',
         { requestId },
-        { jobId: jobId.timeout(requestId), delay: delayUntil(at), ...RETRIES.timeout, ...KEEP },
+        { jobId: jobId.timeout(requestId), delay: delayUntil(at), ...RETRIES.timeout },
       );
     },
     async escalateAt(requestId, at) {
       await escalate.add(
         'escalate',
         { requestId },
-        { jobId: jobId.escalate(requestId), delay: delayUntil(at), ...RETRIES.escalate, ...KEEP },
+        { jobId: jobId.escalate(requestId), delay: delayUntil(at), ...RETRIES.escalate },
       );
     },
     async cancelPending(requestId) {
@@ -85,7 +80,7 @@ export function createBullmqScheduler(deps: {
       await review.add(
         'review',
         { requestId },
-        { jobId: jobId.review(requestId, at), delay: delayUntil(at), ...RETRIES.review, ...KEEP },
+        { jobId: jobId.review(requestId, at), delay: delayUntil(at), ...RETRIES.review },
       );
     },
     async grantRetryAt(requestId, retry) {
@@ -96,7 +91,6 @@ export function createBullmqScheduler(deps: {
           jobId: jobId.grant(requestId, retry.since, retry.slot),
           delay: delayUntil(retry.at),
           ...RETRIES.grant,
-          ...KEEP,
         },
       );
     },

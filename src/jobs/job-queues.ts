@@ -62,6 +62,14 @@ export const RETRIES = {
   grant: { attempts: 3, backoff: { type: 'exponential', delay: 500 } },
 } as const;
 
+/**
+ * Finished jobs are not history (the audit trail is): the workers keep the last few for
+ * debugging, then drop them. Set on the workers, so no job carries it in its options.
+ */
+export const FINISHED_JOBS_KEPT = { removeOnComplete: { count: 100 }, removeOnFail: { count: 5000 } };
+/** BullMQ's event stream per queue: nothing reads it, a short tail is kept for debugging. */
+export const EVENTS_KEPT = 100;
+
 export const RECONCILE_EVERY_MS = 60_000;
 /** How often grants that end with their incident look at it. */
 export const INCIDENT_WATCH_EVERY_MS = 30_000;

@@ -2,7 +2,14 @@ import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
 import type { AccessService } from '../service/access-service.js';
 import type { Logger } from '../service/ports/logger.js';
 import type { JobKind } from '../service/ports/scheduler.js';
-import { QUEUES, RECONCILE_EVERY_MS, REVOCATION_BACKOFF, requestJobSchema, revocationBackoff } from './job-queues.js';
+import {
+  FINISHED_JOBS_KEPT,
+  QUEUES,
+  RECONCILE_EVERY_MS,
+  REVOCATION_BACKOFF,
+  requestJobSchema,
+  revocationBackoff,
+} from './job-queues.js';
 
 export interface JobWorkers {
   /**
@@ -93,6 +100,7 @@ export async function startWorkers(deps: {
     const worker = new Worker(queue, async (job: Job) => run(requestJobSchema.parse(job.data).requestId), {
       ...workerOptions,
       concurrency,
+      ...FINISHED_JOBS_KEPT,
       lockDuration: JOB_LOCK_MS,
       stalledInterval: STALLED_CHECK_MS,
       // Revocations back off to 5 s at most (RETRIES.expire); other queues use built-in backoffs.
