@@ -72,6 +72,8 @@ export async function createSlackApp(deps: {
     receiver,
     logger: boltLogger,
     deferInitialization: true,
+    // Bolt's per-conversation state is unused here; its default store builds an Error for every event.
+    convoStore: false,
     // Bounded retries: a Slack outage must not hold a listener (or a revocation) for minutes.
     clientOptions: {
       slackApiUrl: deps.apiUrl,

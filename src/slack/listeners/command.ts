@@ -41,7 +41,11 @@ export function registerCommandListener(app: App, context: ListenerContext): voi
   app.command('/jump', async ({ command, ack, respond, client }) => {
     await ack();
     // Commands that open a modal never wait in the lane: their trigger id is good for 3 s only.
-    await (opensModal(command.text) ? carryOut() : lane(carryOut));
+    if (opensModal(command.text)) return carryOut();
+    // The work starts after the I/O already waiting (other commands' acks first): in a burst, an
+    // ack must not wait behind the work of the commands acknowledged before it.
+    await new Promise((resolve) => setImmediate(resolve));
+    await lane(carryOut);
 
     async function carryOut(): Promise<void> {
       const userId = command.user_id;
