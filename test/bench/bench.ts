@@ -9,6 +9,7 @@ import { summarizeBotLog } from './bot-log.js';
 import { startBotProcess } from './bot-process.js';
 import { burstOfKeys, registerKeysCalmly } from './burst.js';
 import { createCleanup } from './cleanup.js';
+import { stealMeter } from './cpu-steal.js';
 import { createOutput, type Figure } from './figures.js';
 import { createMassGrants, measureGrantLatency, measurePace } from './grants.js';
 import { reportKrl } from './krl-figures.js';
@@ -78,6 +79,8 @@ export async function runBench(
     });
     cleanup.add('the sender', () => Promise.resolve(sender.close()));
     const progress = (line: string) => log(`bench: ${((Date.now() - started) / 1000).toFixed(0)} s: ${line}`);
+    const steal = stealMeter();
+    const phaseDone = (phase: string) => out.comment(`machine during ${phase}: ${steal()}, ${machine()}`);
     const ctx: BenchContext = {
       mode,
       out,
@@ -105,12 +108,15 @@ export async function runBench(
     ];
     if (requesters.length < mode.ackSenders)
       throw new Error(`only ${requesters.length} people could register a key; the bench needs ${mode.ackSenders}`);
+    phaseDone('the burst');
     progress('acks');
     await measureAcks(ctx, requesters.slice(0, mode.ackSenders));
+    phaseDone('the acks');
 
     const memoryBaseline = await redis.usedMemory();
     progress('grant latency');
     await measureGrantLatency(ctx, requesters);
+    phaseDone('the grant latency');
     if (options.noMass) {
       out.comment('--no-mass: stopped after the grant latency');
       return out.figures;
@@ -119,8 +125,10 @@ export async function runBench(
     const pace = await measurePace(ctx, requesters);
     progress(`${mode.massGrants} grants`);
     const mass = await createMassGrants(ctx, requesters, pace, memoryBaseline);
+    phaseDone('the mass grants');
     progress('waiting for the revocations');
     await measureRevocations(ctx, mass);
+    phaseDone('the revocations');
 
     out.comment('bot_rss_mb: VmHWM of the bot process (/proc/<pid>/status)');
     out.figure('bot_rss_mb', (await bot.peakRssBytes()) / (1024 * 1024), 'MiB');

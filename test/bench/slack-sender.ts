@@ -1,11 +1,5 @@
-import http from 'node:http';
-import {
-  blockActionPayload,
-  FORM_CONTENT_TYPE,
-  interactionBody,
-  signedRequest,
-  slashCommandBody,
-} from '../support/slack-signing.js';
+import { Worker } from 'node:worker_threads';
+import { blockActionPayload, interactionBody, slashCommandBody } from '../support/slack-signing.js';
 
 /** The HTTP status of one post to /slack/events and how long the ack took. */
 export interface Ack {
@@ -25,12 +19,22 @@ export interface SlackSender {
   close(): void;
 }
 
-const ACK_TIMEOUT_MS = 30_000;
 export const nowMs = () => performance.timeOrigin + performance.now();
+
+/** What the sender's thread answers for one post (sender-thread.ts). */
+export interface SenderReply {
+  readonly id: number;
+  readonly ack?: Ack;
+  readonly error?: string;
+  readonly resent: number;
+}
 
 /**
  * Posts to the bot's /slack/events exactly as Slack does: form-encoded, signed with the signing
- * secret (X-Slack-Signature, X-Slack-Request-Timestamp), over kept-alive connections.
+ * secret (X-Slack-Signature, X-Slack-Request-Timestamp), over kept-alive connections. The posts
+ * leave from a worker thread of their own (sender-thread.ts), which times each ack: Slack's
+ * senders do not share an event loop with the Web API that the bot calls meanwhile, and the
+ * bench's fake Slack (this thread) would otherwise add its own busy time to every ack.
  */
 export function createSlackSender(options: {
   base: string;
@@ -38,43 +42,36 @@ export function createSlackSender(options: {
   responseUrl: (id: string) => string;
   maxSockets: number;
 }): SlackSender {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets });
-  const url = new URL('/slack/events', options.base);
+  // The thread is TypeScript too: it registers tsx's loader, then imports its module.
+  const thread = new URL('./sender-thread.ts', import.meta.url).href;
+  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(thread)}); });`;
+  const worker = new Worker(boot, {
+    eval: true,
+    workerData: { base: options.base, signingSecret: options.signingSecret, maxSockets: options.maxSockets },
+  });
+  const waiting = new Map<number, { resolve: (ack: Ack) => void; reject: (error: Error) => void }>();
+  let next = 0;
   let resent = 0;
+  worker.on('message', (reply: SenderReply) => {
+    resent = reply.resent;
+    const one = waiting.get(reply.id);
+    waiting.delete(reply.id);
+    if (reply.ack) one?.resolve(reply.ack);
+    else one?.reject(new Error(reply.error ?? 'the sender thread failed'));
+  });
+  const failAll = (error: Error) => {
+    for (const one of waiting.values()) one.reject(error);
+    waiting.clear();
+  };
+  worker.on('error', failAll);
+  worker.on('exit', (code) => failAll(new Error(`the sender thread exited (${code})`)));
 
-  function post(body: string, retry = true): Promise<Ack> {
-    const sentAtMs = nowMs();
-    return new Promise<Ack>((resolve, reject) => {
-      const req = http.request(
-        url,
-        {
-          method: 'POST',
-          agent,
-          headers: {
-            'content-type': FORM_CONTENT_TYPE,
-            'content-length': Buffer.byteLength(body),
-            ...signedRequest(options.signingSecret, body),
-          },
-        },
-        (res) => {
-          res.resume();
-          res.once('end', () => resolve({ status: res.statusCode ?? 0, ackMs: nowMs() - sentAtMs, sentAtMs }));
-          res.once('error', reject);
-        },
-      );
-      req.setTimeout(ACK_TIMEOUT_MS, () => req.destroy(new Error(`no ack within ${ACK_TIMEOUT_MS} ms`)));
-      req.once('error', (error: NodeJS.ErrnoException) => {
-        // Node's documented pattern: a reused socket the server closed while idle is retried once.
-        if (retry && req.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
-          resent += 1;
-          post(body, false).then(resolve, reject);
-        } else {
-          reject(error);
-        }
-      });
-      req.end(body);
+  const post = (body: string) =>
+    new Promise<Ack>((resolve, reject) => {
+      const id = next++;
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, body });
     });
-  }
 
   return {
     command: (userId, text, responseId) =>
@@ -95,6 +92,6 @@ export function createSlackSender(options: {
     get resent() {
       return resent;
     },
-    close: () => agent.destroy(),
+    close: () => void worker.terminate(),
   };
 }
