@@ -44,6 +44,13 @@ module.exports = {
       to: { path: adapters, pathNot: '^src/$1/' },
     },
     {
+      name: 'net-is-shared-plumbing',
+      severity: 'error',
+      comment: 'net/ is what the calling adapters share: it imports nothing else of ours.',
+      from: { path: '^src/net/' },
+      to: { path: '^src/(?!net/)' },
+    },
+    {
       name: 'workspace-stands-in-for-slack',
       severity: 'error',
       comment:

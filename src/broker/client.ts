@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { JumpgateError } from '../domain/errors.js';
-import { lightFetch } from '../http/light-fetch.js';
+import { lightFetch } from '../net/light-fetch.js';
 import type { ActiveGrantSummary, Broker, GrantRequest, IssuedGrant, RevokedGrant } from '../service/ports/broker.js';
 import {
   activeGrantsResponse,

@@ -1,6 +1,6 @@
 import type { RequestListener } from 'node:http';
 import { App, HTTPReceiver, LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
-import { lightFetch } from '../http/light-fetch.js';
+import { lightFetch } from '../net/light-fetch.js';
 import type { Logger } from '../service/ports/logger.js';
 import { registerAppHomeListeners } from './listeners/app-home.js';
 import { registerApprovalListeners } from './listeners/approval.js';

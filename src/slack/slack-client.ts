@@ -1,5 +1,5 @@
 import { webApi } from '@slack/bolt';
-import { lightFetch } from '../http/light-fetch.js';
+import { lightFetch } from '../net/light-fetch.js';
 
 /** Told of each Web API call that failed: the method and Slack's error (or the client's code). */
 export type SlackApiErrorListener = (method: string, error: string) => void;

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lightFetch } from '../../../src/http/light-fetch.js';
+import { lightFetch } from '../../../src/net/light-fetch.js';
 
 /** lightFetch against a real HTTP server: the answers global fetch would give, for the calls the bot makes. */
 let server: http.Server;
