@@ -57,3 +57,25 @@ export async function grantCycle(ctx: BenchContext, requester: string, duration:
     return fail(error instanceof Error ? error.message.replace(/ for \S+/, '') : String(error));
   }
 }
+
+/**
+ * Cycles that fail this many times in a row stop the phase: the bot has stopped answering, and
+ * waiting out every remaining cycle's timeout would hold the bench for hours. Each failure is
+ * printed on stderr as it happens.
+ */
+const FAILURES_IN_A_ROW = 5;
+
+export function stuckGuard(ctx: BenchContext, phase: string): (result: CycleResult) => CycleResult {
+  let inARow = 0;
+  return (result) => {
+    if (result.ok) {
+      inARow = 0;
+      return result;
+    }
+    inARow += 1;
+    ctx.progress(`${phase}: a cycle failed: ${result.failure}`);
+    if (inARow >= FAILURES_IN_A_ROW)
+      throw new Error(`${phase}: ${inARow} cycles in a row failed (the last: ${result.failure}); stopping`);
+    return result;
+  };
+}

@@ -2,7 +2,7 @@ import { tally } from './answers.js';
 import type { BenchContext } from './bench-context.js';
 import { cpuMs, metricValue } from './bot-process.js';
 import { percentile } from './figures.js';
-import { type CycleResult, grantCycle } from './grant-cycle.js';
+import { type CycleResult, grantCycle, stuckGuard } from './grant-cycle.js';
 import { runPool } from './pool.js';
 import { memoryByKeyShape } from './redis-memory.js';
 import { nowMs } from './slack-sender.js';
@@ -21,8 +21,9 @@ export interface MassGrants {
 /** grant_p95_ms over a few workers: latency, not queueing. */
 export async function measureGrantLatency(ctx: BenchContext, requesters: readonly string[]): Promise<void> {
   const started = performance.now();
-  const results = await runPool(ctx.mode.latencyCycles, ctx.mode.latencyWorkers, (i) =>
-    grantCycle(ctx, requesters[i % requesters.length]!, () => '2h'),
+  const guard = stuckGuard(ctx, 'grant latency');
+  const results = await runPool(ctx.mode.latencyCycles, ctx.mode.latencyWorkers, async (i) =>
+    guard(await grantCycle(ctx, requesters[i % requesters.length]!, () => '2h')),
   );
   const seconds = (performance.now() - started) / 1000;
   const ok = results.filter((r): r is Extract<CycleResult, { ok: true }> => r.ok);
@@ -45,8 +46,9 @@ export async function measureGrantLatency(ctx: BenchContext, requesters: readonl
 /** The pace of whole cycles at the mass phase's concurrency (cycles per second), which plans its windows. */
 export async function measurePace(ctx: BenchContext, requesters: readonly string[]): Promise<number> {
   const started = performance.now();
-  const results = await runPool(ctx.mode.paceCycles, ctx.mode.massWorkers, (i) =>
-    grantCycle(ctx, requesters[i % requesters.length]!, () => '2h'),
+  const guard = stuckGuard(ctx, 'pace');
+  const results = await runPool(ctx.mode.paceCycles, ctx.mode.massWorkers, async (i) =>
+    guard(await grantCycle(ctx, requesters[i % requesters.length]!, () => '2h')),
   );
   reportFailures(ctx, 'pace', results);
   return results.filter((r) => r.ok).length / ((performance.now() - started) / 1000);
@@ -72,6 +74,7 @@ export async function createMassGrants(
   let late = 0;
   const cpuBefore = cpuMs(await ctx.bot.metrics());
   const started = performance.now();
+  const guard = stuckGuard(ctx, 'mass grants');
   const results = await runPool(count, massWorkers, async (i) => {
     const endAt = firstEnd + (endWindowMs * i) / count;
     const result = await grantCycle(ctx, requesters[i % requesters.length]!, () => {
@@ -79,6 +82,7 @@ export async function createMassGrants(
       if (seconds < 2) late += 1;
       return `${Math.max(seconds, 1)}s`;
     });
+    guard(result);
     if (result.ok) planned.set(result.requestId, endAt);
     if ((i + 1) % 1000 === 0) {
       const rate = (i + 1) / ((performance.now() - started) / 1000);

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { OUTAGE_NOTICE } from '../../src/slack/outage-notice.js';
 import type { BotProcess } from '../bench/bot-process.js';
 import type { FakeSlack, SlackCall } from './fake-slack.js';
 import {
@@ -28,7 +29,11 @@ access:
 `;
 
 export interface BotFlow {
-  /** Posts `/jump <text>` as `userId`; resolves with the JSON of its answer. */
+  /**
+   * Posts `/jump <text>` as `userId`; resolves with the JSON of its answer. While Redis is away
+   * (a failover) the bot may first say the request is kept (OUTAGE_NOTICE): that is not the
+   * answer, which follows on the same response_url once Redis is back.
+   */
   command(bot: BotProcess, userId: string, text: string, timeoutMs?: number): Promise<string>;
   /** `approver` clicks Approve on the request's message. */
   approve(bot: BotProcess, requestId: string, approver?: string): Promise<void>;
@@ -53,7 +58,8 @@ export function botFlow(slack: FakeSlack, signingSecret: string, label: string):
       responses += 1;
       const id = `${label}-${responses}`;
       await post(bot, slashCommandBody({ text, userId, responseUrl: slack.responseUrl(id) }));
-      return JSON.stringify((await slack.waitForResponse(id, undefined, timeoutMs)).body);
+      const answer = await slack.waitForResponse(id, (post) => post.body.text !== OUTAGE_NOTICE, timeoutMs);
+      return JSON.stringify(answer.body);
     },
     async approve(bot, requestId, approver = 'U0LEAD') {
       responses += 1;
