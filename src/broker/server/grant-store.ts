@@ -68,7 +68,11 @@ export interface GrantStore {
   close(): Promise<void>;
 }
 
-type Operation = { readonly kind: 'save'; readonly grant: StoredGrant } | { readonly kind: 'compact' };
+type Operation =
+  | { readonly kind: 'save'; readonly grant: StoredGrant }
+  | { readonly kind: 'compact' }
+  /** Nothing to write: done once every write submitted before it is (close() waits on it). */
+  | { readonly kind: 'flush' };
 
 const recordLine = (grant: StoredGrant) => `${JSON.stringify(grant)}\n`;
 
@@ -137,7 +141,7 @@ export async function openGrantStore(dataDir: string): Promise<GrantStore> {
       }
       await append(saves);
       saves = [];
-      await compact();
+      if (operation.kind === 'compact') await compact();
     }
     await append(saves);
   });
@@ -180,6 +184,8 @@ export async function openGrantStore(dataDir: string): Promise<GrantStore> {
       return pruned;
     },
     async close() {
+      // The writes already asked for land first (a failed one has answered its caller already).
+      await writes.submit({ kind: 'flush' }).catch(() => undefined);
       await handle.close();
     },
   };

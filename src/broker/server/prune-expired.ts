@@ -3,11 +3,11 @@ import type { GrantStore } from './grant-store.js';
 import type { Mutex } from './mutex.js';
 import { KRL_EXPIRY_MARGIN_MS, type RevocationList } from './revocation-list.js';
 
-/** How often the broker drops what has expired; a minute keeps the KRL and grants folder near their minimum. */
+/** How often the broker drops what has expired; a minute keeps the KRL and the grant journal near their minimum. */
 export const PRUNE_EVERY_MS = 60_000;
 
 export interface PruneResult {
-  /** Grant records removed from disk (notAfter more than the margin ago). */
+  /** Grant records forgotten (notAfter more than the margin ago); their journal lines go at the next compaction. */
   readonly grants: number;
   /** The KRL was written again without serials whose certificates expired more than the margin ago. */
   readonly krlRewritten: boolean;
