@@ -40,20 +40,21 @@ export const lightFetch: typeof fetch = async (input, init = {}) => {
     throw new TypeError('fetch failed', { cause: error });
   }
   const status = answer.statusCode;
-  if (status < 200 || status > 599) {
+  const refused =
+    status < 200 || status > 599
+      ? `unexpected HTTP status ${status}`
+      : init.redirect === 'error' && status >= 300 && status < 400
+        ? `unexpected redirect (HTTP ${status})`
+        : undefined;
+  if (refused !== undefined) {
     await answer.body.dump();
-    throw new TypeError('fetch failed', { cause: new Error(`unexpected HTTP status ${status}`) });
+    throw new TypeError('fetch failed', { cause: new Error(refused) });
   }
-  let content: Buffer | null = null;
+  let content: Buffer;
   try {
-    if (init.redirect === 'error' && status >= 300 && status < 400) {
-      await answer.body.dump();
-      throw new TypeError('fetch failed', { cause: new Error(`unexpected redirect (HTTP ${status})`) });
-    }
     content = Buffer.from(await answer.body.arrayBuffer());
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
-    if (error instanceof TypeError) throw error;
     throw new TypeError('fetch failed', { cause: error });
   }
   const responseHeaders = new Headers();

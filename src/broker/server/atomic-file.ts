@@ -7,33 +7,16 @@ import path from 'node:path';
  * one, never a torn write: temp file in the same folder, fsync, rename, fsync of the folder.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
-  await writeFilesAtomic(path.dirname(file), [{ name: path.basename(file), data }], mode);
-}
-
-/**
- * Replaces several files of one folder the way writeFileAtomic replaces one, together: each is
- * written and synced to its own temp file (in parallel), then renamed, then the folder is synced
- * once. A crash leaves each file old or new, never torn.
- */
-export async function writeFilesAtomic(
-  dir: string,
-  files: readonly { readonly name: string; readonly data: string | Uint8Array }[],
-  mode = 0o600,
-): Promise<void> {
-  const written = await Promise.all(
-    files.map(async ({ name, data }) => {
-      const tmp = path.join(dir, `.${name}.${randomUUID()}.tmp`);
-      const handle = await open(tmp, 'wx', mode);
-      try {
-        await handle.writeFile(data);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      return { tmp, file: path.join(dir, name) };
-    }),
-  );
-  await Promise.all(written.map(({ tmp, file }) => rename(tmp, file)));
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${randomUUID()}.tmp`);
+  const handle = await open(tmp, 'wx', mode);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, file);
   await syncDir(dir);
 }
 

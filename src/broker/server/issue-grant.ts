@@ -23,14 +23,7 @@ export interface IssueResult {
   readonly grant: StoredGrant;
 }
 
-/**
- * POST /v1/grants. The same id with the same grant (grantIdentity: key, subject, target, window,
- * kind, options) returns the grant already issued, never a second certificate; the same id with
- * another grant is a 409, since returning a certificate for a different key or window would be
- * wrong either way. A grant whose notAfter has passed is never issued (410 `grant_expired`): once
- * the broker has pruned an expired grant's record, the same id asked again gets that refusal, not
- * a certificate with a new window.
- */
+/** What the issuing mutex hands on: the grant already issued for the id, or a new grant's window and serial. */
 type Reserved =
   | { readonly kind: 'existing'; readonly grant: StoredGrant }
   | {
@@ -41,6 +34,14 @@ type Reserved =
       readonly serial: string;
     };
 
+/**
+ * POST /v1/grants. The same id with the same grant (grantIdentity: key, subject, target, window,
+ * kind, options) returns the grant already issued, never a second certificate; the same id with
+ * another grant is a 409, since returning a certificate for a different key or window would be
+ * wrong either way. A grant whose notAfter has passed is never issued (410 `grant_expired`): once
+ * the broker has pruned an expired grant's record, the same id asked again gets that refusal, not
+ * a certificate with a new window.
+ */
 export function createGrantIssuer(deps: GrantIssuerDeps): (body: GrantRequestBody) => Promise<IssueResult> {
   // One issue per id at a time: a retry arriving while its grant is being written waits for it
   // and then answers from the store, so one id never gets two certificates.
